@@ -1,0 +1,71 @@
+package dev.rawpoll;
+
+/**
+ * What a registration asks the OS to watch, as bits of an {@code int}: {@link #READABLE} and/or
+ * {@link #WRITABLE}, optionally combined with one trigger mode, {@link #EDGE} or {@link #ONESHOT}.
+ * Without a mode bit a registration is level-triggered.
+ *
+ * <p>An interest of {@code 0} (or of only a mode bit) is allowed: the handle stays registered and
+ * only {@link Readiness#ERROR} and {@link Readiness#HANGUP} can be reported for it, which is how
+ * a registration is paused without losing it.
+ *
+ * <h2>Modes</h2>
+ * <dl>
+ *   <dt>level-triggered (default)</dt>
+ *   <dd>Every {@link Poller#poll poll} reports the handle for as long as it is ready. Reading only
+ *       part of the available data is fine: the rest is reported again.</dd>
+ *   <dt>{@link #EDGE}</dt>
+ *   <dd>The handle is reported when it <em>becomes</em> ready (new data arrives, buffer space
+ *       frees up). The caller must read or write until the call reports "would block"; data left
+ *       behind is not reported again until more arrives.</dd>
+ *   <dt>{@link #ONESHOT}</dt>
+ *   <dd>The handle is reported at most once, then disarmed but still registered; {@link
+ *       Poller#modify modify} re-arms it, {@link Poller#deregister deregister} removes it.</dd>
+ * </dl>
+ */
+public final class Interest {
+    /** Report when a read would not block (data, a pending connection, or end of stream). */
+    public static final int READABLE = 1;
+    /** Report when a write would not block (buffer space, or a completed connect). */
+    public static final int WRITABLE = 1 << 1;
+    /** Edge-triggered: report transitions, not states. */
+    public static final int EDGE = 1 << 8;
+    /** Report once, then disarm until {@link Poller#modify modify} re-arms. */
+    public static final int ONESHOT = 1 << 9;
+
+    static final int ALL = READABLE | WRITABLE | EDGE | ONESHOT;
+
+    private Interest() {}
+
+    /**
+     * Checks {@code interest} and returns it.
+     *
+     * @throws IllegalArgumentException if it has unknown bits or both {@link #EDGE} and {@link #ONESHOT}
+     */
+    public static int check(int interest) {
+        if ((interest & ~ALL) != 0) {
+            throw new IllegalArgumentException("unknown interest bits: 0x" + Integer.toHexString(interest & ~ALL));
+        }
+        if ((interest & (EDGE | ONESHOT)) == (EDGE | ONESHOT)) {
+            throw new IllegalArgumentException("EDGE and ONESHOT cannot be combined");
+        }
+        return interest;
+    }
+
+    /** {@code "READABLE|WRITABLE|EDGE"} and the like; {@code "NONE"} for 0. */
+    public static String toString(int interest) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, interest, READABLE, "READABLE");
+        append(sb, interest, WRITABLE, "WRITABLE");
+        append(sb, interest, EDGE, "EDGE");
+        append(sb, interest, ONESHOT, "ONESHOT");
+        return sb.isEmpty() ? "NONE" : sb.toString();
+    }
+
+    static void append(StringBuilder sb, int bits, int bit, String name) {
+        if ((bits & bit) != 0) {
+            if (!sb.isEmpty()) sb.append('|');
+            sb.append(name);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.rawpoll;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Readiness notification from the operating system: epoll on Linux, kqueue on macOS and
+ * FreeBSD, an I/O completion port with AFD polls on Windows. A poller watches handles (file
+ * descriptors, or sockets on Windows) and tells its caller which of them are ready to read or
+ * write, without blocking on any one of them.
+ *
+ * <pre>{@code
+ * try (Poller poller = Poller.open()) {
+ *     Events events = poller.newEvents(64);
+ *     poller.register(fd, Interest.READABLE, 42L);
+ *     int n = poller.poll(events, 1, TimeUnit.SECONDS);
+ *     for (int i = 0; i < n; i++) {
+ *         if (events.readiness(i) == 0) continue;       // stale: see Events
+ *         handle(events.token(i), events.readiness(i));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Handles and tokens</h2>
+ * A handle is a {@code long} so that one interface fits a file descriptor and a 64-bit Windows
+ * {@code SOCKET}; on Unix it must be in {@code [0, Integer.MAX_VALUE]}. A handle is registered at
+ * most once per poller. The token is any {@code long} the caller chooses except {@link
+ * Events#NO_TOKEN}; it comes back with every event of the handle (mio's {@code Token}, epoll's
+ * {@code data.u64}). The poller owns no handle: it never closes one.
+ *
+ * <h2>Modes and readiness</h2>
+ * Level-triggered by default, edge-triggered or oneshot per registration: see {@link Interest}.
+ * What each reported bit means on each OS: see {@link Readiness}.
+ *
+ * <h2>Timeouts</h2>
+ * {@link #poll(Events, long, TimeUnit) poll} with a negative timeout waits until an event or a
+ * {@link #wakeup()}; with 0 it returns at once; a positive timeout is rounded <em>up</em> to the
+ * backend's granularity (milliseconds for epoll, so 1 ns waits 1 ms), never down. A signal that
+ * interrupts the wait (EINTR) does not end it: the wait resumes for the time that is left. A poll
+ * may still return 0 events before its timeout (a wakeup, or only stale events): a caller that
+ * waits for a deadline re-checks its clock.
+ *
+ * <h2>Wakeup</h2>
+ * {@link #wakeup()} makes a poll that is blocked return, or, if none is, the next poll return at
+ * once. Wakeups coalesce: any number of calls before the poll that consumes them cost at most one
+ * system call and end at most one wait, so they cannot be counted. A wakeup that races with a poll
+ * that is returning anyway may be consumed by that poll: the owner checks its own work queue
+ * after every poll, as an event loop does.
+ *
+ * <h2>Events of a handle deregistered or closed earlier in the same batch</h2>
+ * Events are read in place after a poll returns, and the caller may deregister, modify or
+ * re-register handles while it goes through them. Each registration carries a generation, and
+ * every event is checked against the handle's <em>current</em> registration when it is read
+ * (the libuv rule): an event whose registration was removed or replaced since it was collected
+ * reads as readiness {@code 0} and token {@link Events#NO_TOKEN}; {@code READABLE}/{@code
+ * WRITABLE} bits no longer in the current interest are masked off, and the token is the current
+ * one. So an event never reaches the new owner of a reused descriptor number.
+ *
+ * <p>A handle closed without {@link #deregister} is dropped by epoll and kqueue once the last
+ * descriptor of its open file is closed; while a {@code dup}'d copy stays open the kernel keeps
+ * the registration and keeps reporting it. Always deregister before closing.
+ *
+ * <h2>Threads</h2>
+ * {@link #wakeup()} and {@link #isOpen()} may be called from any thread at any time, also
+ * during or after {@link #close()}. All other methods, and the {@link Events} of this poller, must
+ * be used by one thread at a time (the loop thread that polls; they are not synchronized). {@link
+ * #close()} must not run concurrently with {@link #poll}: to stop a poller blocked in another
+ * thread, {@link #wakeup()} it and close it from that thread.
+ *
+ * <h2>Errors</h2>
+ * A failed system call throws {@link SystemCallException} naming the call, its arguments and the
+ * errno ({@code epoll_ctl(ADD, fd=7): EEXIST (File exists)}): registering a handle twice gives
+ * EEXIST, modifying or deregistering an unknown one ENOENT, a bad descriptor EBADF. Bad arguments
+ * (unknown interest bits, an out-of-range handle, capacity &le; 0) throw {@link
+ * IllegalArgumentException}; any use of a closed poller or of its {@link Events} throws {@link
+ * IllegalStateException}. Nothing crashes the JVM.
+ */
+public interface Poller extends AutoCloseable {
+
+    /**
+     * Opens a poller with the backend of the running OS.
+     *
+     * @throws UnsupportedOperationException naming the OS and architecture where rawpoll has no backend
+     * @throws SystemCallException if the OS refuses (e.g. EMFILE, out of descriptors)
+     */
+    static Poller open() throws IOException {
+        String os = System.getProperty("os.name", "?");
+        String arch = System.getProperty("os.arch", "?");
+        String name = os.toLowerCase(Locale.ROOT);
+        if (name.startsWith("linux")) {
+            return dev.rawpoll.linux.EpollPoller.open();
+        }
+        throw new UnsupportedOperationException("rawpoll has no Poller backend for " + os + " (" + arch + ")");
+    }
+
+    /** The backend's name: {@code "epoll"}, {@code "kqueue"} or {@code "iocp"}. */
+    String backend();
+
+    /**
+     * Starts watching {@code handle} for {@code interest} (see {@link Interest}).
+     *
+     * @throws SystemCallException EEXIST if already registered, EBADF for a bad descriptor,
+     *     EPERM for a file that cannot be polled (a regular file on Linux)
+     */
+    void register(long handle, int interest, long token) throws IOException;
+
+    /**
+     * Replaces the interest and token of a registered handle; re-arms a {@link Interest#ONESHOT}
+     * registration.
+     *
+     * @throws SystemCallException ENOENT if the handle is not registered
+     */
+    void modify(long handle, int interest, long token) throws IOException;
+
+    /**
+     * Stops watching {@code handle}. Its events still unread in an {@link Events} read as stale.
+     *
+     * @throws SystemCallException ENOENT if the handle is not registered, EBADF if it was closed
+     *     (the poller forgets it either way)
+     */
+    void deregister(long handle) throws IOException;
+
+    /**
+     * A reusable event array of {@code capacity} entries, in native memory owned by this poller
+     * and freed when it closes. A poll fills at most {@code capacity} events; the rest are
+     * reported by the next poll.
+     *
+     * @throws IllegalArgumentException if {@code capacity <= 0}
+     */
+    Events newEvents(int capacity);
+
+    /**
+     * Waits until at least one registered handle is ready, {@link #wakeup()} is called, or the
+     * timeout passes, and fills {@code events}.
+     *
+     * @param timeout negative: wait forever; 0: do not wait; positive: rounded up to the backend's granularity
+     * @return the number of events in {@code events} (also {@link Events#count()})
+     */
+    int poll(Events events, long timeout, TimeUnit unit) throws IOException;
+
+    /** Makes a blocked {@link #poll} return, or the next one return at once. Any thread; coalesced. */
+    void wakeup();
+
+    /** Whether {@link #close()} has not been called yet. Any thread. */
+    boolean isOpen();
+
+    /**
+     * Closes the OS object and frees all native memory, including every {@link Events} of this
+     * poller. Registered handles are not closed. Idempotent.
+     */
+    @Override
+    void close();
+}

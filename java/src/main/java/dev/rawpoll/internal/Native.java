@@ -1,0 +1,55 @@
+package dev.rawpoll.internal;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * How every backend links its downcalls: with {@code errno} (or {@code GetLastError} on Windows)
+ * captured into a caller-owned segment right after the call, so that nothing the JVM does in
+ * between can overwrite it. The raw per-OS classes ({@code Epoll}, ...) call {@link #downcall}
+ * once per function, in their static initializer, with the descriptor and address taken from the
+ * jextract bindings.
+ */
+public final class Native {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+    private static final String CAPTURED = WINDOWS ? "GetLastError" : "errno";
+    private static final VarHandle CAPTURED_VALUE =
+            CAPTURE_LAYOUT.varHandle(PathElement.groupElement(CAPTURED));
+
+    private Native() {}
+
+    /**
+     * Links {@code address} with {@code descriptor}; the handle takes the capture segment (from
+     * {@link #allocateCapture}) as its first argument. {@code critical} only for calls that cannot
+     * block: they skip the thread-state transition.
+     */
+    public static MethodHandle downcall(MemorySegment address, FunctionDescriptor descriptor, boolean critical) {
+        Linker.Option capture = Linker.Option.captureCallState(CAPTURED);
+        return critical
+                ? LINKER.downcallHandle(address, descriptor, capture, Linker.Option.critical(false))
+                : LINKER.downcallHandle(address, descriptor, capture);
+    }
+
+    /** A segment for the captured errno, reused for every call made by one thread at a time. */
+    public static MemorySegment allocateCapture(SegmentAllocator allocator) {
+        return allocator.allocate(CAPTURE_LAYOUT);
+    }
+
+    /** The errno the last call that used {@code capture} left there. */
+    public static int errno(MemorySegment capture) {
+        return (int) CAPTURED_VALUE.get(capture, 0L);
+    }
+
+    /** A {@code Throwable} from {@code invokeExact} of a downcall can only be a bug of ours. */
+    public static AssertionError unexpected(Throwable t) {
+        return new AssertionError("downcall failed unexpectedly", t);
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * rawpoll: epoll, kqueue and IOCP readiness notification called directly through the FFM API.
+ *
+ * <p>The API is {@link dev.rawpoll.Poller} (with {@link dev.rawpoll.Events}, {@link
+ * dev.rawpoll.Interest}, {@link dev.rawpoll.Readiness} and {@link dev.rawpoll.SystemCallException});
+ * the backends and their generated bindings are internal. Run with
+ * {@code --enable-native-access=dev.rawpoll} (or {@code ALL-UNNAMED} on the class path).
+ */
+module dev.rawpoll {
+    exports dev.rawpoll;
+}

@@ -1,0 +1,33 @@
+# Regenerates every jextract binding package from native/: for each native/<os>/<name>.jextract
+# argument file, the header native/<os>/<name>.h is run through jextract into java/src/main/java,
+# after the package it names has been emptied. Run through the `bindings` target:
+#   cmake -S . -B build -DJEXTRACT=/path/to/jextract && cmake --build build --target bindings
+# It does nothing else, and fails if JEXTRACT does not name an executable.
+if(NOT JEXTRACT OR NOT EXISTS "${JEXTRACT}")
+  message(FATAL_ERROR "bindings: set JEXTRACT to a jextract executable (now: '${JEXTRACT}')")
+endif()
+get_filename_component(root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(out "${root}/java/src/main/java")
+file(GLOB argfiles "${root}/native/*/*.jextract")
+foreach(argfile IN LISTS argfiles)
+  string(REGEX REPLACE "\\.jextract$" ".h" header "${argfile}")
+  file(STRINGS "${argfile}" lines)
+  list(FIND lines "--target-package" at)
+  math(EXPR at "${at} + 1")
+  list(GET lines ${at} package)
+  string(REPLACE "." "/" package_dir "${package}")
+  # One package may hold several headers' bindings: clear only this header's classes.
+  list(FIND lines "--header-class-name" hat)
+  math(EXPR hat "${hat} + 1")
+  list(GET lines ${hat} header_class)
+  file(GLOB old "${out}/${package_dir}/${header_class}.java" "${out}/${package_dir}/${header_class}$*.java")
+  if(old)
+    file(REMOVE ${old})
+  endif()
+  message(STATUS "jextract ${header} -> ${package}")
+  execute_process(COMMAND "${JEXTRACT}" --output "${out}" "@${argfile}" "${header}"
+                  WORKING_DIRECTORY "${root}/native" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "jextract failed (${rc}) on ${header}")
+  endif()
+endforeach()
