@@ -89,6 +89,10 @@ public interface Poller extends AutoCloseable {
         String arch = System.getProperty("os.arch", "?");
         String name = os.toLowerCase(Locale.ROOT);
         if (name.startsWith("linux")) {
+            if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+                // struct epoll_event is packed (12 bytes) only on x86-64; the bindings are generated there.
+                throw new UnsupportedOperationException("rawpoll's epoll bindings are generated for x86-64 Linux, not " + arch);
+            }
             return dev.rawpoll.linux.EpollPoller.open();
         }
         throw new UnsupportedOperationException("rawpoll has no Poller backend for " + os + " (" + arch + ")");

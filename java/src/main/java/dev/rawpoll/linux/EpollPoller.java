@@ -54,6 +54,8 @@ public final class EpollPoller implements Poller {
     /** 1 while a wakeup has been written and not yet drained: further wakeups cost nothing. */
     @SuppressWarnings("unused") // through WAKEUP_PENDING
     private volatile int wakeupPending;
+    /** How many waits a signal interrupted (EINTR) and were resumed; read by tests. */
+    long interruptedWaits;
 
     private EpollPoller(Arena arena, int epfd, int wakeupFd, MemorySegment errno) {
         this.arena = arena;
@@ -163,6 +165,7 @@ public final class EpollPoller implements Poller {
                 if (err != Epoll.EINTR) {
                     throw Epoll.error("epoll_wait(epfd=" + epfd + ", maxevents=" + e.capacity + ", timeout=" + timeoutMillis + ")", err);
                 }
+                interruptedWaits++;
             }
             // EINTR, or a timeout that may have ended early (clamped, or an old kernel): wait for what is left.
             if (timeoutNanos == 0 || (timeoutNanos > 0 && n == 0 && deadline - System.nanoTime() <= 0)) {

@@ -1,0 +1,513 @@
+package dev.rawpoll;
+
+import static dev.rawpoll.Interest.EDGE;
+import static dev.rawpoll.Interest.ONESHOT;
+import static dev.rawpoll.Interest.READABLE;
+import static dev.rawpoll.Interest.WRITABLE;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.MICROSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.rawpoll.TestFds.Pair;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link Poller} contract, run against every backend over real pipes and socket pairs. A
+ * backend's test class extends this and supplies {@link #openPoller()}; where an OS (or an
+ * emulation) differs, the subclass overrides the one test and says why.
+ */
+public abstract class PollerContractTest {
+
+    /** Opens the poller under test. */
+    protected abstract Poller openPoller() throws IOException;
+
+    /** Lets a backend that releases descriptors asynchronously settle before fds are counted. */
+    protected void settle() {}
+
+    protected Poller poller;
+    protected Events events;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private long fdsBefore;
+
+    @BeforeEach
+    void openIt() throws IOException {
+        settle();
+        fdsBefore = TestFds.openFdCount();
+        poller = openPoller();
+        events = poller.newEvents(64);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable r : resources) r.close();
+        poller.close();
+        settle();
+        assertEquals(fdsBefore, TestFds.openFdCount(), () -> "descriptors leaked by the test or the poller: " + TestFds.describeOpenFds());
+    }
+
+    protected Pair pipe() {
+        Pair p = TestFds.pipe();
+        resources.add(p);
+        return p;
+    }
+
+    protected Pair socketPair() {
+        Pair p = TestFds.socketPair();
+        resources.add(p);
+        return p;
+    }
+
+    /** Polls once with {@code timeoutMillis}; returns token → OR of readiness, stale events skipped. */
+    protected Map<Long, Integer> pollOnce(long timeoutMillis) throws IOException {
+        Map<Long, Integer> seen = new HashMap<>();
+        int n = poller.poll(events, timeoutMillis, MILLISECONDS);
+        assertEquals(n, events.count());
+        events.forEach((token, readiness) -> seen.merge(token, readiness, (a, b) -> a | b));
+        return seen;
+    }
+
+    /**
+     * Polls until every expected token has been seen with at least its expected readiness bits (other
+     * bits and other tokens, i.e. spurious events, are tolerated), or fails after 5 s.
+     */
+    protected Map<Long, Integer> expectEvents(Map<Long, Integer> expected) throws IOException {
+        Map<Long, Integer> seen = new HashMap<>();
+        long deadline = System.nanoTime() + SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            pollOnce(100).forEach((t, r) -> seen.merge(t, r, (a, b) -> a | b));
+            if (expected.entrySet().stream().allMatch(e -> (seen.getOrDefault(e.getKey(), 0) & e.getValue()) == e.getValue())) {
+                return seen;
+            }
+        }
+        fail("expected " + describe(expected) + ", saw " + describe(seen));
+        return seen;
+    }
+
+    protected void expectEvent(long token, int readiness) throws IOException {
+        expectEvents(Map.of(token, readiness));
+    }
+
+    /** Asserts that a poll with a short timeout reports nothing for {@code token}. */
+    protected void expectNoEvent(long token) throws IOException {
+        Map<Long, Integer> seen = pollOnce(50);
+        assertFalse(seen.containsKey(token), () -> "unexpected event " + describe(seen));
+    }
+
+    protected static String describe(Map<Long, Integer> m) {
+        StringBuilder sb = new StringBuilder("{");
+        m.forEach((t, r) -> sb.append(' ').append(t).append('=').append(Readiness.toString(r)));
+        return sb.append(" }").toString();
+    }
+
+    // ---- readable / writable ----
+
+    @Test
+    void pipeBecomesReadableWhenWrittenTo() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        expectNoEvent(1);
+        TestFds.write(p.b(), 1);
+        expectEvent(1, Readiness.READABLE);
+    }
+
+    @Test
+    void pipeWriteEndIsWritableUntilFull() throws IOException {
+        Pair p = pipe();
+        poller.register(p.b(), WRITABLE, 2);
+        expectEvent(2, Readiness.WRITABLE);
+        TestFds.fill(p.b());
+        expectNoEvent(2);
+        TestFds.drain(p.a());
+        expectEvent(2, Readiness.WRITABLE);
+    }
+
+    @Test
+    void socketReportsBothDirectionsInOneEvent() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | WRITABLE, 3);
+        TestFds.write(s.b(), 10);
+        expectEvent(3, Readiness.READABLE | Readiness.WRITABLE);
+        // one event per handle and poll, whatever the backend does underneath
+        int n = poller.poll(events, 0, MILLISECONDS);
+        assertEquals(1, n, "a handle ready both ways is one event");
+        assertEquals(3, events.token(0));
+        assertEquals(Readiness.READABLE | Readiness.WRITABLE, events.readiness(0) & (Readiness.READABLE | Readiness.WRITABLE));
+    }
+
+    // ---- level, edge, oneshot ----
+
+    @Test
+    void levelTriggeredReportsUntilDrained() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 4);
+        TestFds.write(p.b(), 100);
+        expectEvent(4, Readiness.READABLE);
+        assertEquals(50, TestFds.read(p.a(), 50));
+        expectEvent(4, Readiness.READABLE); // 50 bytes left: reported again
+        TestFds.drain(p.a());
+        expectNoEvent(4);
+    }
+
+    @Test
+    void edgeTriggeredReportsOnlyNewData() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE | EDGE, 5);
+        TestFds.write(p.b(), 100);
+        expectEvent(5, Readiness.READABLE);
+        expectNoEvent(5); // data still there, but no new edge
+        TestFds.write(p.b(), 1);
+        expectEvent(5, Readiness.READABLE);
+    }
+
+    @Test
+    void oneshotReportsOnceUntilModified() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE | ONESHOT, 6);
+        TestFds.write(p.b(), 1);
+        expectEvent(6, Readiness.READABLE);
+        TestFds.write(p.b(), 1);
+        expectNoEvent(6); // disarmed, still registered
+        poller.modify(p.a(), READABLE | ONESHOT, 7);
+        expectEvent(7, Readiness.READABLE);
+        expectNoEvent(7);
+        poller.deregister(p.a());
+    }
+
+    // ---- modify, deregister, tokens ----
+
+    @Test
+    void modifyReplacesInterestAndToken() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 8);
+        expectNoEvent(8);
+        poller.modify(s.a(), WRITABLE, 9);
+        Map<Long, Integer> seen = expectEvents(Map.of(9L, Readiness.WRITABLE));
+        assertFalse(seen.containsKey(8L), "old token after modify");
+        TestFds.write(s.b(), 1);
+        Map<Long, Integer> again = pollOnce(100);
+        assertEquals(0, again.getOrDefault(9L, 0) & Readiness.READABLE, "readable is not in the interest any more");
+    }
+
+    @Test
+    void deregisterStopsEvents() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 10);
+        TestFds.write(p.b(), 1);
+        expectEvent(10, Readiness.READABLE);
+        poller.deregister(p.a());
+        expectNoEvent(10);
+        poller.register(p.a(), READABLE, 11); // and can be registered again
+        expectEvent(11, Readiness.READABLE);
+    }
+
+    @Test
+    void anyTokenComesBack() throws IOException {
+        long[] tokens = {0, -1, Long.MAX_VALUE, Long.MIN_VALUE + 1};
+        Map<Long, Integer> expected = new HashMap<>();
+        for (long token : tokens) {
+            Pair p = pipe();
+            poller.register(p.a(), READABLE, token);
+            TestFds.write(p.b(), 1);
+            expected.put(token, Readiness.READABLE);
+        }
+        Map<Long, Integer> seen = expectEvents(expected);
+        assertEquals(expected.keySet(), seen.keySet());
+    }
+
+    // ---- half-close and hang-up ----
+
+    @Test
+    void peerShutdownReportsReadClosedAndReadable() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 12);
+        TestFds.shutdownOutput(s.b());
+        expectEvent(12, Readiness.READABLE | Readiness.READ_CLOSED);
+        assertEquals(0, TestFds.read(s.a(), 10), "end of stream");
+    }
+
+    @Test
+    void closedPipeWriterReportsHangupAndReadable() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 13);
+        TestFds.close(p.b());
+        expectEvent(13, Readiness.READABLE | Readiness.HANGUP);
+    }
+
+    // ---- timeouts and wakeup ----
+
+    @Test
+    void zeroTimeoutReturnsAtOnce() throws IOException {
+        long start = System.nanoTime();
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS));
+        assertTrue(System.nanoTime() - start < SECONDS.toNanos(1), "poll(0) must not wait");
+    }
+
+    @Test
+    void positiveTimeoutWaitsAtLeastThatLong() throws IOException {
+        long start = System.nanoTime();
+        assertEquals(0, poller.poll(events, 30, MILLISECONDS));
+        assertTrue(System.nanoTime() - start >= MILLISECONDS.toNanos(30), "returned before the timeout");
+    }
+
+    @Test
+    void subMillisecondTimeoutIsRoundedUpNotDown() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            assertEquals(0, poller.poll(events, 300, MICROSECONDS));
+            long waited = System.nanoTime() - start;
+            assertTrue(waited >= MICROSECONDS.toNanos(300), "waited only " + waited + " ns");
+        }
+    }
+
+    @Test
+    void wakeupEndsAPollThatWaitsForever() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch polling = new CountDownLatch(1);
+        AtomicInteger result = new AtomicInteger(-1);
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                polling.countDown();
+                result.set(poller.poll(events, -1, MILLISECONDS));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        polling.await();
+        Thread.sleep(50);
+        assertTrue(t.isAlive(), "poll(-1) returned without a wakeup");
+        poller.wakeup();
+        t.join(5000);
+        assertFalse(t.isAlive(), "wakeup did not end the poll");
+        assertEquals(null, failure.get());
+        assertEquals(0, result.get(), "a wakeup is not an event");
+    }
+
+    @Test
+    void wakeupBeforePollMakesTheNextPollReturn() throws IOException {
+        poller.wakeup();
+        long start = System.nanoTime();
+        assertEquals(0, poller.poll(events, 10, SECONDS));
+        assertTrue(System.nanoTime() - start < SECONDS.toNanos(5), "pending wakeup was lost");
+    }
+
+    @Test
+    void wakeupsCoalesce() throws IOException {
+        for (int i = 0; i < 1000; i++) poller.wakeup();
+        long start = System.nanoTime();
+        assertEquals(0, poller.poll(events, 10, SECONDS));
+        assertTrue(System.nanoTime() - start < SECONDS.toNanos(5), "pending wakeup was lost");
+        start = System.nanoTime();
+        assertEquals(0, poller.poll(events, 50, MILLISECONDS));
+        assertTrue(System.nanoTime() - start >= MILLISECONDS.toNanos(50), "1000 wakeups ended more than one poll");
+    }
+
+    @Test
+    void noWakeupIsLostWhenRacingWithPolls() throws Exception {
+        int rounds = 2000;
+        AtomicInteger requested = new AtomicInteger();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread waker = Thread.ofPlatform().start(() -> {
+            int served = 0;
+            while (!done.get()) {
+                if (requested.get() > served) {
+                    served++;
+                    poller.wakeup();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        try {
+            for (int i = 1; i <= rounds; i++) {
+                requested.set(i); // the wakeup may come before, during or after the poll starts
+                long start = System.nanoTime();
+                poller.poll(events, 10, SECONDS);
+                assertTrue(System.nanoTime() - start < SECONDS.toNanos(5), "wakeup " + i + " was lost");
+            }
+        } finally {
+            done.set(true);
+            waker.join();
+        }
+    }
+
+    @Test
+    void wakeupAfterCloseIsHarmless() {
+        poller.close();
+        poller.wakeup();
+        assertFalse(poller.isOpen());
+    }
+
+    // ---- batches ----
+
+    @Test
+    void eventsSmallerThanTheReadyCountGetTheRestNextPoll() throws IOException {
+        Events small = poller.newEvents(4);
+        Set<Long> expected = new HashSet<>();
+        for (long token = 100; token < 110; token++) {
+            Pair p = pipe();
+            poller.register(p.a(), READABLE, token);
+            TestFds.write(p.b(), 1);
+            expected.add(token);
+        }
+        Set<Long> seen = new HashSet<>();
+        for (int round = 0; round < 6 && !seen.equals(expected); round++) {
+            int n = poller.poll(small, 1, SECONDS);
+            assertTrue(n <= 4, "a poll filled more than the capacity");
+            for (int i = 0; i < n; i++) seen.add(small.token(i));
+        }
+        assertEquals(expected, seen, "level-triggered events beyond the capacity must come with later polls");
+    }
+
+    // ---- stale events ----
+
+    @Test
+    void eventOfAHandleDeregisteredEarlierInTheBatchIsStale() throws IOException {
+        Pair first = socketPair();
+        Pair second = socketPair();
+        poller.register(first.a(), READABLE, 20);
+        poller.register(second.a(), READABLE, 21);
+        TestFds.write(first.b(), 1);
+        TestFds.write(second.b(), 1);
+        expectEvents(Map.of(20L, Readiness.READABLE, 21L, Readiness.READABLE));
+        assertEquals(2, poller.poll(events, 1, SECONDS));
+        // Handling event 0 deregisters and closes the other handle, and a new descriptor, likely
+        // with the same number, is registered with another token.
+        int otherIndex = 1;
+        int other = events.token(0) == 20 ? second.a() : first.a();
+        poller.deregister(other);
+        TestFds.close(other);
+        Pair reused = pipe();
+        poller.register(reused.a(), READABLE, 99);
+        TestFds.write(reused.b(), 1);
+        assertEquals(0, events.readiness(otherIndex), "event of a deregistered handle must read as stale");
+        assertEquals(Events.NO_TOKEN, events.token(otherIndex));
+        List<Long> delivered = new ArrayList<>();
+        events.forEach((token, readiness) -> delivered.add(token));
+        assertEquals(1, delivered.size(), "forEach skips the stale event: " + delivered);
+        assertFalse(delivered.contains(99L));
+    }
+
+    @Test
+    void modifyEarlierInTheBatchMasksTheEvent() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | WRITABLE, 22);
+        TestFds.write(s.b(), 1);
+        expectEvent(22, Readiness.READABLE | Readiness.WRITABLE);
+        assertEquals(1, poller.poll(events, 1, SECONDS));
+        poller.modify(s.a(), READABLE, 23);
+        assertEquals(Readiness.READABLE, events.readiness(0), "writable is no longer in the interest");
+        assertEquals(23, events.token(0), "the current token");
+    }
+
+    // ---- a closed descriptor ----
+
+    @Test
+    void descriptorClosedWithoutDeregisterIsDropped() throws IOException {
+        Pair p = TestFds.pipe();
+        poller.register(p.a(), READABLE, 30);
+        TestFds.write(p.b(), 1);
+        expectEvent(30, Readiness.READABLE);
+        TestFds.close(p.a()); // no other copy: the kernel forgets the registration
+        expectNoEvent(30);
+        TestFds.close(p.b());
+    }
+
+    // ---- bad input ----
+
+    @Test
+    void closedPollerThrowsIllegalState() {
+        Events mine = poller.newEvents(1);
+        poller.close();
+        poller.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> poller.register(0, READABLE, 1));
+        assertThrows(IllegalStateException.class, () -> poller.modify(0, READABLE, 1));
+        assertThrows(IllegalStateException.class, () -> poller.deregister(0));
+        assertThrows(IllegalStateException.class, () -> poller.poll(mine, 0, MILLISECONDS));
+        assertThrows(IllegalStateException.class, () -> poller.newEvents(1));
+    }
+
+    @Test
+    void registeringTwiceGivesEEXIST() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 2));
+        assertEquals("EEXIST", e.errnoName(), e.getMessage());
+    }
+
+    @Test
+    void unknownHandleGivesENOENT() {
+        Pair p = pipe();
+        SystemCallException m = assertThrows(SystemCallException.class, () -> poller.modify(p.a(), READABLE, 1));
+        assertEquals("ENOENT", m.errnoName(), m.getMessage());
+        SystemCallException d = assertThrows(SystemCallException.class, () -> poller.deregister(p.a()));
+        assertEquals("ENOENT", d.errnoName(), d.getMessage());
+    }
+
+    @Test
+    void badDescriptorGivesEBADF() {
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, READABLE, 1));
+        assertEquals("EBADF", e.errnoName(), e.getMessage());
+        assertTrue(e.getMessage().contains("EBADF ("), e.getMessage());
+    }
+
+    @Test
+    void badArgumentsAreRejected() {
+        Pair p = pipe();
+        assertThrows(IllegalArgumentException.class, () -> poller.newEvents(0));
+        assertThrows(IllegalArgumentException.class, () -> poller.newEvents(-1));
+        assertThrows(IllegalArgumentException.class, () -> poller.register(p.a(), 1 << 20, 1));
+        assertThrows(IllegalArgumentException.class, () -> poller.register(p.a(), READABLE | EDGE | ONESHOT, 1));
+        assertThrows(IllegalArgumentException.class, () -> poller.register(p.a(), READABLE, Events.NO_TOKEN));
+        try (Poller other = openPoller()) {
+            Events foreign = other.newEvents(1);
+            assertThrows(IllegalArgumentException.class, () -> poller.poll(foreign, 0, MILLISECONDS));
+        } catch (IOException e) {
+            fail(e);
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> events.token(0), "no events yet");
+    }
+
+    @Test
+    void eventsOfAClosedPollerThrowIllegalState() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        TestFds.write(p.b(), 1);
+        expectEvent(1, Readiness.READABLE);
+        assertEquals(1, poller.poll(events, 1, SECONDS));
+        poller.close();
+        assertThrows(IllegalStateException.class, () -> events.readiness(0));
+    }
+
+    // ---- leaks ----
+
+    @Test
+    void tenThousandPollersLeaveNoDescriptorBehind() throws IOException {
+        long before = TestFds.openFdCount();
+        for (int i = 0; i < 10_000; i++) {
+            try (Poller p = openPoller()) {
+                p.newEvents(16);
+                p.wakeup();
+            }
+        }
+        settle();
+        assertEquals(before, TestFds.openFdCount());
+    }
+}

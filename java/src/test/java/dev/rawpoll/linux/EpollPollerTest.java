@@ -1,0 +1,171 @@
+package dev.rawpoll.linux;
+
+import static dev.rawpoll.Interest.READABLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rawpoll.Poller;
+import dev.rawpoll.PollerContractTest;
+import dev.rawpoll.Readiness;
+import dev.rawpoll.SystemCallException;
+import dev.rawpoll.TestFds;
+import dev.rawpoll.TestFds.Pair;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The contract on epoll, plus what only holds on Linux. */
+class EpollPollerTest extends PollerContractTest {
+
+    @Override
+    protected Poller openPoller() throws IOException {
+        return EpollPoller.open();
+    }
+
+    @Test
+    void openPicksEpollOnLinux() throws IOException {
+        try (Poller p = Poller.open()) {
+            assertEquals("epoll", p.backend());
+        }
+    }
+
+    @Test
+    void eventfdIsReadableWhenSignalled() throws IOException {
+        int efd = TestFds.eventfd();
+        try {
+            poller.register(efd, READABLE, 40);
+            expectNoEvent(40);
+            TestFds.signalEventfd(efd, 3);
+            expectEvent(40, Readiness.READABLE);
+            assertEquals(8, TestFds.read(efd, 8));
+            expectNoEvent(40);
+            poller.deregister(efd);
+        } finally {
+            TestFds.close(efd);
+        }
+    }
+
+    /**
+     * PITFALLS 2: epoll registers the open file description. While a dup'd copy stays open, closing
+     * the registered number leaves the registration alive; when a new descriptor reuses the number,
+     * the old registration's events must not reach the new one's token.
+     */
+    @Test
+    void registrationOutlivesCloseWhileADupIsOpenButNeverReachesTheReusedNumber() throws IOException {
+        Pair p = pipe();
+        int copy = TestFds.dup(p.a());
+        try {
+            poller.register(p.a(), READABLE, 50);
+            TestFds.close(p.a());
+            TestFds.write(p.b(), 1);
+            expectEvent(50, Readiness.READABLE); // still reported: the kernel kept it
+            Pair reused = pipe(); // takes the lowest free number: the one just closed
+            assertEquals(p.a(), reused.a(), "the test needs the number to be reused");
+            poller.register(reused.a(), READABLE, 51);
+            Map<Long, Integer> seen = pollOnce(100);
+            assertTrue(!seen.containsKey(50L) && !seen.containsKey(51L), "stale registration leaked: " + describe(seen));
+            TestFds.write(reused.b(), 1);
+            expectEvent(51, Readiness.READABLE);
+        } finally {
+            TestFds.close(copy);
+        }
+    }
+
+    @Test
+    void regularFileGivesEPERM() throws IOException {
+        // Not @TempDir: its random name makes the JVM open /dev/random for good, which the fd count sees.
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "rawpoll-regular-" + ProcessHandle.current().pid());
+        int fd = TestFds.openReadOnly(Files.writeString(file, "x"));
+        try {
+            SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(fd, READABLE, 1));
+            assertEquals("EPERM", e.errnoName());
+            assertEquals("epoll_ctl(ADD, fd=" + fd + "): EPERM (Operation not permitted)", e.getMessage());
+        } finally {
+            TestFds.close(fd);
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void handleOutsideTheDescriptorRangeIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> poller.register(1L << 32, READABLE, 1));
+    }
+
+    @Test
+    void errorsNameTheCallAndTheErrno() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 1));
+        assertEquals("epoll_ctl(ADD, fd=" + p.a() + "): EEXIST (File exists)", e.getMessage());
+        assertEquals(17, e.errno());
+        assertEquals("epoll_ctl(ADD, fd=" + p.a() + ")", e.call());
+    }
+
+    @Test
+    void deregisterOfAClosedDescriptorGivesEBADFAndForgetsIt() throws IOException {
+        Pair p = TestFds.pipe();
+        poller.register(p.a(), READABLE, 60);
+        TestFds.close(p.a());
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.deregister(p.a()));
+        assertEquals("EBADF", e.errnoName());
+        TestFds.close(p.b());
+        assertEquals(0, poller.poll(events, 0, java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A signal interrupts epoll_wait (EINTR, never restarted by the kernel); the poll resumes for the
+     * time left instead of returning early or failing. HotSpot handles SIGPIPE itself (and ignores it),
+     * so sending it to the polling thread interrupts the wait without other effects.
+     */
+    @Test
+    void signalsDoNotEndAWaitEarly() throws Throwable {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var lookup = linker.defaultLookup();
+        var pthreadSelf = linker.downcallHandle(lookup.find("pthread_self").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG));
+        var pthreadKill = linker.downcallHandle(lookup.find("pthread_kill").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+        int sigpipe = 13;
+        EpollPoller epoll = (EpollPoller) poller;
+        var thread = new java.util.concurrent.atomic.AtomicLong();
+        var result = new java.util.concurrent.atomic.AtomicReference<Object>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                thread.set((long) pthreadSelf.invokeExact());
+                long start = System.nanoTime();
+                int n = epoll.poll(events, 400, java.util.concurrent.TimeUnit.MILLISECONDS);
+                result.set(new long[] {n, System.nanoTime() - start});
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        });
+        while (thread.get() == 0) Thread.onSpinWait();
+        for (int i = 0; i < 5 && t.isAlive(); i++) {
+            Thread.sleep(40);
+            if (t.isAlive()) {
+                int rc = (int) pthreadKill.invokeExact(thread.get(), sigpipe);
+                assertEquals(0, rc);
+            }
+        }
+        t.join();
+        assertTrue(result.get() instanceof long[], () -> "poll failed: " + result.get());
+        long[] r = (long[]) result.get();
+        assertEquals(0, r[0]);
+        assertTrue(r[1] >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
+        assertTrue(epoll.interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
+    }
+
+    @Test
+    void millisecondsAreRoundedUp() {
+        assertEquals(-1, EpollPoller.toMillisRoundingUp(-5));
+        assertEquals(0, EpollPoller.toMillisRoundingUp(0));
+        assertEquals(1, EpollPoller.toMillisRoundingUp(1));
+        assertEquals(1, EpollPoller.toMillisRoundingUp(1_000_000));
+        assertEquals(2, EpollPoller.toMillisRoundingUp(1_000_001));
+        assertEquals(Integer.MAX_VALUE, EpollPoller.toMillisRoundingUp(Long.MAX_VALUE));
+    }
+}
