@@ -2,6 +2,7 @@ package dev.rawpoll;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -142,6 +143,18 @@ public interface Poller extends AutoCloseable {
      * @return the number of events in {@code events} (also {@link Events#count()})
      */
     int poll(Events events, long timeout, TimeUnit unit) throws IOException;
+
+    /**
+     * The OS object behind this poller, for a foreign event loop to watch: it becomes readable when
+     * this poller has events (or a {@link #wakeup()} is pending), and the foreign loop then calls
+     * {@link #poll poll} with timeout 0 on this poller's thread. The epoll descriptor on Linux; the
+     * kqueue descriptor on macOS and FreeBSD. Empty where the backend cannot be nested: libkqueue's
+     * descriptor never becomes readable, and an I/O completion port is not a waitable handle.
+     * The poller keeps owning it: do not close it.
+     */
+    default OptionalLong backendHandle() {
+        return OptionalLong.empty();
+    }
 
     /** Makes a blocked {@link #poll} return, or the next one return at once. Any thread; coalesced. */
     void wakeup();

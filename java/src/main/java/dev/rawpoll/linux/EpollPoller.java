@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -98,9 +99,11 @@ public final class EpollPoller implements Poller {
         return "epoll";
     }
 
-    /** The epoll file descriptor. */
-    public int epollFd() {
-        return epfd;
+    /** The epoll descriptor: it polls readable while this poller has events, so it nests. */
+    @Override
+    public OptionalLong backendHandle() {
+        ensureOpen();
+        return OptionalLong.of(epfd);
     }
 
     @Override
