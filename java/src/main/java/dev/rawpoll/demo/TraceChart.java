@@ -1,0 +1,91 @@
+package dev.rawpoll.demo;
+
+import dev.rawpoll.demo.Trace.Kind;
+import dev.rawpoll.demo.Trace.Segment;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Draws a {@link Trace} as the figure of the event-loop story: one lane per task, time to the
+ * right, CPU segments solid and I/O waits hatched. At any instant at most one lane is solid (one
+ * thread runs Python-like code at a time) while several lanes wait on I/O together.
+ */
+public final class TraceChart {
+    private TraceChart() {}
+
+    /** Lanes of {@code width} columns: {@code #} for CPU, {@code ~} for an I/O wait. */
+    public static String terminal(Trace trace, int width) {
+        List<String> tasks = trace.tasks();
+        long end = Math.max(1, trace.endNanos());
+        int nameWidth = tasks.stream().mapToInt(String::length).max().orElse(4);
+        StringBuilder sb = new StringBuilder();
+        for (String task : tasks) {
+            char[] lane = " ".repeat(width).toCharArray();
+            for (Segment s : trace.segments()) {
+                if (!s.task().equals(task)) continue;
+                int from = column(s.startNanos(), end, width);
+                int to = Math.max(from + 1, column(s.endNanos(), end, width));
+                for (int c = from; c < Math.min(to, width); c++) lane[c] = s.kind() == Kind.CPU ? '#' : '~';
+            }
+            sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s |", task)).append(lane).append("|\n");
+        }
+        sb.append(" ".repeat(nameWidth)).append(" 0").append(" ".repeat(Math.max(0, width - 8)))
+                .append(String.format(Locale.ROOT, "%6.2f s%n", end / 1e9));
+        sb.append(" ".repeat(nameWidth)).append("  # CPU (on the loop thread)   ~ waiting for I/O (paused)\n");
+        return sb.toString();
+    }
+
+    private static int column(long nanos, long end, int width) {
+        return (int) Math.min(width, nanos * width / end);
+    }
+
+    /** The same figure as a self-contained SVG document. */
+    public static String svg(Trace trace, String title) {
+        List<String> tasks = trace.tasks();
+        long end = Math.max(1, trace.endNanos());
+        int left = 140, laneHeight = 34, top = 50, plotWidth = 720;
+        int height = top + tasks.size() * laneHeight + 70;
+        int width = left + plotWidth + 30;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"13\">%n",
+                width, height, width, height));
+        sb.append("<defs><pattern id=\"io\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">")
+                .append("<rect width=\"6\" height=\"6\" fill=\"#dbeafe\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#3b82f6\" stroke-width=\"2\"/>")
+                .append("</pattern></defs>\n");
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n", left, escape(title)));
+        for (int i = 0; i < tasks.size(); i++) {
+            int y = top + i * laneHeight;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n",
+                    left - 10, y + laneHeight / 2 + 4, escape(tasks.get(i))));
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#e5e7eb\"/>%n",
+                    left, y + laneHeight / 2, left + plotWidth, y + laneHeight / 2));
+            for (Segment s : trace.segments()) {
+                if (!s.task().equals(tasks.get(i))) continue;
+                double x = left + (double) s.startNanos() * plotWidth / end;
+                double w = Math.max(1.0, (double) s.durationNanos() * plotWidth / end);
+                String fill = s.kind() == Kind.CPU ? "#f97316" : "url(#io)";
+                sb.append(String.format(Locale.ROOT,
+                        "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" stroke=\"#374151\" stroke-width=\"0.5\"><title>%s %s %.0f ms</title></rect>%n",
+                        x, y + 6, w, laneHeight - 12, fill, escape(s.kind().name()), escape(s.label()), s.durationNanos() / 1e6));
+            }
+        }
+        int axisY = top + tasks.size() * laneHeight + 10;
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#111827\"/>%n", left, axisY, left + plotWidth, axisY));
+        for (int tick = 0; tick <= 4; tick++) {
+            double x = left + tick * plotWidth / 4.0;
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.2f s</text>%n", x, axisY + 18, end * tick / 4.0 / 1e9));
+        }
+        int legendY = axisY + 42;
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"#f97316\"/><text x=\"%d\" y=\"%d\">CPU on the loop thread (one at a time)</text>%n",
+                left, legendY - 10, left + 24, legendY));
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"url(#io)\" stroke=\"#374151\" stroke-width=\"0.5\"/><text x=\"%d\" y=\"%d\">waiting for I/O (overlaps)</text>%n",
+                left + 330, legendY - 10, left + 354, legendY));
+        return sb.append("</svg>\n").toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
