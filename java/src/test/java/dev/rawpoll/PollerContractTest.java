@@ -278,6 +278,18 @@ public abstract class PollerContractTest {
     }
 
     @Test
+    void hugeTimeoutsWaitLikeForever() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 14);
+        TestFds.write(p.b(), 1);
+        // Long.MAX_VALUE days saturates to Long.MAX_VALUE ns: no overflow, no EINVAL, just a long wait
+        assertEquals(1, poller.poll(events, Long.MAX_VALUE, java.util.concurrent.TimeUnit.DAYS));
+        TestFds.drain(p.a());
+        poller.wakeup();
+        assertEquals(0, poller.poll(events, Long.MAX_VALUE, java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    @Test
     void wakeupEndsAPollThatWaitsForever() throws Exception {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch polling = new CountDownLatch(1);

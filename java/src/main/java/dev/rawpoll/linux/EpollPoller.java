@@ -170,15 +170,17 @@ public final class EpollPoller implements Poller {
                 }
                 interruptedWaits++;
             }
-            // EINTR, or a timeout that may have ended early (clamped, or an old kernel): wait for what is left.
-            if (timeoutNanos == 0 || (timeoutNanos > 0 && n == 0 && deadline - System.nanoTime() <= 0)) {
+            // EINTR, or a timed wait that ended early (clamped to int, or an old kernel):
+            // wait again for what is left of the timeout.
+            if (timeoutNanos == 0) {
                 return 0;
             }
             if (timeoutNanos > 0) {
-                timeoutMillis = toMillisRoundingUp(Math.max(0, deadline - System.nanoTime()));
-                if (timeoutMillis == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return 0;
                 }
+                timeoutMillis = toMillisRoundingUp(left);
             }
         }
     }
