@@ -30,4 +30,26 @@ foreach(argfile IN LISTS argfiles)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "jextract failed (${rc}) on ${header}")
   endif()
+  # Bindings for Windows are generated here on Linux. jextract's template declares
+  #   C_LONG = (ValueLayout.OfLong) Linker.nativeLinker().canonicalLayouts().get("long")
+  # in <header>$shared.java, and on Windows `long` is 32 bits (an OfInt): that cast would throw
+  # when the class loads there. The Windows headers use no `long` (64 bits are `long long`), so
+  # the one declaration is dropped, after checking that no generated file refers to C_LONG.
+  get_filename_component(os_dir "${argfile}" DIRECTORY)
+  get_filename_component(os "${os_dir}" NAME)
+  if(os STREQUAL "windows")
+    file(GLOB generated "${out}/${package_dir}/${header_class}.java" "${out}/${package_dir}/${header_class}$*.java"
+                        "${out}/${package_dir}/[A-Z]*.java")
+    foreach(java IN LISTS generated)
+      file(STRINGS "${java}" uses REGEX "C_LONG[^_A-Za-z0-9]" )
+      list(FILTER uses EXCLUDE REGEX "C_LONG = ")
+      if(uses)
+        message(FATAL_ERROR "${java} uses C_LONG, which is 32 bits on Windows: use long long in ${header}")
+      endif()
+    endforeach()
+    set(shared "${out}/${package_dir}/${header_class}$shared.java")
+    file(READ "${shared}" text)
+    string(REGEX REPLACE "[ ]*public static final ValueLayout\\.OfLong C_LONG = [^\n]*\n" "" text "${text}")
+    file(WRITE "${shared}" "${text}")
+  endif()
 endforeach()
