@@ -118,6 +118,7 @@ typedef struct AFD_POLL_INFO {
 /* ---- GetLastError / WSAGetLastError values ---- */
 #define ERROR_INVALID_HANDLE       6
 #define ERROR_NOT_ENOUGH_MEMORY    8
+#define ERROR_ALREADY_EXISTS       183
 #define ERROR_INVALID_PARAMETER    87
 #define WAIT_TIMEOUT               258
 #define ERROR_OPERATION_ABORTED    995

@@ -96,6 +96,9 @@ public interface Poller extends AutoCloseable {
             }
             return dev.rawpoll.linux.EpollPoller.open();
         }
+        if (name.startsWith("windows")) {
+            return dev.rawpoll.windows.IocpPoller.open();
+        }
         throw new UnsupportedOperationException("rawpoll has no Poller backend for " + os + " (" + arch + ")");
     }
 

@@ -176,6 +176,15 @@ public class iocp_h extends iocp_h$shared {
     public static int ERROR_NOT_ENOUGH_MEMORY() {
         return ERROR_NOT_ENOUGH_MEMORY;
     }
+    private static final int ERROR_ALREADY_EXISTS = (int)183L;
+    /**
+     * {@snippet lang=c :
+     * #define ERROR_ALREADY_EXISTS 183
+     * }
+     */
+    public static int ERROR_ALREADY_EXISTS() {
+        return ERROR_ALREADY_EXISTS;
+    }
     private static final int ERROR_INVALID_PARAMETER = (int)87L;
     /**
      * {@snippet lang=c :
