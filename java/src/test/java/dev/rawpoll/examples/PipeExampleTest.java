@@ -9,8 +9,11 @@ import dev.rawpoll.Readiness;
 import dev.rawpoll.TestFds;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** The README's example, kept compiling and true. */
+@DisabledOnOs(OS.WINDOWS) // Unix pipes (TestFds)
 class PipeExampleTest {
     @Test
     void readmeExample() throws Exception {

@@ -13,12 +13,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * Runs native/linux/abi_probe.c, compiled by CMake from the real system headers, and compares every
  * size, offset and constant it prints with what the epoll backend uses. Fails on any difference,
  * and on a value printed by one side only.
  */
+@EnabledOnOs(OS.LINUX) // epoll and the Linux headers
 class AbiProbeTest {
 
     /** What the Java side was built with: the values {@link Epoll} uses, by the probe's names. */

@@ -16,8 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** The contract on epoll, plus what only holds on Linux. */
+@EnabledOnOs(OS.LINUX) // epoll
 class EpollPollerTest extends PollerContractTest {
 
     @Override

@@ -19,11 +19,14 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * A poller's backend handle watched by a foreign loop: a second rawpoll poller, and a plain
  * epoll_wait loop linked here straight from libc. Events arrive through both levels.
  */
+@EnabledOnOs(OS.LINUX) // epoll
 class NestingTest {
 
     @Test
