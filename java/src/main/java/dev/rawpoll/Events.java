@@ -15,7 +15,8 @@ package dev.rawpoll;
  * <p>An {@code Events} belongs to its poller: it is used by the poller's polling thread, and any
  * use after the poller closed throws {@link IllegalStateException}.
  */
-public abstract sealed class Events permits dev.rawpoll.linux.EpollEvents, dev.rawpoll.windows.IocpEvents {
+public abstract sealed class Events
+        permits dev.rawpoll.linux.EpollEvents, dev.rawpoll.windows.IocpEvents, dev.rawpoll.bsd.KqueueEvents {
 
     /** The token of a stale event. It cannot be registered. */
     public static final long NO_TOKEN = Long.MIN_VALUE;

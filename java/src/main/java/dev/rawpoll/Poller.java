@@ -99,6 +99,9 @@ public interface Poller extends AutoCloseable {
         if (name.startsWith("windows")) {
             return dev.rawpoll.windows.IocpPoller.open();
         }
+        if (name.startsWith("mac") || name.startsWith("freebsd")) {
+            return dev.rawpoll.bsd.KqueuePoller.open();
+        }
         throw new UnsupportedOperationException("rawpoll has no Poller backend for " + os + " (" + arch + ")");
     }
 

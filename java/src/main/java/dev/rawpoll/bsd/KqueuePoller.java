@@ -1,0 +1,463 @@
+package dev.rawpoll.bsd;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.rawpoll.Events;
+import dev.rawpoll.Interest;
+import dev.rawpoll.Poller;
+import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.FdTable;
+import dev.rawpoll.internal.Native;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kqueue backend of {@link Poller} (macOS, FreeBSD, and Linux through libkqueue): one kqueue
+ * with an EVFILT_USER knote for {@link #wakeup()}, and native memory in one arena freed by {@link
+ * #close()}. A registration is one knote per direction (EVFILT_READ, EVFILT_WRITE) carrying the
+ * {@link FdTable} key in udata; level is the default, {@link Interest#EDGE} adds EV_CLEAR and
+ * {@link Interest#ONESHOT} EV_ONESHOT. An interest of 0 holds a disabled EVFILT_READ knote, which
+ * checks the descriptor and reports nothing (kqueue reports end of file only through a filter).
+ *
+ * <p>Changes are submitted in their own kevent call, each with EV_RECEIPT, an eventlist of
+ * exactly as many slots as changes and a zero timeout, and every receipt is checked: that is how
+ * BSD reports each change's errno without collecting events, and the only way libkqueue returns
+ * its receipts at all (it does not count them otherwise). A modification deletes the old knotes
+ * and adds the new ones in one call: re-adding an existing knote does not change its mode on
+ * BSD, and fails on libkqueue.
+ */
+public final class KqueuePoller implements Poller {
+    /** The udata of the wakeup knote: no registration key has all 64 bits set. */
+    private static final long WAKEUP_KEY = -1L;
+    /** The ident of the wakeup knote (EVFILT_USER identifiers are not descriptors). */
+    private static final int WAKEUP_IDENT = 0;
+    /** One registration changes at most 4 knotes: delete READ and WRITE, add READ and WRITE. */
+    private static final int MAX_CHANGES = 4;
+    /** The longest single wait; a longer timeout waits again (large timespecs are EINVAL on some systems). */
+    private static final long MAX_WAIT_NANOS = TimeUnit.DAYS.toNanos(1);
+
+    private static final VarHandle WAKEUP_PENDING;
+    static {
+        try {
+            WAKEUP_PENDING = MethodHandles.lookup().findVarHandle(KqueuePoller.class, "wakeupPending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final FdTable table = new FdTable();
+    final Knotes knotes = new Knotes();
+    final Profile profile;
+    private final Arena arena;
+    private final int kq;
+    /** errno capture for the polling thread's calls. */
+    private final MemorySegment errno;
+    /** errno capture for {@link #wakeup()}, used under {@link #lifecycle} only. */
+    private final MemorySegment wakeupErrno;
+    /** The changelist and its receipts: {@link #MAX_CHANGES} kevents each. */
+    private final MemorySegment changes;
+    private final MemorySegment receipts;
+    /** The change that triggers the wakeup knote; never written after open. */
+    private final MemorySegment trigger;
+    private final MemorySegment zeroTimeout;
+    private final MemorySegment waitTimeout;
+    /** Changes queued in {@link #changes}; how many the last submit sent (left in place) and which it applied (bit i). */
+    private int changeCount;
+    private int lastSubmitted;
+    private int applied;
+    /** Guards the kqueue against a wakeup after close (and its number reused). */
+    private final Object lifecycle = new Object();
+    private volatile boolean closed;
+    /** 1 while a wakeup has been triggered and not yet collected: further wakeups cost nothing. */
+    @SuppressWarnings("unused") // through WAKEUP_PENDING
+    private volatile int wakeupPending;
+
+    private KqueuePoller(Profile profile, Arena arena, int kq, MemorySegment errno) {
+        this.profile = profile;
+        this.arena = arena;
+        this.kq = kq;
+        this.errno = errno;
+        this.wakeupErrno = Native.allocateCapture(arena);
+        this.changes = arena.allocate(profile.keventSize * MAX_CHANGES, 8);
+        this.receipts = arena.allocate(profile.keventSize * MAX_CHANGES, 8);
+        this.trigger = arena.allocate(profile.keventSize, 8);
+        this.zeroTimeout = arena.allocate(Kqueue.SIZEOF_TIMESPEC, 8);
+        this.waitTimeout = arena.allocate(Kqueue.SIZEOF_TIMESPEC, 8);
+        writeKevent(trigger, 0, WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) 0, Kqueue.NOTE_TRIGGER, WAKEUP_KEY);
+    }
+
+    /**
+     * Opens a kqueue with the {@link Profile} of the running platform ({@link Profile#detect()}).
+     *
+     * @throws UnsupportedOperationException where there is no kqueue (Linux without {@code RAWPOLL_LIBKQUEUE})
+     */
+    public static KqueuePoller open() throws IOException {
+        return open(Profile.detect().orElseThrow(() -> new UnsupportedOperationException(
+                "no kqueue on " + System.getProperty("os.name") + ": on Linux set "
+                        + Profile.LIBKQUEUE_ENV + " to a built libkqueue.so")));
+    }
+
+    /**
+     * Opens a kqueue, stating which platform's ABI is expected.
+     *
+     * @throws IllegalArgumentException if {@code profile} is not the running platform's
+     */
+    public static KqueuePoller open(Profile profile) throws IOException {
+        if (Profile.detect().orElse(null) != profile) {
+            throw new IllegalArgumentException("kqueue profile " + profile + " is not this platform's ("
+                    + Profile.detect().map(Profile::name).orElse("none") + ")");
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment errno = Native.allocateCapture(arena);
+        int kq = -1;
+        try {
+            kq = Kqueue.kqueue(errno);
+            if (kq < 0) {
+                throw Kqueue.error("kqueue()", Native.errno(errno));
+            }
+            KqueuePoller poller = new KqueuePoller(profile, arena, kq, errno);
+            poller.change(WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) (Kqueue.EV_ADD | Kqueue.EV_CLEAR), WAKEUP_KEY);
+            SystemCallException e = poller.submit();
+            if (e != null) {
+                throw e;
+            }
+            return poller;
+        } catch (IOException | RuntimeException | Error e) {
+            if (kq >= 0) {
+                Kqueue.close(errno, kq);
+                if (profile.closeIsAsynchronous) Kqueue.drainPendingClose();
+            }
+            arena.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String backend() {
+        return "kqueue";
+    }
+
+    /** The kqueue file descriptor. */
+    public int kqueueFd() {
+        return kq;
+    }
+
+    /** The platform ABI this poller was opened for. */
+    public Profile profile() {
+        return profile;
+    }
+
+    @Override
+    public void register(long handle, int interest, long token) throws IOException {
+        int fd = checkArguments(handle, interest, token);
+        if (table.generation(fd) != 0) {
+            // kqueue would silently modify the existing knotes: the contract says EEXIST.
+            throw Kqueue.error("kevent(kq=" + kq + ", EV_ADD, fd=" + fd + ")", Kqueue.EEXIST);
+        }
+        knotes.ensureCapacity(fd);
+        int generation = table.nextGeneration();
+        int filters = queueAdds(fd, interest, FdTable.key(fd, generation));
+        SystemCallException failure = submit();
+        if (failure != null) {
+            // All or nothing: remove the knotes that were added.
+            int added = filtersApplied();
+            if (added != 0) {
+                queueDeletes(fd, added);
+                submit();
+            }
+            throw failure;
+        }
+        knotes.set(fd, filters);
+        table.put(fd, generation, interest, token);
+    }
+
+    @Override
+    public void modify(long handle, int interest, long token) throws IOException {
+        int fd = checkArguments(handle, interest, token);
+        int generation = table.generation(fd);
+        if (generation == 0) {
+            throw Kqueue.error("kevent(kq=" + kq + ", EV_ADD, fd=" + fd + ")", Kqueue.ENOENT);
+        }
+        int old = knotes.filters(fd);
+        queueDeletes(fd, old);
+        int deletes = changeCount;
+        int filters = queueAdds(fd, interest, FdTable.key(fd, generation));
+        SystemCallException failure = submit();
+        if (failure != null) {
+            // Record what the kernel holds now; the registration keeps its old interest and token.
+            int held = old;
+            for (int i = 0; i < lastSubmitted; i++) {
+                if ((applied & (1 << i)) != 0) {
+                    int bit = filterBit(i);
+                    held = i < deletes ? held & ~bit : held | bit;
+                }
+            }
+            knotes.set(fd, held);
+            throw failure;
+        }
+        knotes.set(fd, filters);
+        table.put(fd, generation, interest, token);
+    }
+
+    @Override
+    public void deregister(long handle) throws IOException {
+        ensureOpen();
+        int fd = checkHandle(handle);
+        if (table.generation(fd) == 0) {
+            throw Kqueue.error("kevent(kq=" + kq + ", EV_DELETE, fd=" + fd + ")", Kqueue.ENOENT);
+        }
+        queueDeletes(fd, knotes.filters(fd));
+        table.remove(fd);
+        knotes.set(fd, 0);
+        SystemCallException failure = submit();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public KqueueEvents newEvents(int capacity) {
+        ensureOpen();
+        if (capacity <= 0 || capacity > (Integer.MAX_VALUE - 1) / 2) {
+            throw new IllegalArgumentException("capacity must be in [1, " + (Integer.MAX_VALUE - 1) / 2 + "]: " + capacity);
+        }
+        // Two kevents per handle (read and write) plus the wakeup's: see KqueueEvents.
+        int slots = 2 * capacity + 1;
+        MemorySegment array = arena.allocate(profile.keventSize * slots, 8);
+        return new KqueueEvents(this, array, slots, capacity);
+    }
+
+    @Override
+    public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
+        ensureOpen();
+        if (!(events instanceof KqueueEvents e) || e.poller != this) {
+            throw new IllegalArgumentException("these Events belong to another poller");
+        }
+        if (e.deliverRest()) {
+            return e.count();
+        }
+        long timeoutNanos = timeout < 0 ? -1 : unit.toNanos(timeout);
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        long remaining = timeoutNanos;
+        for (;;) {
+            MemorySegment ts = remaining < 0 ? MemorySegment.NULL : timespec(remaining);
+            int n = Kqueue.kevent(errno, kq, MemorySegment.NULL, 0, e.array, e.slots, ts, remaining == 0);
+            if (n > 0) {
+                if (e.collect(n)) {
+                    // After the collection: a wakeup() that still saw 1 is absorbed by this returning poll.
+                    WAKEUP_PENDING.setVolatile(this, 0);
+                }
+                return e.count();
+            }
+            if (n < 0) {
+                int err = Native.errno(errno);
+                if (err != Kqueue.EINTR) {
+                    throw Kqueue.error("kevent(kq=" + kq + ", nevents=" + e.slots + ", timeout="
+                            + (remaining < 0 ? "NULL" : remaining + "ns") + ")", err);
+                }
+            }
+            // EINTR, or a wait that ended early (clamped to a day): wait for what is left.
+            if (timeoutNanos == 0) {
+                return 0;
+            }
+            if (timeoutNanos > 0) {
+                remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    private MemorySegment timespec(long nanos) {
+        if (nanos == 0) {
+            return zeroTimeout;
+        }
+        long wait = Math.min(nanos, MAX_WAIT_NANOS);
+        waitTimeout.set(JAVA_LONG, Kqueue.OFFSETOF_TV_SEC, wait / 1_000_000_000L);
+        waitTimeout.set(JAVA_LONG, Kqueue.OFFSETOF_TV_NSEC, wait % 1_000_000_000L);
+        return waitTimeout;
+    }
+
+    @Override
+    public void wakeup() {
+        if (closed || !WAKEUP_PENDING.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        synchronized (lifecycle) {
+            if (!closed) {
+                // No eventlist: returns at once. A failure here could only be a closed kqueue,
+                // which the lock rules out.
+                Kqueue.kevent(wakeupErrno, kq, trigger, 1, MemorySegment.NULL, 0, MemorySegment.NULL, true);
+            }
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // No wakeup can use the kqueue from here on: it checks `closed` under the lock.
+        Kqueue.close(errno, kq);
+        if (profile.closeIsAsynchronous) {
+            Kqueue.drainPendingClose();
+        }
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KqueuePoller[kq=" + kq + ", " + profile + (closed ? ", closed]" : "]");
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("poller is closed");
+        }
+    }
+
+    private int checkArguments(long handle, int interest, long token) {
+        ensureOpen();
+        Interest.check(interest);
+        if (token == Events.NO_TOKEN) {
+            throw new IllegalArgumentException("Events.NO_TOKEN cannot be registered");
+        }
+        return checkHandle(handle);
+    }
+
+    private static int checkHandle(long handle) {
+        if (handle < 0 || handle > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("not a file descriptor: " + handle);
+        }
+        return (int) handle;
+    }
+
+    /** Queues the EV_ADDs for {@code interest}; returns the knotes they make (Knotes bits). */
+    private int queueAdds(int fd, int interest, long key) {
+        short mode = (interest & Interest.EDGE) != 0 ? Kqueue.EV_CLEAR
+                : (interest & Interest.ONESHOT) != 0 ? Kqueue.EV_ONESHOT : 0;
+        short add = (short) (Kqueue.EV_ADD | mode);
+        int filters = 0;
+        if ((interest & Interest.READABLE) != 0) {
+            change(fd, Kqueue.EVFILT_READ, add, key);
+            filters |= Knotes.READ;
+        }
+        if ((interest & Interest.WRITABLE) != 0) {
+            change(fd, Kqueue.EVFILT_WRITE, add, key);
+            filters |= Knotes.WRITE;
+        }
+        if (filters == 0) {
+            change(fd, Kqueue.EVFILT_READ, (short) (Kqueue.EV_ADD | Kqueue.EV_DISABLE), key);
+            filters = Knotes.READ;
+        }
+        return filters;
+    }
+
+    private void queueDeletes(int fd, int filters) {
+        if ((filters & Knotes.READ) != 0) change(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
+        if ((filters & Knotes.WRITE) != 0) change(fd, Kqueue.EVFILT_WRITE, Kqueue.EV_DELETE, 0);
+    }
+
+    /** Queues one change, with EV_RECEIPT. */
+    private void change(int ident, short filter, short flags, long key) {
+        writeKevent(changes, changeCount++ * profile.keventSize, ident, filter,
+                (short) (flags | Kqueue.EV_RECEIPT), 0, key);
+    }
+
+    private void writeKevent(MemorySegment s, long base, int ident, short filter, short flags, int fflags, long key) {
+        s.set(JAVA_LONG, base + profile.identOffset, ident);
+        s.set(JAVA_SHORT, base + profile.filterOffset, filter);
+        s.set(JAVA_SHORT, base + profile.flagsOffset, flags);
+        s.set(JAVA_INT, base + profile.fflagsOffset, fflags);
+        s.set(JAVA_LONG, base + profile.dataOffset, 0L);
+        s.set(JAVA_LONG, base + profile.udataOffset, key);
+        // FreeBSD's ext[4] stays as allocated: zero.
+    }
+
+    /** The filter bit of submitted change {@code i}. */
+    private int filterBit(int i) {
+        short filter = changes.get(JAVA_SHORT, i * profile.keventSize + profile.filterOffset);
+        return filter == Kqueue.EVFILT_READ ? Knotes.READ : Knotes.WRITE;
+    }
+
+    /** The filters of the EV_ADD changes that the last submit applied. */
+    private int filtersApplied() {
+        int filters = 0;
+        for (int i = 0; i < lastSubmitted; i++) {
+            short flags = changes.get(JAVA_SHORT, i * profile.keventSize + profile.flagsOffset);
+            if ((applied & (1 << i)) != 0 && (flags & Kqueue.EV_ADD) != 0) {
+                filters |= filterBit(i);
+            }
+        }
+        return filters;
+    }
+
+    /**
+     * Submits the queued changes with a receipt array of exactly as many slots and a zero timeout,
+     * and checks every receipt; records the applied ones in {@link #applied}. Returns the error of
+     * the first change that failed, or null.
+     */
+    private SystemCallException submit() {
+        int n = changeCount;
+        changeCount = 0;
+        lastSubmitted = n;
+        applied = 0;
+        if (n == 0) {
+            return null;
+        }
+        int rc = Kqueue.kevent(errno, kq, changes, n, receipts, n, zeroTimeout, true);
+        if (rc < 0) {
+            return Kqueue.error(describe(0, n), Native.errno(errno));
+        }
+        SystemCallException first = null;
+        for (int i = 0; i < n; i++) {
+            long base = i * profile.keventSize;
+            if (i >= rc) {
+                if (first == null) {
+                    first = new SystemCallException(describe(i, 1), 0, "no receipt",
+                            "kevent returned " + rc + " receipts for " + n + " changes");
+                }
+                continue;
+            }
+            short flags = receipts.get(JAVA_SHORT, base + profile.flagsOffset);
+            long data = receipts.get(JAVA_LONG, base + profile.dataOffset);
+            if ((flags & Kqueue.EV_ERROR) != 0 && data != 0) {
+                if (first == null) {
+                    first = Kqueue.error(describe(i, 1), (int) data);
+                }
+            } else {
+                applied |= 1 << i;
+            }
+        }
+        return first;
+    }
+
+    /** {@code kevent(kq=3, EV_ADD|EV_RECEIPT EVFILT_READ fd=7)} for changes {@code from .. from+n-1}. */
+    private String describe(int from, int n) {
+        StringBuilder sb = new StringBuilder("kevent(kq=").append(kq);
+        for (int i = from; i < from + n; i++) {
+            long base = i * profile.keventSize;
+            short filter = changes.get(JAVA_SHORT, base + profile.filterOffset);
+            sb.append(", ").append(Kqueue.flagNames(changes.get(JAVA_SHORT, base + profile.flagsOffset)))
+                    .append(' ').append(Kqueue.filterName(filter))
+                    .append(filter == Kqueue.EVFILT_USER ? " ident=" : " fd=")
+                    .append(changes.get(JAVA_LONG, base + profile.identOffset));
+        }
+        return sb.append(')').toString();
+    }
+}
