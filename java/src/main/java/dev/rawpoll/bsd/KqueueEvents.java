@@ -54,13 +54,22 @@ public final class KqueueEvents extends Events {
 
     @Override
     public long token(int i) {
+        ensureOpen();
         return poller.table.token(keys[start + Objects.checkIndex(i, count)]);
     }
 
     @Override
     public int readiness(int i) {
+        ensureOpen();
         int at = start + Objects.checkIndex(i, count);
         return FdTable.mask(raw[at], poller.table.interest(keys[at]));
+    }
+
+    /** The merged events live on the Java heap: check the poller rather than rely on its arena. */
+    private void ensureOpen() {
+        if (!poller.isOpen()) {
+            throw new IllegalStateException("poller is closed");
+        }
     }
 
     /** Hands out the events the last kevent call left over, if any; returns whether it did. */

@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -143,9 +144,14 @@ public final class KqueuePoller implements Poller {
         return "kqueue";
     }
 
-    /** The kqueue file descriptor. */
-    public int kqueueFd() {
-        return kq;
+    /**
+     * The kqueue descriptor on macOS and FreeBSD, where it polls readable while this poller has
+     * events; empty on libkqueue, whose descriptor (a pipe's write end) never becomes readable.
+     */
+    @Override
+    public OptionalLong backendHandle() {
+        ensureOpen();
+        return profile == Profile.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
     }
 
     /** The platform ABI this poller was opened for. */

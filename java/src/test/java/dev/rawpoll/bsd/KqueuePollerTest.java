@@ -1,0 +1,205 @@
+package dev.rawpoll.bsd;
+
+import static dev.rawpoll.Interest.EDGE;
+import static dev.rawpoll.Interest.ONESHOT;
+import static dev.rawpoll.Interest.READABLE;
+import static dev.rawpoll.Interest.WRITABLE;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rawpoll.Events;
+import dev.rawpoll.Poller;
+import dev.rawpoll.PollerContractTest;
+import dev.rawpoll.Readiness;
+import dev.rawpoll.SystemCallException;
+import dev.rawpoll.TestFds;
+import dev.rawpoll.TestFds.Pair;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract on kqueue: natively on macOS and FreeBSD, on Linux against libkqueue when
+ * {@code RAWPOLL_LIBKQUEUE} names it (otherwise every test is reported as not run, with the
+ * reason). Every wait has a timeout: libkqueue can wait forever where a kqueue would not. Where
+ * kqueue, or libkqueue, differs from the contract suite, the test is overridden here with the
+ * reason (and listed in the README).
+ */
+class KqueuePollerTest extends PollerContractTest {
+    private static Profile profile;
+
+    @BeforeAll
+    static void requireKqueue() throws IOException {
+        profile = KqueueSupport.requireKqueue("KqueuePollerTest");
+        assertEquals(KqueueSupport.expectedProfile(), profile, "the profile is chosen from the OS, explicitly");
+        // libkqueue starts its monitoring thread and descriptors with the first kqueue of the
+        // process and keeps some for good: make them exist before any test counts descriptors.
+        KqueuePoller.open(profile).close();
+    }
+
+    @Override
+    protected Poller openPoller() throws IOException {
+        return KqueuePoller.open(profile);
+    }
+
+    /** libkqueue frees a closed kqueue's descriptors in another thread: finish that before counting. */
+    @Override
+    protected void settle() {
+        if (profile != null && profile.closeIsAsynchronous) {
+            Kqueue.drainPendingClose();
+        }
+    }
+
+    /**
+     * Differs on every kqueue (not only libkqueue): a pipe whose writer closed is reported as
+     * EV_EOF on EVFILT_READ, exactly like a socket whose peer shut down its writing side, so it
+     * reads as READ_CLOSED, not HANGUP (kqueue raises HANGUP only through EVFILT_WRITE; see
+     * Readiness). Reading still returns end of stream at once.
+     */
+    @Override
+    @Test
+    protected void closedPipeWriterReportsHangupAndReadable() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 13);
+        TestFds.close(p.b());
+        expectEvent(13, Readiness.READABLE | Readiness.READ_CLOSED);
+        assertEquals(0, TestFds.read(p.a(), 10), "end of stream");
+    }
+
+    @Test
+    void openPicksKqueueOnMacosAndFreebsd() throws IOException {
+        try (Poller p = Poller.open()) {
+            // On Linux the default stays epoll: libkqueue is only ever chosen explicitly.
+            assertEquals(profile == Profile.LIBKQUEUE ? "epoll" : "kqueue", p.backend());
+        }
+        assertEquals("kqueue", poller.backend());
+    }
+
+    @Test
+    void profileMustBeThePlatforms() {
+        Profile other = profile == Profile.MACOS ? Profile.FREEBSD : Profile.MACOS;
+        assertThrows(IllegalArgumentException.class, () -> KqueuePoller.open(other));
+    }
+
+    /**
+     * python/cpython#110038: a handle ready both ways yields two kevents. With a batch of n events
+     * and n such handles, every handle must come back in one poll, as one event with both bits.
+     */
+    @Test
+    void batchHoldsBothFiltersOfEveryHandle() throws IOException {
+        int n = 8;
+        Events batch = poller.newEvents(n);
+        for (long token = 200; token < 200 + n; token++) {
+            Pair s = socketPair();
+            poller.register(s.a(), READABLE | WRITABLE, token);
+            TestFds.write(s.b(), 1);
+        }
+        assertEquals(n, poller.poll(batch, 1, SECONDS));
+        Set<Long> tokens = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            tokens.add(batch.token(i));
+            assertEquals(Readiness.READABLE | Readiness.WRITABLE,
+                    batch.readiness(i) & (Readiness.READABLE | Readiness.WRITABLE), "event " + i);
+        }
+        assertEquals(n, tokens.size(), "one event per handle: " + tokens);
+    }
+
+    /**
+     * Edge-triggered events cannot come back: those merged beyond a small batch's capacity are
+     * handed out by the next polls, none dropped.
+     */
+    @Test
+    void edgeEventsBeyondTheCapacityAreKeptForTheNextPoll() throws IOException {
+        Events small = poller.newEvents(2);
+        Map<Long, Integer> expected = new HashMap<>();
+        for (long token = 300; token < 307; token++) {
+            Pair s = socketPair();
+            poller.register(s.a(), READABLE | WRITABLE | EDGE, token);
+            TestFds.write(s.b(), 1);
+            expected.put(token, Readiness.READABLE | Readiness.WRITABLE);
+        }
+        Map<Long, Integer> seen = new HashMap<>();
+        for (int round = 0; round < 10 && !seen.equals(expected); round++) {
+            int n = poller.poll(small, 1, SECONDS);
+            assertTrue(n <= 2, "a poll filled more than the capacity");
+            for (int i = 0; i < n; i++) seen.merge(small.token(i), small.readiness(i) & expected.get(small.token(i)), (a, b) -> a | b);
+        }
+        assertEquals(expected, seen);
+        assertEquals(0, poller.poll(small, 50, MILLISECONDS), "no new edges");
+    }
+
+    /** Oneshot covers the handle, not each filter: the second filter's knote must not report it again. */
+    @Test
+    void oneshotWithBothDirectionsReportsOnce() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | WRITABLE | ONESHOT, 40);
+        expectEvent(40, Readiness.WRITABLE); // writable at once: the WRITE knote fires and goes
+        TestFds.write(s.b(), 1);
+        expectNoEvent(40); // the READ knote fires now, but the registration was reported
+        poller.modify(s.a(), READABLE | ONESHOT, 41);
+        expectEvent(41, Readiness.READABLE);
+        expectNoEvent(41);
+        poller.deregister(s.a()); // its knotes are gone: nothing to delete, no ENOENT
+    }
+
+    @Test
+    void modeCanChangeWithModify() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE | EDGE, 50);
+        TestFds.write(p.b(), 1);
+        expectEvent(50, Readiness.READABLE);
+        expectNoEvent(50);
+        poller.modify(p.a(), READABLE, 51); // level now: the unread byte is reported on every poll
+        expectEvent(51, Readiness.READABLE);
+        expectEvent(51, Readiness.READABLE);
+    }
+
+    /** Interest 0 keeps a (disabled) knote: the descriptor is checked and stays registered. */
+    @Test
+    void zeroInterestKeepsTheRegistration() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), 0, 60);
+        TestFds.write(p.b(), 1);
+        expectNoEvent(60);
+        assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 61));
+        poller.modify(p.a(), READABLE, 62);
+        expectEvent(62, Readiness.READABLE);
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, 0, 63));
+        assertEquals("EBADF", e.errnoName());
+    }
+
+    @Test
+    void errorsNameTheChangeAndTheErrno() {
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, READABLE | EDGE, 1));
+        int kq = -1;
+        String expectedCall = "kevent(kq=" + ((KqueuePoller) poller).toString().replaceAll("\\D*(\\d+).*", "$1")
+                + ", EV_ADD|EV_CLEAR|EV_RECEIPT EVFILT_READ fd=1000000)";
+        assertEquals(expectedCall, e.call());
+        assertTrue(e.getMessage().startsWith(expectedCall + ": EBADF ("), e.getMessage());
+        SystemCallException twice = assertThrows(SystemCallException.class, () -> {
+            Pair p = pipe();
+            poller.register(p.a(), READABLE, 2);
+            poller.register(p.a(), WRITABLE, 3);
+        });
+        assertEquals("EEXIST", twice.errnoName());
+        assertFalse(twice.getMessage().isEmpty());
+    }
+
+    @Test
+    void backendHandleIsTheKqueueExceptOnLibkqueue() {
+        if (profile == Profile.LIBKQUEUE) {
+            // libkqueue's descriptor is the write end of a pipe: it never polls readable, so nesting cannot work.
+            assertTrue(poller.backendHandle().isEmpty());
+        } else {
+            assertTrue(poller.backendHandle().isPresent());
+        }
+    }
+}
