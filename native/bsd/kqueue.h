@@ -56,7 +56,6 @@ struct timespec {
 /* Actions and flags (the same on every platform). */
 #define EV_ADD 0x0001
 #define EV_DELETE 0x0002
-#define EV_DISABLE 0x0008
 #define EV_ONESHOT 0x0010
 #define EV_CLEAR 0x0020
 #define EV_RECEIPT 0x0040

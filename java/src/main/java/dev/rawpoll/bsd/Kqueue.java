@@ -47,7 +47,6 @@ final class Kqueue {
     // actions and flags
     static final short EV_ADD = (short) kqueue_h.EV_ADD();
     static final short EV_DELETE = (short) kqueue_h.EV_DELETE();
-    static final short EV_DISABLE = (short) kqueue_h.EV_DISABLE();
     static final short EV_ONESHOT = (short) kqueue_h.EV_ONESHOT();
     static final short EV_CLEAR = (short) kqueue_h.EV_CLEAR();
     static final short EV_RECEIPT = (short) kqueue_h.EV_RECEIPT();
@@ -147,7 +146,6 @@ final class Kqueue {
         StringBuilder sb = new StringBuilder();
         appendFlag(sb, flags, EV_ADD, "EV_ADD");
         appendFlag(sb, flags, EV_DELETE, "EV_DELETE");
-        appendFlag(sb, flags, EV_DISABLE, "EV_DISABLE");
         appendFlag(sb, flags, EV_ONESHOT, "EV_ONESHOT");
         appendFlag(sb, flags, EV_CLEAR, "EV_CLEAR");
         appendFlag(sb, flags, EV_RECEIPT, "EV_RECEIPT");

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * with an EVFILT_USER knote for {@link #wakeup()}, and native memory in one arena freed by {@link
  * #close()}. A registration is one knote per direction (EVFILT_READ, EVFILT_WRITE) carrying the
  * {@link FdTable} key in udata; level is the default, {@link Interest#EDGE} adds EV_CLEAR and
- * {@link Interest#ONESHOT} EV_ONESHOT. An interest of 0 holds a disabled EVFILT_READ knote, which
- * checks the descriptor and reports nothing (kqueue reports end of file only through a filter).
+ * {@link Interest#ONESHOT} EV_ONESHOT. An interest of 0 holds no knote (the descriptor is checked
+ * when it is registered), so nothing is reported for it: kqueue reports end of file and errors
+ * only through a filter.
  *
  * <p>Changes are submitted in their own kevent call, each with EV_RECEIPT, an eventlist of
  * exactly as many slots as changes and a zero timeout, and every receipt is checked: that is how
@@ -368,8 +369,11 @@ public final class KqueuePoller implements Poller {
             filters |= Knotes.WRITE;
         }
         if (filters == 0) {
-            change(fd, Kqueue.EVFILT_READ, (short) (Kqueue.EV_ADD | Kqueue.EV_DISABLE), key);
-            filters = Knotes.READ;
+            // No filter, but the descriptor is still checked (EBADF): add a knote and delete it in
+            // the same call. (A knote kept with EV_DISABLE instead cannot be deleted and re-added
+            // in one call on libkqueue: EEXIST.)
+            change(fd, Kqueue.EVFILT_READ, Kqueue.EV_ADD, key);
+            change(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
         }
         return filters;
     }

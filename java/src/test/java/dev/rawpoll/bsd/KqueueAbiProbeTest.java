@@ -47,7 +47,6 @@ class KqueueAbiProbeTest {
         // C prints the flags as unsigned short values (EV_EOF is 0x8000).
         m.put("EV_ADD", u(Kqueue.EV_ADD));
         m.put("EV_DELETE", u(Kqueue.EV_DELETE));
-        m.put("EV_DISABLE", u(Kqueue.EV_DISABLE));
         m.put("EV_ONESHOT", u(Kqueue.EV_ONESHOT));
         m.put("EV_CLEAR", u(Kqueue.EV_CLEAR));
         m.put("EV_RECEIPT", u(Kqueue.EV_RECEIPT));

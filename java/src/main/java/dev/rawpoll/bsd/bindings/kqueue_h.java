@@ -41,15 +41,6 @@ public class kqueue_h extends kqueue_h$shared {
     public static int EV_DELETE() {
         return EV_DELETE;
     }
-    private static final int EV_DISABLE = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define EV_DISABLE 8
-     * }
-     */
-    public static int EV_DISABLE() {
-        return EV_DISABLE;
-    }
     private static final int EV_ONESHOT = (int)16L;
     /**
      * {@snippet lang=c :
