@@ -79,6 +79,8 @@ public final class KqueuePoller implements Poller {
     /** 1 while a wakeup has been triggered and not yet collected: further wakeups cost nothing. */
     @SuppressWarnings("unused") // through WAKEUP_PENDING
     private volatile int wakeupPending;
+    /** How many waits a signal interrupted (EINTR) and were resumed; read by tests. */
+    long interruptedWaits;
 
     private KqueuePoller(Profile profile, Arena arena, int kq, MemorySegment errno) {
         this.profile = profile;
@@ -268,6 +270,7 @@ public final class KqueuePoller implements Poller {
                     throw Kqueue.error("kevent(kq=" + kq + ", nevents=" + e.slots + ", timeout="
                             + (remaining < 0 ? "NULL" : remaining + "ns") + ")", err);
                 }
+                interruptedWaits++;
             }
             // EINTR, or a wait that ended early (clamped to a day): wait for what is left.
             if (timeoutNanos == 0) {

@@ -25,8 +25,8 @@ public final class Errno {
     private static final Optional<MethodHandle> DESCRIPTION = lookup(LINUX ? "strerrordesc_np" : "strerror");
 
     /**
-     * The errno names shared by macOS and FreeBSD (both inherit 4.4BSD's numbering up to 66),
-     * indexed by number, from their published {@code <sys/errno.h>}.
+     * The errno names of FreeBSD up to 66, indexed by number, from its published {@code
+     * <sys/errno.h>}: 4.4BSD's numbering, which macOS shares except for 45 (see {@link #name}).
      */
     static final String[] BSD_NAMES = {
         null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF",
@@ -38,6 +38,11 @@ public final class Errno {
         "ETIMEDOUT", "ECONNREFUSED", "ELOOP", "ENAMETOOLONG", "EHOSTDOWN", "EHOSTUNREACH", "ENOTEMPTY",
     };
 
+    /** macOS splits FreeBSD's EOPNOTSUPP (45) into ENOTSUP (45) and EOPNOTSUPP (102, sockets). */
+    private static final int MACOS_ENOTSUP = 45;
+    private static final int MACOS_EOPNOTSUPP = 102;
+    private static final boolean MACOS = System.getProperty("os.name", "").startsWith("Mac");
+
     private Errno() {}
 
     private static Optional<MethodHandle> lookup(String function) {
@@ -47,6 +52,8 @@ public final class Errno {
     /** {@code EBADF} and the like; {@code "errno N"} if unknown. */
     public static String name(int errno) {
         if (!LINUX) {
+            if (MACOS && errno == MACOS_ENOTSUP) return "ENOTSUP";
+            if (MACOS && errno == MACOS_EOPNOTSUPP) return "EOPNOTSUPP";
             return errno > 0 && errno < BSD_NAMES.length ? BSD_NAMES[errno] : "errno " + errno;
         }
         return call(NAME, errno).orElse("errno " + errno);

@@ -19,10 +19,17 @@ import dev.rawpoll.SystemCallException;
 import dev.rawpoll.TestFds;
 import dev.rawpoll.TestFds.Pair;
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -206,5 +213,47 @@ class KqueuePollerTest extends PollerContractTest {
         } else {
             assertTrue(poller.backendHandle().isPresent());
         }
+    }
+
+    /**
+     * A signal interrupts kevent (EINTR); the poll resumes for the time left instead of returning
+     * early or failing. HotSpot handles SIGPIPE itself (and ignores it), so sending it to the
+     * polling thread interrupts the wait without other effects.
+     */
+    @Test
+    void signalsDoNotEndAWaitEarly() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup libc = linker.defaultLookup();
+        MethodHandle pthreadSelf = linker.downcallHandle(libc.find("pthread_self").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        MethodHandle pthreadKill = linker.downcallHandle(libc.find("pthread_kill").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        int sigpipe = 13; // the same number on Linux, macOS and FreeBSD
+        KqueuePoller kqueue = (KqueuePoller) poller;
+        AtomicLong thread = new AtomicLong();
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                thread.set((long) pthreadSelf.invokeExact());
+                long start = System.nanoTime();
+                int n = kqueue.poll(events, 400, MILLISECONDS);
+                result.set(new long[] {n, System.nanoTime() - start});
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        });
+        while (thread.get() == 0) Thread.onSpinWait();
+        for (int i = 0; i < 5 && t.isAlive(); i++) {
+            Thread.sleep(40);
+            if (t.isAlive()) {
+                assertEquals(0, (int) pthreadKill.invokeExact(thread.get(), sigpipe));
+            }
+        }
+        t.join();
+        assertTrue(result.get() instanceof long[], () -> "poll failed: " + result.get());
+        long[] r = (long[]) result.get();
+        assertEquals(0, r[0]);
+        assertTrue(r[1] >= MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
+        assertTrue(kqueue.interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
     }
 }
