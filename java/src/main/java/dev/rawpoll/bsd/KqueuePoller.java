@@ -1,8 +1,6 @@
 package dev.rawpoll.bsd;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
@@ -27,20 +25,15 @@ import java.util.concurrent.TimeUnit;
  * when it is registered), so nothing is reported for it: kqueue reports end of file and errors
  * only through a filter.
  *
- * <p>Changes are submitted in their own kevent call, each with EV_RECEIPT, an eventlist of
- * exactly as many slots as changes and a zero timeout, and every receipt is checked: that is how
- * BSD reports each change's errno without collecting events, and the only way libkqueue returns
- * its receipts at all (it does not count them otherwise). A modification deletes the old knotes
- * and adds the new ones in one call: re-adding an existing knote does not change its mode on
- * BSD, and fails on libkqueue.
+ * <p>Changes are submitted in a kevent call of their own, each with a receipt (see {@link
+ * Changelist}). A modification deletes the old knotes and adds the new ones in one call:
+ * re-adding an existing knote does not change its mode on BSD, and fails on libkqueue.
  */
 public final class KqueuePoller implements Poller {
     /** The udata of the wakeup knote: no registration key has all 64 bits set. */
     private static final long WAKEUP_KEY = -1L;
     /** The ident of the wakeup knote (EVFILT_USER identifiers are not descriptors). */
     private static final int WAKEUP_IDENT = 0;
-    /** One registration changes at most 4 knotes: delete READ and WRITE, add READ and WRITE. */
-    private static final int MAX_CHANGES = 4;
     /** The longest single wait; a longer timeout waits again (large timespecs are EINVAL on some systems). */
     private static final long MAX_WAIT_NANOS = TimeUnit.DAYS.toNanos(1);
 
@@ -62,17 +55,11 @@ public final class KqueuePoller implements Poller {
     private final MemorySegment errno;
     /** errno capture for {@link #wakeup()}, used under {@link #lifecycle} only. */
     private final MemorySegment wakeupErrno;
-    /** The changelist and its receipts: {@link #MAX_CHANGES} kevents each. */
-    private final MemorySegment changes;
-    private final MemorySegment receipts;
+    private final Changelist changes;
     /** The change that triggers the wakeup knote; never written after open. */
     private final MemorySegment trigger;
     private final MemorySegment zeroTimeout;
     private final MemorySegment waitTimeout;
-    /** Changes queued in {@link #changes}; how many the last submit sent (left in place) and which it applied (bit i). */
-    private int changeCount;
-    private int lastSubmitted;
-    private int applied;
     /** Guards the kqueue against a wakeup after close (and its number reused). */
     private final Object lifecycle = new Object();
     private volatile boolean closed;
@@ -88,12 +75,11 @@ public final class KqueuePoller implements Poller {
         this.kq = kq;
         this.errno = errno;
         this.wakeupErrno = Native.allocateCapture(arena);
-        this.changes = arena.allocate(profile.keventSize * MAX_CHANGES, 8);
-        this.receipts = arena.allocate(profile.keventSize * MAX_CHANGES, 8);
         this.trigger = arena.allocate(profile.keventSize, 8);
         this.zeroTimeout = arena.allocate(Kqueue.SIZEOF_TIMESPEC, 8);
         this.waitTimeout = arena.allocate(Kqueue.SIZEOF_TIMESPEC, 8);
-        writeKevent(trigger, 0, WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) 0, Kqueue.NOTE_TRIGGER, WAKEUP_KEY);
+        this.changes = new Changelist(profile, kq, errno, zeroTimeout, arena);
+        Changelist.write(profile, trigger, 0, WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) 0, Kqueue.NOTE_TRIGGER, WAKEUP_KEY);
     }
 
     /**
@@ -126,8 +112,8 @@ public final class KqueuePoller implements Poller {
                 throw Kqueue.error("kqueue()", Native.errno(errno));
             }
             KqueuePoller poller = new KqueuePoller(profile, arena, kq, errno);
-            poller.change(WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) (Kqueue.EV_ADD | Kqueue.EV_CLEAR), WAKEUP_KEY);
-            SystemCallException e = poller.submit();
+            poller.changes.add(WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) (Kqueue.EV_ADD | Kqueue.EV_CLEAR), WAKEUP_KEY);
+            SystemCallException e = poller.changes.submit();
             if (e != null) {
                 throw e;
             }
@@ -172,13 +158,13 @@ public final class KqueuePoller implements Poller {
         knotes.ensureCapacity(fd);
         int generation = table.nextGeneration();
         int filters = queueAdds(fd, interest, FdTable.key(fd, generation));
-        SystemCallException failure = submit();
+        SystemCallException failure = changes.submit();
         if (failure != null) {
             // All or nothing: remove the knotes that were added.
-            int added = filtersApplied();
+            int added = changes.filtersAdded();
             if (added != 0) {
                 queueDeletes(fd, added);
-                submit();
+                changes.submit();
             }
             throw failure;
         }
@@ -195,19 +181,11 @@ public final class KqueuePoller implements Poller {
         }
         int old = knotes.filters(fd);
         queueDeletes(fd, old);
-        int deletes = changeCount;
         int filters = queueAdds(fd, interest, FdTable.key(fd, generation));
-        SystemCallException failure = submit();
+        SystemCallException failure = changes.submit();
         if (failure != null) {
             // Record what the kernel holds now; the registration keeps its old interest and token.
-            int held = old;
-            for (int i = 0; i < lastSubmitted; i++) {
-                if ((applied & (1 << i)) != 0) {
-                    int bit = filterBit(i);
-                    held = i < deletes ? held & ~bit : held | bit;
-                }
-            }
-            knotes.set(fd, held);
+            knotes.set(fd, changes.heldAfter(old));
             throw failure;
         }
         knotes.set(fd, filters);
@@ -224,7 +202,7 @@ public final class KqueuePoller implements Poller {
         queueDeletes(fd, knotes.filters(fd));
         table.remove(fd);
         knotes.set(fd, 0);
-        SystemCallException failure = submit();
+        SystemCallException failure = changes.submit();
         if (failure != null) {
             throw failure;
         }
@@ -302,9 +280,11 @@ public final class KqueuePoller implements Poller {
         }
         synchronized (lifecycle) {
             if (!closed) {
-                // No eventlist: returns at once. A failure here could only be a closed kqueue,
-                // which the lock rules out.
-                Kqueue.kevent(wakeupErrno, kq, trigger, 1, MemorySegment.NULL, 0, MemorySegment.NULL, true);
+                // No eventlist: returns at once. It cannot fail on an open kqueue; if it did, the
+                // next wakeup must try again rather than think one is pending.
+                if (Kqueue.kevent(wakeupErrno, kq, trigger, 1, MemorySegment.NULL, 0, MemorySegment.NULL, true) < 0) {
+                    WAKEUP_PENDING.setVolatile(this, 0);
+                }
             }
         }
     }
@@ -364,113 +344,25 @@ public final class KqueuePoller implements Poller {
         short add = (short) (Kqueue.EV_ADD | mode);
         int filters = 0;
         if ((interest & Interest.READABLE) != 0) {
-            change(fd, Kqueue.EVFILT_READ, add, key);
+            changes.add(fd, Kqueue.EVFILT_READ, add, key);
             filters |= Knotes.READ;
         }
         if ((interest & Interest.WRITABLE) != 0) {
-            change(fd, Kqueue.EVFILT_WRITE, add, key);
+            changes.add(fd, Kqueue.EVFILT_WRITE, add, key);
             filters |= Knotes.WRITE;
         }
         if (filters == 0) {
             // No filter, but the descriptor is still checked (EBADF): add a knote and delete it in
             // the same call. (A knote kept with EV_DISABLE instead cannot be deleted and re-added
             // in one call on libkqueue: EEXIST.)
-            change(fd, Kqueue.EVFILT_READ, Kqueue.EV_ADD, key);
-            change(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
+            changes.add(fd, Kqueue.EVFILT_READ, Kqueue.EV_ADD, key);
+            changes.add(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
         }
         return filters;
     }
 
     private void queueDeletes(int fd, int filters) {
-        if ((filters & Knotes.READ) != 0) change(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
-        if ((filters & Knotes.WRITE) != 0) change(fd, Kqueue.EVFILT_WRITE, Kqueue.EV_DELETE, 0);
-    }
-
-    /** Queues one change, with EV_RECEIPT. */
-    private void change(int ident, short filter, short flags, long key) {
-        writeKevent(changes, changeCount++ * profile.keventSize, ident, filter,
-                (short) (flags | Kqueue.EV_RECEIPT), 0, key);
-    }
-
-    private void writeKevent(MemorySegment s, long base, int ident, short filter, short flags, int fflags, long key) {
-        s.set(JAVA_LONG, base + profile.identOffset, ident);
-        s.set(JAVA_SHORT, base + profile.filterOffset, filter);
-        s.set(JAVA_SHORT, base + profile.flagsOffset, flags);
-        s.set(JAVA_INT, base + profile.fflagsOffset, fflags);
-        s.set(JAVA_LONG, base + profile.dataOffset, 0L);
-        s.set(JAVA_LONG, base + profile.udataOffset, key);
-        // FreeBSD's ext[4] stays as allocated: zero.
-    }
-
-    /** The filter bit of submitted change {@code i}. */
-    private int filterBit(int i) {
-        short filter = changes.get(JAVA_SHORT, i * profile.keventSize + profile.filterOffset);
-        return filter == Kqueue.EVFILT_READ ? Knotes.READ : Knotes.WRITE;
-    }
-
-    /** The filters of the EV_ADD changes that the last submit applied. */
-    private int filtersApplied() {
-        int filters = 0;
-        for (int i = 0; i < lastSubmitted; i++) {
-            short flags = changes.get(JAVA_SHORT, i * profile.keventSize + profile.flagsOffset);
-            if ((applied & (1 << i)) != 0 && (flags & Kqueue.EV_ADD) != 0) {
-                filters |= filterBit(i);
-            }
-        }
-        return filters;
-    }
-
-    /**
-     * Submits the queued changes with a receipt array of exactly as many slots and a zero timeout,
-     * and checks every receipt; records the applied ones in {@link #applied}. Returns the error of
-     * the first change that failed, or null.
-     */
-    private SystemCallException submit() {
-        int n = changeCount;
-        changeCount = 0;
-        lastSubmitted = n;
-        applied = 0;
-        if (n == 0) {
-            return null;
-        }
-        int rc = Kqueue.kevent(errno, kq, changes, n, receipts, n, zeroTimeout, true);
-        if (rc < 0) {
-            return Kqueue.error(describe(0, n), Native.errno(errno));
-        }
-        SystemCallException first = null;
-        for (int i = 0; i < n; i++) {
-            long base = i * profile.keventSize;
-            if (i >= rc) {
-                if (first == null) {
-                    first = new SystemCallException(describe(i, 1), 0, "no receipt",
-                            "kevent returned " + rc + " receipts for " + n + " changes");
-                }
-                continue;
-            }
-            short flags = receipts.get(JAVA_SHORT, base + profile.flagsOffset);
-            long data = receipts.get(JAVA_LONG, base + profile.dataOffset);
-            if ((flags & Kqueue.EV_ERROR) != 0 && data != 0) {
-                if (first == null) {
-                    first = Kqueue.error(describe(i, 1), (int) data);
-                }
-            } else {
-                applied |= 1 << i;
-            }
-        }
-        return first;
-    }
-
-    /** {@code kevent(kq=3, EV_ADD|EV_RECEIPT EVFILT_READ fd=7)} for changes {@code from .. from+n-1}. */
-    private String describe(int from, int n) {
-        StringBuilder sb = new StringBuilder("kevent(kq=").append(kq);
-        for (int i = from; i < from + n; i++) {
-            long base = i * profile.keventSize;
-            short filter = changes.get(JAVA_SHORT, base + profile.filterOffset);
-            sb.append(", ").append(Kqueue.flagNames(changes.get(JAVA_SHORT, base + profile.flagsOffset)))
-                    .append(' ').append(Kqueue.filterName(filter))
-                    .append(filter == Kqueue.EVFILT_USER ? " ident=" : " fd=")
-                    .append(changes.get(JAVA_LONG, base + profile.identOffset));
-        }
-        return sb.append(')').toString();
+        if ((filters & Knotes.READ) != 0) changes.add(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
+        if ((filters & Knotes.WRITE) != 0) changes.add(fd, Kqueue.EVFILT_WRITE, Kqueue.EV_DELETE, 0);
     }
 }
