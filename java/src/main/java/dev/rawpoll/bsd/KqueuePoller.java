@@ -353,8 +353,8 @@ public final class KqueuePoller implements Poller {
         }
         if (filters == 0) {
             // No filter, but the descriptor is still checked (EBADF): add a knote and delete it in
-            // the same call. (A knote kept with EV_DISABLE instead cannot be deleted and re-added
-            // in one call on libkqueue: EEXIST.)
+            // the same call. (Not a knote kept with EV_DISABLE: on libkqueue, once such a knote is
+            // deleted, adding one for the descriptor fails with EEXIST, even in a later call.)
             changes.add(fd, Kqueue.EVFILT_READ, Kqueue.EV_ADD, key);
             changes.add(fd, Kqueue.EVFILT_READ, Kqueue.EV_DELETE, 0);
         }
