@@ -27,7 +27,10 @@ public enum Profile {
      * libkqueue on Linux: macOS's 32-byte struct with FreeBSD's EVFILT_USER -11 and macOS's timer
      * units. Its quirks: the fflags of an EV_EOF on EVFILT_WRITE is a hard-coded EIO for a pipe
      * whose reader closed (BSD: 0), not a socket error; closing a kqueue releases its descriptors
-     * asynchronously unless {@code libkqueue_drain_pending_close()} is called.
+     * asynchronously unless {@code libkqueue_drain_pending_close()} is called. A limitation no
+     * caller can work around: it asks epoll for as many descriptors as there are kevent slots and
+     * drops the second kevent of a descriptor that does not fit, so an edge-triggered (EV_CLEAR)
+     * read-and-write registration can lose a direction when more is ready than a poll takes.
      */
     LIBKQUEUE(Layout.MACOS, (short) kqueue_h.EVFILT_USER_FREEBSD(),
             kqueue_h.NOTE_SECONDS_MACOS(), 0, kqueue_h.NOTE_USECONDS_MACOS(), kqueue_h.NOTE_NSECONDS_MACOS(),

@@ -216,6 +216,36 @@ class KqueuePollerTest extends PollerContractTest {
     }
 
     /**
+     * PITFALLS 1 and 2 on kqueue: a descriptor closed without deregister. The poller cannot tell
+     * that its number changed hands, so registering the reused number gives EEXIST until it is
+     * deregistered; that deregister answers ENOENT on BSD (close removed the knotes) and succeeds
+     * on libkqueue (which keeps them, and must have them deleted: re-adding an existing knote fails
+     * there without an error). Either way the number is forgotten, the new descriptor registers,
+     * and only its own events arrive.
+     */
+    @Test
+    void numberClosedWithoutDeregisterMustBeDeregisteredBeforeItIsRegisteredAgain() throws IOException {
+        Pair p = TestFds.pipe();
+        poller.register(p.a(), READABLE, 70);
+        TestFds.close(p.a());
+        TestFds.close(p.b());
+        Pair reused = pipe(); // takes the lowest free number: the one just closed
+        assertEquals(p.a(), reused.a(), "the test needs the number to be reused");
+        SystemCallException exists = assertThrows(SystemCallException.class, () -> poller.register(reused.a(), READABLE, 71));
+        assertEquals("EEXIST", exists.errnoName());
+        try {
+            poller.deregister(reused.a());
+        } catch (SystemCallException e) {
+            assertEquals("ENOENT", e.errnoName(), e.getMessage());
+        }
+        poller.register(reused.a(), READABLE, 72);
+        expectNoEvent(72);
+        TestFds.write(reused.b(), 1);
+        Map<Long, Integer> seen = expectEvents(Map.of(72L, Readiness.READABLE));
+        assertFalse(seen.containsKey(70L) || seen.containsKey(71L), () -> "stale registration leaked: " + describe(seen));
+    }
+
+    /**
      * A signal interrupts kevent (EINTR); the poll resumes for the time left instead of returning
      * early or failing. HotSpot handles SIGPIPE itself (and ignores it), so sending it to the
      * polling thread interrupts the wait without other effects.
