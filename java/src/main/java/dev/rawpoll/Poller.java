@@ -58,9 +58,11 @@ import java.util.concurrent.TimeUnit;
  * WRITABLE} bits no longer in the current interest are masked off, and the token is the current
  * one. So an event never reaches the new owner of a reused descriptor number.
  *
- * <p>A handle closed without {@link #deregister} is dropped by epoll and kqueue once the last
- * descriptor of its open file is closed; while a {@code dup}'d copy stays open the kernel keeps
- * the registration and keeps reporting it. Always deregister before closing.
+ * <p>A handle closed without {@link #deregister} is dropped by epoll only once the last descriptor
+ * of its open file is closed: while a {@code dup}'d copy stays open the kernel keeps the
+ * registration and keeps reporting it. kqueue drops it when that descriptor number is closed, but
+ * libkqueue keeps it, and re-registering the number then fails with EEXIST until it is
+ * deregistered. Always deregister before closing.
  *
  * <h2>Threads</h2>
  * {@link #wakeup()} and {@link #isOpen()} may be called from any thread at any time, also
