@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An {@link AfdPort} over simulated sockets that behaves as {@code afd_reference.c} showed under
- * Wine 8 (see notes/windows-afd-observed.md): a poll whose events already hold is accepted with
+ * Wine 8 (see native/windows/OBSERVED.md): a poll whose events already hold is accepted with
  * STATUS_SUCCESS and still completes through the port; otherwise it is accepted with
  * STATUS_PENDING and completes when they do; CancelIoEx completes a pending poll with
  * STATUS_CANCELLED and its events field left as submitted, and fails with ERROR_NOT_FOUND once the
