@@ -1,0 +1,133 @@
+package dev.rawpoll.loop;
+
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+
+/**
+ * A coroutine run by an {@link EventLoop}: sequential code that suspends at {@link
+ * Tasks#await}, {@link Tasks#sleep} or an {@link AsyncSockets} call and is resumed by the loop
+ * thread when what it waits for is done, its timer fires or its socket is ready. Made by {@link
+ * EventLoop#spawn} or {@link Tasks#spawn}; as a {@link Promise} it completes with the body's
+ * value or exception.
+ *
+ * <p>Runs on {@code jdk.internal.vm.Continuation}: the JVM needs {@code --add-exports
+ * java.base/jdk.internal.vm=dev.rawpoll} ({@code =ALL-UNNAMED} on the class path). Without it the
+ * first use throws an {@link UnsupportedOperationException} naming that flag. See {@link
+ * Coroutine} for where a task cannot suspend.
+ */
+public final class Task<T> extends Promise<T> {
+    private final Coroutine coroutine;
+    private final TaskBody<T> body;
+    private final Runnable step = this::step;
+    /** What a wait registers (a promise callback, a timer, a watcher): makes the task runnable. */
+    final Runnable wake = this::wake;
+    final Consumer<Promise<?>> wakeOnDone = p -> wake();
+    private boolean started;
+    private boolean suspended;
+    /** A step is in the loop's ready queue. */
+    private boolean scheduled;
+    /** {@link #cancel()} was called and no await has thrown for it yet. */
+    private boolean cancelRequested;
+    private T outcomeValue;
+    private Throwable outcomeFailure;
+
+    Task(EventLoop loop, TaskBody<T> body) {
+        super(loop);
+        CoroutineSupport.ensureAvailable();
+        this.body = body;
+        this.coroutine = new Coroutine(this, this::runBody);
+    }
+
+    /**
+     * Asks the task to stop: its current (or next) suspension point throws a {@link
+     * CancellationException}, which the body may catch; a task not started yet never starts.
+     * The task ends cancelled if that exception leaves its body. Returns false if it was done.
+     */
+    @Override
+    public boolean cancel() {
+        loop().checkThread();
+        if (isDone()) {
+            return false;
+        }
+        cancelRequested = true;
+        if (!started || suspended) {
+            wake();
+        }
+        return true;
+    }
+
+    /** Withdraws a cancellation that no await has thrown yet ({@link Tasks#withTimeout} uses it). */
+    void uncancel() {
+        cancelRequested = false;
+    }
+
+    boolean isCancelRequested() {
+        return cancelRequested;
+    }
+
+    void schedule() {
+        scheduled = true;
+        loop().callSoon(step);
+    }
+
+    /** Makes a suspended (or new) task run in the next pass; nothing if it is already due. */
+    void wake() {
+        if (!scheduled && !isDone() && (suspended || !started)) {
+            schedule();
+        }
+    }
+
+    /**
+     * Suspends the running task (this one) until {@link #wake()}.
+     *
+     * @throws CancellationException if the task was cancelled, before or while suspended
+     */
+    void suspend() {
+        throwIfCancelled();
+        suspended = true;
+        try {
+            Coroutine.suspend();
+        } finally {
+            suspended = false;
+        }
+        throwIfCancelled();
+    }
+
+    private void throwIfCancelled() {
+        if (cancelRequested) {
+            cancelRequested = false;
+            throw new CancellationException("task cancelled");
+        }
+    }
+
+    private void step() {
+        scheduled = false;
+        if (isDone()) {
+            return;
+        }
+        if (!started && cancelRequested) {
+            finish(null, new CancellationException("task cancelled before it started"));
+            return;
+        }
+        started = true;
+        coroutine.resume();
+        if (coroutine.isDone()) {
+            finish(outcomeValue, outcomeFailure);
+        }
+    }
+
+    private void runBody() {
+        try {
+            outcomeValue = body.run();
+        } catch (Throwable e) {
+            outcomeFailure = e;
+        }
+    }
+
+    private void finish(T value, Throwable failure) {
+        outcomeValue = null;
+        outcomeFailure = null;
+        loop().taskDone(this);
+        settle(value, failure);
+    }
+}

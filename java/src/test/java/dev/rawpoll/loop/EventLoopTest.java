@@ -1,0 +1,326 @@
+package dev.rawpoll.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rawpoll.Interest;
+import dev.rawpoll.Poller;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class EventLoopTest extends FdLeakCheck {
+
+    @Test
+    void timersFireInDeadlineOrderAndTiesInScheduleOrder() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            List<String> order = new ArrayList<>();
+            long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+            loop.callAt(base + 3_000_000, () -> order.add("c"));
+            loop.callAt(base, () -> order.add("a1"));
+            loop.callAt(base + 1_000_000, () -> order.add("b"));
+            loop.callAt(base, () -> order.add("a2"));
+            loop.callAt(base, () -> order.add("a3"));
+            loop.callAt(base - 5_000_000, () -> order.add("first"));
+            loop.callAt(base + 4_000_000, loop::stop);
+            loop.run();
+            assertEquals(List.of("first", "a1", "a2", "a3", "b", "c"), order);
+        }
+    }
+
+    @Test
+    void aTimerNeverFiresBeforeItsDeadline() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            long[] firedAt = new long[1];
+            TimerHandle timer = loop.callLater(15, TimeUnit.MILLISECONDS, () -> {
+                firedAt[0] = System.nanoTime();
+                loop.stop();
+            });
+            loop.run();
+            assertTrue(firedAt[0] - timer.deadline() >= 0, "fired before its deadline");
+        }
+    }
+
+    @Test
+    void cancelledTimersNeverRun() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            List<Integer> ran = new ArrayList<>();
+            List<TimerHandle> handles = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                int n = i;
+                handles.add(loop.callLater(1 + i % 5, TimeUnit.MILLISECONDS, () -> ran.add(n)));
+            }
+            // Cancel 900 of them: more than half, so the heap gets compacted.
+            for (int i = 0; i < 1000; i++) {
+                if (i % 10 != 0) {
+                    assertTrue(handles.get(i).cancel());
+                    assertFalse(handles.get(i).cancel(), "second cancel");
+                    assertTrue(handles.get(i).isCancelled());
+                }
+            }
+            loop.callLater(20, TimeUnit.MILLISECONDS, loop::stop);
+            loop.run();
+            assertEquals(100, ran.size());
+            assertTrue(ran.stream().allMatch(n -> n % 10 == 0), "a cancelled timer ran: " + ran);
+        }
+    }
+
+    @Test
+    void aDueTimerCancelledByAnEarlierCallbackOfTheSamePassDoesNotRun() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            List<String> ran = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+            TimerHandle[] second = new TimerHandle[1];
+            loop.callAt(deadline, () -> {
+                ran.add("first");
+                assertTrue(second[0].cancel(), "due but not run yet: still cancellable");
+            });
+            second[0] = loop.callAt(deadline, () -> ran.add("second"));
+            loop.callAt(deadline + 5_000_000, loop::stop);
+            loop.run();
+            assertEquals(List.of("first"), ran);
+        }
+    }
+
+    @Test
+    void callbacksScheduledByACallbackRunInTheNextPass() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            List<String> ran = new ArrayList<>();
+            loop.callSoon(() -> {
+                ran.add("a");
+                loop.callSoon(() -> ran.add("c"));
+            });
+            loop.callSoon(() -> ran.add("b"));
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of("a", "b"), ran);
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of("a", "b", "c"), ran);
+        }
+    }
+
+    @Test
+    void executeFromAnotherThreadWakesAnIdleLoop() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            Promise<String> promise = loop.newPromise();
+            CountDownLatch idle = new CountDownLatch(1);
+            loop.callSoon(idle::countDown);
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    idle.await();
+                    Thread.sleep(50); // the loop is blocked in poll with no timer: only a wakeup ends it
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                loop.execute(() -> promise.complete(Thread.currentThread().getName()));
+            });
+            assertEquals(Thread.currentThread().getName(), loop.runUntilComplete(promise));
+            other.join();
+        }
+    }
+
+    @Test
+    void stopFromAnotherThreadEndsRun() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            Thread runner = Thread.ofPlatform().start(loop::run);
+            while (!loop.isRunning()) {
+                Thread.onSpinWait();
+            }
+            loop.stop();
+            runner.join(10_000);
+            assertFalse(runner.isAlive(), "run() did not return after stop()");
+            assertFalse(loop.isRunning());
+        }
+    }
+
+    @Test
+    void loopThreadMethodsRefuseOtherThreadsWhileRunning() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            CountDownLatch running = new CountDownLatch(1);
+            loop.callSoon(running::countDown);
+            Thread runner = Thread.ofPlatform().start(loop::run);
+            running.await();
+            assertThrows(IllegalStateException.class, () -> loop.callSoon(() -> {}));
+            assertThrows(IllegalStateException.class, () -> loop.callLater(1, TimeUnit.SECONDS, () -> {}));
+            assertThrows(IllegalStateException.class, loop::run);
+            assertThrows(IllegalStateException.class, loop::close);
+            loop.stop();
+            runner.join();
+        }
+    }
+
+    @Test
+    void readerAndWriterCallbacksFollowReadiness() throws Exception {
+        int[] pipe = Pipes.pipe();
+        try (Poller poller = Poller.open(); EventLoop loop = EventLoop.open(poller)) {
+            List<String> ran = new ArrayList<>();
+            loop.addReader(pipe[0], () -> ran.add("read"));
+            loop.addWriter(pipe[1], () -> ran.add("write"));
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of("write"), ran, "an empty pipe is writable, not readable");
+
+            Pipes.write(pipe[1], new byte[] {42});
+            ran.clear();
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(2, ran.size());
+            assertTrue(ran.containsAll(List.of("read", "write")));
+
+            assertTrue(loop.removeWriter(pipe[1]));
+            assertFalse(loop.removeWriter(pipe[1]));
+            ran.clear();
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of("read"), ran, "level-triggered: the byte is still there");
+            assertEquals(1, loop.watchedHandles());
+
+            assertTrue(loop.removeReader(pipe[0]));
+            assertEquals(0, loop.watchedHandles());
+            // Both handles were deregistered from the poller: registering them again works.
+            poller.register(pipe[0], Interest.READABLE, 1);
+            poller.register(pipe[1], Interest.WRITABLE, 2);
+            poller.deregister(pipe[0]);
+            poller.deregister(pipe[1]);
+            ran.clear();
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of(), ran);
+        } finally {
+            Pipes.close(pipe);
+        }
+    }
+
+    @Test
+    void readerAndWriterOnOneHandleShareARegistration() throws Exception {
+        int[] pipe = Pipes.pipe();
+        try (EventLoop loop = EventLoop.open()) {
+            List<String> ran = new ArrayList<>();
+            loop.addReader(pipe[1], () -> ran.add("read"));
+            loop.addWriter(pipe[1], () -> ran.add("write"));
+            assertEquals(1, loop.watchedHandles());
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of("write"), ran);
+            loop.removeWriter(pipe[1]);
+            assertEquals(1, loop.watchedHandles(), "the reader keeps the registration");
+            loop.removeReader(pipe[1]);
+            assertEquals(0, loop.watchedHandles());
+        } finally {
+            Pipes.close(pipe);
+        }
+    }
+
+    @Test
+    void closedPipeEndMakesTheReaderRun() throws Exception {
+        int[] pipe = Pipes.pipe();
+        try (EventLoop loop = EventLoop.open()) {
+            List<String> ran = new ArrayList<>();
+            loop.addReader(pipe[0], () -> {
+                ran.add("eof:" + Pipes.read(pipe[0], 16).length);
+                loop.removeReader(pipe[0]);
+            });
+            loop.callLater(5, TimeUnit.MILLISECONDS, () -> Pipes.close(pipe[1]));
+            loop.callLater(50, TimeUnit.MILLISECONDS, loop::stop);
+            loop.run();
+            assertEquals(List.of("eof:0"), ran);
+        } finally {
+            Pipes.close(pipe[0]);
+        }
+    }
+
+    @Test
+    void aFailingCallbackIsReportedAndTheLoopGoesOn() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            List<Throwable> reported = new CopyOnWriteArrayList<>();
+            loop.setExceptionHandler(reported::add);
+            IllegalArgumentException boom = new IllegalArgumentException("boom");
+            List<String> ran = new ArrayList<>();
+            loop.callSoon(() -> { throw boom; });
+            loop.callSoon(() -> ran.add("after"));
+            loop.runOnce(0, TimeUnit.SECONDS);
+            assertEquals(List.of(boom), reported);
+            assertEquals(List.of("after"), ran);
+        }
+    }
+
+    @Test
+    void nextDeadlineAndRunOnceLetAHostDriveTheLoop() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            assertEquals(EventLoop.NO_DEADLINE, loop.nextDeadline());
+            TimerHandle far = loop.callLater(1, TimeUnit.HOURS, () -> {});
+            TimerHandle near = loop.callLater(10, TimeUnit.MILLISECONDS, () -> {});
+            assertEquals(near.deadline(), loop.nextDeadline());
+            near.cancel();
+            assertEquals(far.deadline(), loop.nextDeadline());
+            boolean[] ran = {false};
+            loop.callSoon(() -> ran[0] = true);
+            assertTrue(loop.nextDeadline() - System.nanoTime() <= 0, "ready work: now");
+            loop.runOnce(1, TimeUnit.HOURS); // ready work: does not wait
+            assertTrue(ran[0]);
+            long before = System.nanoTime();
+            loop.runOnce(20, TimeUnit.MILLISECONDS); // nothing due: waits up to the host's limit
+            assertTrue(System.nanoTime() - before >= TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    @Test
+    void anIdleLoopBurnsNoCpu() throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (EventLoop loop = EventLoop.open()) {
+            AtomicLong cpu = new AtomicLong();
+            loop.callLater(1, TimeUnit.HOURS, () -> {});
+            long start = threads.getCurrentThreadCpuTime();
+            loop.callLater(1, TimeUnit.SECONDS, () -> {
+                cpu.set(threads.getCurrentThreadCpuTime() - start);
+                loop.stop();
+            });
+            loop.run();
+            assertTrue(cpu.get() < TimeUnit.MILLISECONDS.toNanos(10),
+                    "the idle loop thread used " + cpu.get() / 1000 + " us of CPU in 1 s");
+        }
+    }
+
+    @Test
+    void closeFreesTheLoopsDescriptorsAndRefusesWork() throws Exception {
+        int before = Pipes.openFds();
+        EventLoop loop = EventLoop.open();
+        assertTrue(Pipes.openFds() > before, "the poller holds descriptors");
+        int[] pipe = Pipes.pipe();
+        try {
+            loop.addReader(pipe[0], () -> {});
+            loop.callLater(1, TimeUnit.HOURS, () -> {});
+            loop.close();
+            loop.close(); // idempotent
+            assertEquals(before + 2, Pipes.openFds(), "only the caller's pipe is left open");
+            assertTrue(loop.isClosed());
+            assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> {}));
+            assertThrows(IllegalStateException.class, () -> loop.callSoon(() -> {}));
+            assertThrows(IllegalStateException.class, loop::run);
+        } finally {
+            Pipes.close(pipe);
+        }
+    }
+
+    @Test
+    void runUntilCompleteReturnsTheValueOrThrowsTheException() throws Exception {
+        try (EventLoop loop = EventLoop.open()) {
+            Promise<String> ok = loop.newPromise();
+            loop.callLater(1, TimeUnit.MILLISECONDS, () -> ok.complete("yes"));
+            assertEquals("yes", loop.runUntilComplete(ok));
+
+            Promise<String> bad = loop.newPromise();
+            java.io.IOException failure = new java.io.IOException("no");
+            loop.callSoon(() -> bad.fail(failure));
+            assertSame(failure, assertThrows(java.io.IOException.class, () -> loop.runUntilComplete(bad)));
+
+            Promise<String> never = loop.newPromise();
+            loop.callSoon(loop::stop);
+            assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(never));
+        }
+    }
+}
