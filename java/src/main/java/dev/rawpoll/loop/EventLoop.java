@@ -52,7 +52,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Poller poller;
     private final Events events;
     private final FdWatchers watchers;
-    /** Callbacks ({@link Runnable}) and due timers ({@link TimerHandle}, still cancellable). */
+    /**
+     * What the run phase runs: callbacks ({@link Runnable}), due timers ({@link TimerHandle},
+     * still cancellable) and handles with readiness ({@link FdWatchers.Watcher}, whose callbacks
+     * may still be removed).
+     */
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
     private final TimerHeap timers = new TimerHeap();
     /** Cancelled timers still in the heap. */
@@ -398,14 +402,22 @@ public final class EventLoop implements Executor, AutoCloseable {
         // 5. Run what is ready now, and only that.
         for (int n = ready.size(); n > 0; n--) {
             Object next = ready.poll();
-            Runnable callback = next instanceof TimerHandle timer ? timer.fire() : (Runnable) next;
-            if (callback != null) { // null: a due timer cancelled by an earlier callback
+            if (next instanceof Runnable callback) {
                 runCallback(callback);
+            } else if (next instanceof TimerHandle timer) {
+                runCallback(timer.fire()); // null if cancelled by an earlier callback
+            } else {
+                FdWatchers.Watcher watcher = (FdWatchers.Watcher) next;
+                runCallback(FdWatchers.takeReader(watcher)); // null if removed meanwhile
+                runCallback(FdWatchers.takeWriter(watcher));
             }
         }
     }
 
     private void runCallback(Runnable callback) {
+        if (callback == null) {
+            return;
+        }
         try {
             callback.run();
         } catch (RuntimeException | Error e) {

@@ -21,11 +21,20 @@ import java.util.Map;
 final class FdWatchers {
     private static final int ARRAY_LIMIT = 1 << 20;
 
-    private static final class Watcher {
+    /**
+     * The callbacks of one handle. An event queues the watcher itself, not its callbacks, with
+     * the readiness in {@link #pending}: a callback removed or replaced before the queue reaches
+     * it then does not run (asyncio cancels the handle; libuv masks with the current interest).
+     * Otherwise a task that resumed and waited again on the same handle would be woken by the
+     * old event.
+     */
+    static final class Watcher {
         Runnable reader;
         Runnable writer;
         /** The interest the poller has for this handle; 0 when not registered. */
         int registered;
+        /** Readiness queued for the callbacks and not run yet; 0 when not in the ready queue. */
+        int pending;
     }
 
     private final Poller poller;
@@ -46,6 +55,7 @@ final class FdWatchers {
         Watcher w = watcher(handle, reader != null);
         if (w != null) {
             w.reader = reader;
+            w.pending &= ~Readiness.READABLE;
             sync(handle, w);
         }
     }
@@ -54,6 +64,7 @@ final class FdWatchers {
         Watcher w = watcher(handle, writer != null);
         if (w != null) {
             w.writer = writer;
+            w.pending &= ~Readiness.WRITABLE;
             sync(handle, w);
         }
     }
@@ -68,20 +79,36 @@ final class FdWatchers {
         return w != null && w.writer != null;
     }
 
-    /** Queues the callbacks that {@code readiness} of {@code handle} makes runnable. */
+    /** Queues the watcher of {@code handle} if {@code readiness} makes one of its callbacks runnable. */
     void dispatch(long handle, int readiness, ArrayDeque<Object> ready) {
         Watcher w = watcher(handle, false);
         if (w == null) {
             return;
         }
         // Readiness is masked with the current interest, and HANGUP/ERROR already set the
-        // interested directions (Readiness' rules): a callback per direction is enough.
-        if ((readiness & Readiness.READABLE) != 0 && w.reader != null) {
-            ready.add(w.reader);
+        // interested directions (Readiness' rules): READABLE and WRITABLE say it all.
+        int directions = readiness & (Readiness.READABLE | Readiness.WRITABLE);
+        if (directions == 0) {
+            return;
         }
-        if ((readiness & Readiness.WRITABLE) != 0 && w.writer != null) {
-            ready.add(w.writer);
+        if (w.pending == 0) {
+            ready.add(w);
         }
+        w.pending |= directions;
+    }
+
+    /** Takes the reader to run for a queued watcher, if it is still wanted; null otherwise. */
+    static Runnable takeReader(Watcher w) {
+        boolean due = (w.pending & Readiness.READABLE) != 0;
+        w.pending &= ~Readiness.READABLE;
+        return due ? w.reader : null;
+    }
+
+    /** Takes the writer to run for a queued watcher, if it is still wanted; null otherwise. */
+    static Runnable takeWriter(Watcher w) {
+        boolean due = (w.pending & Readiness.WRITABLE) != 0;
+        w.pending &= ~Readiness.WRITABLE;
+        return due ? w.writer : null;
     }
 
     /** Deregisters every handle (the poller owns none of them) and forgets all callbacks. */
@@ -110,6 +137,7 @@ final class FdWatchers {
         w.reader = null;
         w.writer = null;
         w.registered = 0;
+        w.pending = 0;
     }
 
     private void sync(long handle, Watcher w) throws IOException {

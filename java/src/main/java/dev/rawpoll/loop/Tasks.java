@@ -124,9 +124,9 @@ public final class Tasks {
 
     /** Lets the loop run everything else that is ready, then goes on (asyncio's {@code sleep(0)}). */
     public static void yieldNow() {
-        Task<?> task = current();
-        task.loop().callSoon(task.wake);
-        task.suspend();
+        // A cancellable timer, not callSoon: a cancellation may resume the task first, and a
+        // wake-up left in the ready queue must not resume it from its next wait.
+        sleep(Duration.ZERO);
     }
 
     /**
