@@ -1,17 +1,12 @@
 package dev.rawpoll.linux;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.LinuxErrno;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.bindings.epoll_event;
 import dev.rawpoll.linux.bindings.epoll_h;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.Optional;
 
 /**
  * The Linux calls of the epoll backend, named as in C, each taking the errno capture segment
@@ -135,39 +130,6 @@ final class Epoll {
 
     /** {@code call: EEXIST (File exists)}, with names from glibc's strerrorname_np/strerrordesc_np. */
     static SystemCallException error(String call, int errno) {
-        return new SystemCallException(call, errno, Errno.name(errno), Errno.description(errno));
-    }
-
-    /** errno names and texts, looked up only when an error is reported. */
-    static final class Errno {
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final FunctionDescriptor INT_TO_STRING = FunctionDescriptor.of(ADDRESS, JAVA_INT);
-        // Looked up by name, not through the bindings: a libc without them (musl) still gets "errno N".
-        private static final Optional<MethodHandle> NAME = lookup("strerrorname_np");
-        private static final Optional<MethodHandle> DESCRIPTION = lookup("strerrordesc_np");
-
-        private static Optional<MethodHandle> lookup(String function) {
-            return LINKER.defaultLookup().find(function).map(a -> LINKER.downcallHandle(a, INT_TO_STRING));
-        }
-
-        static String name(int errno) {
-            return call(NAME, errno).orElse("errno " + errno);
-        }
-
-        static String description(int errno) {
-            return call(DESCRIPTION, errno).orElse("unknown error");
-        }
-
-        private static Optional<String> call(Optional<MethodHandle> handle, int errno) {
-            if (handle.isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                MemorySegment s = (MemorySegment) handle.get().invokeExact(errno);
-                return s.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(s.reinterpret(256).getString(0));
-            } catch (Throwable t) {
-                throw Native.unexpected(t);
-            }
-        }
+        return LinuxErrno.error(call, errno);
     }
 }
