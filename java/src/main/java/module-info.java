@@ -8,4 +8,5 @@
  */
 module dev.rawpoll {
     exports dev.rawpoll;
+    exports dev.rawpoll.net;
 }
