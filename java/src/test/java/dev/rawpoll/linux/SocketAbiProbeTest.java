@@ -1,0 +1,123 @@
+package dev.rawpoll.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@code abi_probe_socket_linux} (built by CMake from the real headers) and checks that every
+ * size, offset and constant {@link Sockets} was built with matches it, and that the probe prints
+ * nothing the Java side does not check.
+ */
+class SocketAbiProbeTest {
+
+    private static Map<String, Long> javaValues() {
+        Map<String, Long> v = new LinkedHashMap<>();
+        v.put("sizeof(struct sockaddr_in)", Sockets.SIZEOF_SOCKADDR_IN);
+        v.put("offsetof(struct sockaddr_in, sin_family)", Sockets.OFFSETOF_SIN_FAMILY);
+        v.put("offsetof(struct sockaddr_in, sin_port)", Sockets.OFFSETOF_SIN_PORT);
+        v.put("offsetof(struct sockaddr_in, sin_addr)", Sockets.OFFSETOF_SIN_ADDR);
+        v.put("sizeof(struct in_addr)", Sockets.SIZEOF_IN_ADDR);
+        v.put("sizeof(struct sockaddr_in6)", Sockets.SIZEOF_SOCKADDR_IN6);
+        v.put("offsetof(struct sockaddr_in6, sin6_family)", Sockets.OFFSETOF_SIN6_FAMILY);
+        v.put("offsetof(struct sockaddr_in6, sin6_port)", Sockets.OFFSETOF_SIN6_PORT);
+        v.put("offsetof(struct sockaddr_in6, sin6_flowinfo)", Sockets.OFFSETOF_SIN6_FLOWINFO);
+        v.put("offsetof(struct sockaddr_in6, sin6_addr)", Sockets.OFFSETOF_SIN6_ADDR);
+        v.put("offsetof(struct sockaddr_in6, sin6_scope_id)", Sockets.OFFSETOF_SIN6_SCOPE_ID);
+        v.put("sizeof(struct in6_addr)", Sockets.SIZEOF_IN6_ADDR);
+        v.put("sizeof(struct sockaddr_storage)", Sockets.SIZEOF_SOCKADDR_STORAGE);
+        v.put("alignof(struct sockaddr_storage)", Sockets.ALIGNOF_SOCKADDR_STORAGE);
+        v.put("offsetof(struct sockaddr_storage, ss_family)", Sockets.OFFSETOF_SS_FAMILY);
+        v.put("sizeof(struct linger)", Sockets.SIZEOF_LINGER);
+        v.put("offsetof(struct linger, l_onoff)", Sockets.OFFSETOF_L_ONOFF);
+        v.put("offsetof(struct linger, l_linger)", Sockets.OFFSETOF_L_LINGER);
+        // The widths dev.rawpoll.net reads and writes these types with.
+        v.put("sizeof(sa_family_t)", JAVA_SHORT.byteSize());
+        v.put("sizeof(in_port_t)", JAVA_SHORT.byteSize());
+        v.put("sizeof(socklen_t)", JAVA_INT.byteSize());
+        constant(v, "AF_INET", Sockets.AF_INET);
+        constant(v, "AF_INET6", Sockets.AF_INET6);
+        constant(v, "SOCK_STREAM", Sockets.SOCK_STREAM);
+        constant(v, "SOCK_NONBLOCK", Sockets.SOCK_NONBLOCK);
+        constant(v, "SOCK_CLOEXEC", Sockets.SOCK_CLOEXEC);
+        constant(v, "SOL_SOCKET", Sockets.SOL_SOCKET);
+        constant(v, "SO_REUSEADDR", Sockets.SO_REUSEADDR);
+        constant(v, "SO_REUSEPORT", Sockets.SO_REUSEPORT);
+        constant(v, "SO_KEEPALIVE", Sockets.SO_KEEPALIVE);
+        constant(v, "SO_RCVBUF", Sockets.SO_RCVBUF);
+        constant(v, "SO_SNDBUF", Sockets.SO_SNDBUF);
+        constant(v, "SO_ERROR", Sockets.SO_ERROR);
+        constant(v, "SO_LINGER", Sockets.SO_LINGER);
+        constant(v, "IPPROTO_TCP", Sockets.IPPROTO_TCP);
+        constant(v, "TCP_NODELAY", Sockets.TCP_NODELAY);
+        constant(v, "MSG_NOSIGNAL", Sockets.MSG_NOSIGNAL);
+        constant(v, "SHUT_RD", Sockets.SHUT_RD);
+        constant(v, "SHUT_WR", Sockets.SHUT_WR);
+        constant(v, "SHUT_RDWR", Sockets.SHUT_RDWR);
+        constant(v, "F_GETFL", Sockets.F_GETFL);
+        constant(v, "F_SETFL", Sockets.F_SETFL);
+        constant(v, "F_GETFD", Sockets.F_GETFD);
+        constant(v, "F_SETFD", Sockets.F_SETFD);
+        constant(v, "O_NONBLOCK", Sockets.O_NONBLOCK);
+        constant(v, "FD_CLOEXEC", Sockets.FD_CLOEXEC);
+        constant(v, "EINTR", Sockets.EINTR);
+        constant(v, "EAGAIN", Sockets.EAGAIN);
+        constant(v, "EINPROGRESS", Sockets.EINPROGRESS);
+        constant(v, "ECONNRESET", Sockets.ECONNRESET);
+        constant(v, "EPIPE", Sockets.EPIPE);
+        constant(v, "ECONNREFUSED", Sockets.ECONNREFUSED);
+        constant(v, "ENOTCONN", Sockets.ENOTCONN);
+        constant(v, "ECONNABORTED", Sockets.ECONNABORTED);
+        constant(v, "EADDRINUSE", Sockets.EADDRINUSE);
+        constant(v, "EAFNOSUPPORT", Sockets.EAFNOSUPPORT);
+        return v;
+    }
+
+    /** Constants are C ints; the probe prints them as numbers, unsigned ones without a sign. */
+    private static void constant(Map<String, Long> values, String name, int value) {
+        values.put(name, value < 0 ? Integer.toUnsignedLong(value) : value);
+    }
+
+    private static Map<String, Long> probeValues() throws IOException, InterruptedException {
+        String dir = System.getProperty("rawpoll.native.dir");
+        assertTrue(dir != null, "system property rawpoll.native.dir is not set (run through Maven)");
+        Path probe = Path.of(dir, "abi_probe_socket_linux");
+        assertTrue(Files.isExecutable(probe), "ABI probe not built: " + probe);
+        Process p = new ProcessBuilder(probe.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "probe did not finish");
+        assertEquals(0, p.exitValue(), "probe failed:\n" + out);
+        Map<String, Long> values = new TreeMap<>();
+        for (String line : out.split("\n")) {
+            if (line.isBlank()) continue;
+            int eq = line.lastIndexOf('=');
+            assertTrue(eq > 0, "bad probe line: " + line);
+            values.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
+        }
+        return values;
+    }
+
+    @Test
+    void everyLayoutAndConstantMatchesTheHeaders() throws Exception {
+        Map<String, Long> probe = probeValues();
+        Map<String, Long> java = javaValues();
+        for (var e : java.entrySet()) {
+            assertTrue(probe.containsKey(e.getKey()), "the probe does not print " + e.getKey());
+            assertEquals(probe.get(e.getKey()), e.getValue(), e.getKey());
+        }
+        for (String name : probe.keySet()) {
+            assertTrue(java.containsKey(name), "the probe prints " + name + " but the Java side checks nothing for it");
+        }
+    }
+}
