@@ -33,6 +33,15 @@ int main(void) {
     SIZEOF(struct linger);
     OFFSETOF(struct linger, l_onoff);
     OFFSETOF(struct linger, l_linger);
+    SIZEOF(struct iovec);
+    OFFSETOF(struct iovec, iov_base);
+    OFFSETOF(struct iovec, iov_len);
+    P("sizeof(iov_len)", sizeof(((struct iovec *)0)->iov_len));
+    SIZEOF(struct msghdr);
+    P("alignof(struct msghdr)", alignof(struct msghdr));
+    OFFSETOF(struct msghdr, msg_iov);
+    OFFSETOF(struct msghdr, msg_iovlen);
+    P("sizeof(msg_iovlen)", sizeof(((struct msghdr *)0)->msg_iovlen));
     SIZEOF(sa_family_t);
     SIZEOF(in_port_t);
     SIZEOF(socklen_t);
@@ -42,6 +51,7 @@ int main(void) {
     C(MSG_NOSIGNAL); C(SHUT_RD); C(SHUT_WR); C(SHUT_RDWR);
     C(F_GETFL); C(F_SETFL); C(F_GETFD); C(F_SETFD); C(O_NONBLOCK); C(FD_CLOEXEC);
     C(EINTR); C(EAGAIN); C(EINPROGRESS); C(ECONNRESET); C(EPIPE); C(ECONNREFUSED); C(ENOTCONN);
+    C(UIO_MAXIOV);
     C(ECONNABORTED); C(EADDRINUSE); C(EAFNOSUPPORT);
     return 0;
 }

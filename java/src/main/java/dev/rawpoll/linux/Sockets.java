@@ -3,7 +3,9 @@ package dev.rawpoll.linux;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.bindings.in6_addr;
 import dev.rawpoll.linux.bindings.in_addr;
+import dev.rawpoll.linux.bindings.iovec;
 import dev.rawpoll.linux.bindings.linger;
+import dev.rawpoll.linux.bindings.msghdr;
 import dev.rawpoll.linux.bindings.sockaddr_in;
 import dev.rawpoll.linux.bindings.sockaddr_in6;
 import dev.rawpoll.linux.bindings.sockaddr_storage;
@@ -23,12 +25,15 @@ import java.lang.invoke.MethodHandle;
  * struct sockaddr_in6 { sa_family_t sin6_family; in_port_t sin6_port; uint32_t sin6_flowinfo;
  *                       struct in6_addr sin6_addr; uint32_t sin6_scope_id; };                                            // 28 bytes
  * struct linger { int l_onoff; int l_linger; };
+ * struct iovec  { void *iov_base; size_t iov_len; };
+ * struct msghdr { void *msg_name; socklen_t msg_namelen; struct iovec *msg_iov; size_t msg_iovlen;
+ *                 void *msg_control; size_t msg_controllen; int msg_flags; };
  * }</pre>
  * Ports, addresses and the flow info are in network byte order; the family and the scope id in
  * host order.
  *
  * <p>Every call that may be {@code critical} is linked so: the sockets are always non-blocking, so
- * accept4, connect, recv and send return at once. {@code recv} and {@code send} also take heap
+ * accept4, connect, recv, send and sendmsg return at once. {@code recv} and {@code send} also take heap
  * segments, passed in place. Only {@code close} (which lingers with SO_LINGER) and the variadic
  * {@code fcntl} are ordinary downcalls.
  */
@@ -54,6 +59,15 @@ public final class Sockets {
     public static final long SIZEOF_LINGER = linger.sizeof();
     public static final long OFFSETOF_L_ONOFF = linger.l_onoff$offset();
     public static final long OFFSETOF_L_LINGER = linger.l_linger$offset();
+    public static final long SIZEOF_IOVEC = iovec.sizeof();
+    public static final long OFFSETOF_IOV_BASE = iovec.iov_base$offset();
+    public static final long OFFSETOF_IOV_LEN = iovec.iov_len$offset();
+    public static final long SIZEOF_MSGHDR = msghdr.sizeof();
+    public static final long ALIGNOF_MSGHDR = msghdr.layout().byteAlignment();
+    public static final long OFFSETOF_MSG_IOV = msghdr.msg_iov$offset();
+    public static final long OFFSETOF_MSG_IOVLEN = msghdr.msg_iovlen$offset();
+    /** The most iovecs one sendmsg takes. */
+    public static final int UIO_MAXIOV = socket_h.UIO_MAXIOV();
 
     // socket(2)
     public static final int AF_INET = socket_h.AF_INET();
@@ -116,6 +130,9 @@ public final class Sockets {
             Native.downcallWithHeapAccess(socket_h.recv$address(), socket_h.recv$descriptor());
     private static final MethodHandle SEND =
             Native.downcallWithHeapAccess(socket_h.send$address(), socket_h.send$descriptor());
+    /** Native memory only: the iovecs hold addresses. */
+    private static final MethodHandle SENDMSG =
+            Native.downcall(socket_h.sendmsg$address(), socket_h.sendmsg$descriptor(), true);
     private static final MethodHandle SHUTDOWN =
             Native.downcall(socket_h.shutdown$address(), socket_h.shutdown$descriptor(), true);
     private static final MethodHandle SETSOCKOPT =
@@ -211,6 +228,15 @@ public final class Sockets {
     public static long send(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) SEND.invokeExact(errno, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking socket; every iovec must point to native memory. */
+    public static long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(errno, fd, msg, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

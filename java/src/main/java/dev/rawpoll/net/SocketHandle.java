@@ -1,7 +1,9 @@
 package dev.rawpoll.net;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.LinuxErrno;
@@ -30,6 +32,9 @@ final class SocketHandle {
     final MemorySegment socklen;
     /** An int or a struct linger, for setsockopt/getsockopt. */
     final MemorySegment optval;
+    /** A struct msghdr followed by iovecs, for gathering writes; made on first use, grown as needed. */
+    private MemorySegment gather;
+    private int gatherCapacity;
     private boolean closed;
 
     private SocketHandle(int fd, Arena arena, MemorySegment errno, MemorySegment scratch) {
@@ -85,6 +90,24 @@ final class SocketHandle {
             throw new IllegalStateException("socket is closed");
         }
         return fd;
+    }
+
+    /**
+     * A zeroed struct msghdr whose msg_iov points at room for {@code iovecs} iovecs (they follow
+     * it in the same segment). Grows by doubling; the outgrown block stays in the arena until
+     * close.
+     */
+    MemorySegment msghdrWithIovecs(int iovecs) {
+        if (iovecs > gatherCapacity) {
+            int capacity = Math.max(iovecs, Math.min(Math.max(8, gatherCapacity * 2), Sockets.UIO_MAXIOV));
+            gather = arena.allocate(Sockets.SIZEOF_MSGHDR + capacity * Sockets.SIZEOF_IOVEC, Sockets.ALIGNOF_MSGHDR);
+            gatherCapacity = capacity;
+        }
+        MemorySegment msg = gather.asSlice(0, Sockets.SIZEOF_MSGHDR);
+        msg.fill((byte) 0);
+        msg.set(ADDRESS, Sockets.OFFSETOF_MSG_IOV, gather.asSlice(Sockets.SIZEOF_MSGHDR));
+        msg.set(JAVA_LONG, Sockets.OFFSETOF_MSG_IOVLEN, iovecs);
+        return gather;
     }
 
     boolean isClosed() {

@@ -1,5 +1,8 @@
 package dev.rawpoll.net;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.Sockets;
@@ -99,7 +102,7 @@ public final class TcpStream implements AutoCloseable {
      * @throws SystemCallException the connect failed otherwise (SO_ERROR, e.g. ETIMEDOUT)
      */
     public boolean finishConnect() throws IOException {
-        int fd = socket.fd();
+        socket.fd(); // a closed stream throws
         if (connected) {
             return true;
         }
@@ -114,7 +117,6 @@ public final class TcpStream implements AutoCloseable {
         if (peer == null) {
             return false;
         }
-        assert fd == socket.fd();
         remote = peer;
         connected = true;
         return true;
@@ -192,6 +194,46 @@ public final class TcpStream implements AutoCloseable {
     public int write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         return send(MemorySegment.ofArray(b).asSlice(off, len), len);
+    }
+
+    /**
+     * Gathering write: sends {@code srcs[offset, offset + length)} in order with one sendmsg(2)
+     * (MSG_NOSIGNAL), as if they were one buffer. The segments must be native (the kernel is
+     * given their addresses) and their arenas must stay open during the call.
+     *
+     * @return bytes written ({@code >= 0}, possibly ending inside any segment) or {@link #WOULD_BLOCK}
+     * @throws IllegalArgumentException for a heap segment, or more than {@code UIO_MAXIOV} (1024) segments
+     * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
+     */
+    public long write(MemorySegment[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        if (length > Sockets.UIO_MAXIOV) {
+            throw new IllegalArgumentException("at most " + Sockets.UIO_MAXIOV + " segments per write: " + length);
+        }
+        int fd = socket.fd();
+        MemorySegment msg = socket.msghdrWithIovecs(length);
+        long iov = Sockets.SIZEOF_MSGHDR;
+        for (int i = offset; i < offset + length; i++, iov += Sockets.SIZEOF_IOVEC) {
+            MemorySegment src = srcs[i];
+            if (!src.isNative()) {
+                throw new IllegalArgumentException("gathering writes take native segments only: srcs[" + i + "] is on the heap");
+            }
+            msg.set(ADDRESS, iov + Sockets.OFFSETOF_IOV_BASE, src);
+            msg.set(JAVA_LONG, iov + Sockets.OFFSETOF_IOV_LEN, src.byteSize());
+        }
+        while (true) {
+            long n = Sockets.sendmsg(socket.errno, fd, msg, Sockets.MSG_NOSIGNAL);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = Native.errno(socket.errno);
+            if (errno == Sockets.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno != Sockets.EINTR) {
+                throw SocketHandle.error("sendmsg(fd=" + fd + ", " + length + " segments)", errno);
+            }
+        }
     }
 
     private int send(MemorySegment src, long len) throws SystemCallException {

@@ -1,6 +1,7 @@
 package dev.rawpoll.linux;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,16 @@ class SocketAbiProbeTest {
         v.put("sizeof(struct linger)", Sockets.SIZEOF_LINGER);
         v.put("offsetof(struct linger, l_onoff)", Sockets.OFFSETOF_L_ONOFF);
         v.put("offsetof(struct linger, l_linger)", Sockets.OFFSETOF_L_LINGER);
-        // The widths dev.rawpoll.net reads and writes these types with.
+        v.put("sizeof(struct iovec)", Sockets.SIZEOF_IOVEC);
+        v.put("offsetof(struct iovec, iov_base)", Sockets.OFFSETOF_IOV_BASE);
+        v.put("offsetof(struct iovec, iov_len)", Sockets.OFFSETOF_IOV_LEN);
+        v.put("sizeof(struct msghdr)", Sockets.SIZEOF_MSGHDR);
+        v.put("alignof(struct msghdr)", Sockets.ALIGNOF_MSGHDR);
+        v.put("offsetof(struct msghdr, msg_iov)", Sockets.OFFSETOF_MSG_IOV);
+        v.put("offsetof(struct msghdr, msg_iovlen)", Sockets.OFFSETOF_MSG_IOVLEN);
+        // The widths dev.rawpoll.net reads and writes these types and fields with.
+        v.put("sizeof(iov_len)", JAVA_LONG.byteSize());
+        v.put("sizeof(msg_iovlen)", JAVA_LONG.byteSize());
         v.put("sizeof(sa_family_t)", JAVA_SHORT.byteSize());
         v.put("sizeof(in_port_t)", JAVA_SHORT.byteSize());
         v.put("sizeof(socklen_t)", JAVA_INT.byteSize());
@@ -78,6 +88,7 @@ class SocketAbiProbeTest {
         constant(v, "EPIPE", Sockets.EPIPE);
         constant(v, "ECONNREFUSED", Sockets.ECONNREFUSED);
         constant(v, "ENOTCONN", Sockets.ENOTCONN);
+        constant(v, "UIO_MAXIOV", Sockets.UIO_MAXIOV);
         constant(v, "ECONNABORTED", Sockets.ECONNABORTED);
         constant(v, "EADDRINUSE", Sockets.EADDRINUSE);
         constant(v, "EAFNOSUPPORT", Sockets.EAFNOSUPPORT);

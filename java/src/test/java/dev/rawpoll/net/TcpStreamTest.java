@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.Interest;
@@ -113,7 +114,12 @@ class TcpStreamTest extends LoopbackTest {
                     MemorySegment.copy(buffer, JAVA_BYTE, 0, received, read, n);
                     read += n;
                 } else if (n == TcpStream.WOULD_BLOCK) {
-                    await(server.handle(), Interest.READABLE);
+                    // All in flight has been read: wait for the writer's room, or for the rest.
+                    if (written < data.length) {
+                        await(client.handle(), Interest.WRITABLE);
+                    } else {
+                        await(server.handle(), Interest.READABLE);
+                    }
                 } else {
                     throw new AssertionError("end of stream after " + read + " bytes");
                 }
@@ -121,6 +127,80 @@ class TcpStreamTest extends LoopbackTest {
             assertTrue(sawWouldBlock, "4 MiB written without reading should have filled 16 KiB socket buffers");
         }
         assertArrayEquals(data, received);
+    }
+
+    @Test
+    void gatheringWriteSendsSegmentsInOrder() throws IOException {
+        try (Pair pair = Pair.connect(IPV4_ANY_PORT); Arena arena = Arena.ofConfined()) {
+            MemorySegment[] parts = {
+                arena.allocate(0), // skipped
+                arena.allocateFrom("head", StandardCharsets.US_ASCII).asSlice(0, 4),
+                arena.allocate(0),
+                arena.allocateFrom("-body-", StandardCharsets.US_ASCII).asSlice(0, 6),
+                arena.allocateFrom("tail", StandardCharsets.US_ASCII).asSlice(0, 4),
+            };
+            assertEquals(14, pair.client().write(parts, 1, 4));
+            byte[] b = new byte[14];
+            readFully(pair.server(), b, 0, 14);
+            assertEquals("head-body-tail", new String(b, StandardCharsets.US_ASCII));
+            assertEquals(0, pair.client().write(parts, 0, 1), "only empty segments");
+            assertEquals(0, pair.client().write(parts, 2, 0), "no segments");
+        }
+    }
+
+    @Test
+    void gatheringWritesOfManySegmentsArriveIntact() throws IOException {
+        int segments = 300; // more than the first iovec block, so it grows
+        int each = 1000;
+        byte[] data = new byte[segments * each];
+        new Random(7).nextBytes(data);
+        byte[] received = new byte[data.length];
+        try (Pair pair = Pair.connect(IPV4_ANY_PORT); Arena arena = Arena.ofConfined()) {
+            pair.client().setSendBufferSize(16 * 1024);
+            MemorySegment all = arena.allocate(data.length);
+            MemorySegment.copy(data, 0, all, JAVA_BYTE, 0, data.length);
+            int first = 0;
+            long skip = 0; // bytes of srcs[first] already written
+            int read = 0;
+            while (read < data.length) {
+                if (first < segments) {
+                    MemorySegment[] srcs = new MemorySegment[segments - first];
+                    for (int i = 0; i < srcs.length; i++) {
+                        srcs[i] = all.asSlice((long) (first + i) * each, each);
+                    }
+                    srcs[0] = srcs[0].asSlice(skip);
+                    long n = pair.client().write(srcs, 0, srcs.length);
+                    if (n > 0) {
+                        long consumed = skip + n;
+                        first += (int) (consumed / each);
+                        skip = consumed % each;
+                    }
+                }
+                int n = pair.server().read(received, read, data.length - read);
+                if (n > 0) {
+                    read += n;
+                } else if (n == TcpStream.WOULD_BLOCK) {
+                    if (first < segments) {
+                        await(pair.client().handle(), Interest.WRITABLE);
+                    } else {
+                        await(pair.server().handle(), Interest.READABLE);
+                    }
+                } else {
+                    throw new AssertionError("end of stream after " + read + " bytes");
+                }
+            }
+        }
+        assertArrayEquals(data, received);
+    }
+
+    @Test
+    void gatheringWriteRefusesHeapSegments() throws IOException {
+        try (Pair pair = Pair.connect(IPV4_ANY_PORT)) {
+            MemorySegment[] srcs = {MemorySegment.ofArray(new byte[4])};
+            assertThrows(IllegalArgumentException.class, () -> pair.client().write(srcs, 0, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> pair.client().write(srcs, 1, 1));
+            assertThrows(IllegalArgumentException.class, () -> pair.client().write(new MemorySegment[1025], 0, 1025));
+        }
     }
 
     @Test
