@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One open socket descriptor with the small native scratch its calls need (errno capture,
@@ -22,6 +23,7 @@ import java.util.Locale;
  */
 final class SocketHandle {
     private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+    private static final boolean X86_64 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch", ""));
     private static final long SCRATCH_SIZE = 256;
 
     private final int fd;
@@ -78,8 +80,9 @@ final class SocketHandle {
 
     /** Fails with UnsupportedOperationException before any binding is touched on another OS. */
     static void checkPlatform() {
-        if (!LINUX) {
-            throw new UnsupportedOperationException("rawpoll has TCP sockets only on Linux so far, not on "
+        // The bindings are generated on x86-64 Linux; other systems and architectures are not checked yet.
+        if (!LINUX || !X86_64) {
+            throw new UnsupportedOperationException("rawpoll has TCP sockets only on x86-64 Linux so far, not on "
                     + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + ")");
         }
     }

@@ -8,14 +8,11 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.TestFds;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,15 +45,12 @@ abstract class LoopbackTest {
 
     @AfterEach
     void descriptorsAreBack() {
-        assertEquals(fdsBefore, openDescriptors(), "open descriptors after the test (in /proc/self/fd)");
+        long after = openDescriptors();
+        assertEquals(fdsBefore, after, () -> "open descriptors after the test: " + TestFds.describeOpenFds());
     }
 
     static long openDescriptors() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestFds.openFdCount();
     }
 
     /** Blocks (in a Poller) until {@code handle} is ready for {@code interest}; returns the readiness. */
