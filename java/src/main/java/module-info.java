@@ -9,4 +9,5 @@
 module dev.rawpoll {
     exports dev.rawpoll;
     exports dev.rawpoll.loop;
+    exports dev.rawpoll.net;
 }

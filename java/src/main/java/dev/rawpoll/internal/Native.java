@@ -38,6 +38,25 @@ public final class Native {
                 : LINKER.downcallHandle(address, descriptor, capture);
     }
 
+    /**
+     * Like {@link #downcall} with {@code critical}, and the handle also accepts heap segments
+     * ({@code MemorySegment.ofArray}): the array is passed to the C function in place, without a
+     * copy. Only for short calls that cannot block (the GC waits for them to return).
+     */
+    public static MethodHandle downcallWithHeapAccess(MemorySegment address, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address, descriptor,
+                Linker.Option.captureCallState(CAPTURED), Linker.Option.critical(true));
+    }
+
+    /**
+     * Links a variadic C function ({@code fcntl}) for one fixed set of argument layouts; the
+     * arguments from index {@code firstVariadicArg} on are the variadic ones. Never critical.
+     */
+    public static MethodHandle downcallVariadic(MemorySegment address, FunctionDescriptor descriptor, int firstVariadicArg) {
+        return LINKER.downcallHandle(address, descriptor,
+                Linker.Option.captureCallState(CAPTURED), Linker.Option.firstVariadicArg(firstVariadicArg));
+    }
+
     /** A segment for the captured errno, reused for every call made by one thread at a time. */
     public static MemorySegment allocateCapture(SegmentAllocator allocator) {
         return allocator.allocate(CAPTURE_LAYOUT);

@@ -1,0 +1,301 @@
+package dev.rawpoll.linux;
+
+import dev.rawpoll.internal.Native;
+import dev.rawpoll.linux.bindings.in6_addr;
+import dev.rawpoll.linux.bindings.in_addr;
+import dev.rawpoll.linux.bindings.iovec;
+import dev.rawpoll.linux.bindings.linger;
+import dev.rawpoll.linux.bindings.msghdr;
+import dev.rawpoll.linux.bindings.sockaddr_in;
+import dev.rawpoll.linux.bindings.sockaddr_in6;
+import dev.rawpoll.linux.bindings.sockaddr_storage;
+import dev.rawpoll.linux.bindings.socket_h;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The Linux socket calls of {@code dev.rawpoll.net}, named as in C, each taking the errno capture
+ * segment first; the one place where they are linked. Sizes, offsets and constants come from the
+ * jextract bindings (generated from {@code native/linux/socket.h}) and are checked against the
+ * real headers by the socket ABI probe ({@code native/linux/abi_probe_socket.c}).
+ *
+ * <pre>{@code
+ * struct sockaddr_in  { sa_family_t sin_family; in_port_t sin_port; struct in_addr sin_addr; unsigned char sin_zero[8]; };  // 16 bytes
+ * struct sockaddr_in6 { sa_family_t sin6_family; in_port_t sin6_port; uint32_t sin6_flowinfo;
+ *                       struct in6_addr sin6_addr; uint32_t sin6_scope_id; };                                            // 28 bytes
+ * struct linger { int l_onoff; int l_linger; };
+ * struct iovec  { void *iov_base; size_t iov_len; };
+ * struct msghdr { void *msg_name; socklen_t msg_namelen; struct iovec *msg_iov; size_t msg_iovlen;
+ *                 void *msg_control; size_t msg_controllen; int msg_flags; };
+ * }</pre>
+ * Ports, addresses and the flow info are in network byte order; the family and the scope id in
+ * host order.
+ *
+ * <p>Every call that may be {@code critical} is linked so: the sockets are always non-blocking, so
+ * accept4, connect, recv, send and sendmsg return at once. {@code recv} and {@code send} also take heap
+ * segments, passed in place. Only {@code close} (which lingers with SO_LINGER) and the variadic
+ * {@code fcntl} are ordinary downcalls.
+ */
+public final class Sockets {
+    private Sockets() {}
+
+    // struct sockaddr_in, sockaddr_in6, sockaddr_storage, in_addr, in6_addr, linger
+    public static final long SIZEOF_SOCKADDR_IN = sockaddr_in.sizeof();
+    public static final long OFFSETOF_SIN_FAMILY = sockaddr_in.sin_family$offset();
+    public static final long OFFSETOF_SIN_PORT = sockaddr_in.sin_port$offset();
+    public static final long OFFSETOF_SIN_ADDR = sockaddr_in.sin_addr$offset();
+    public static final long SIZEOF_IN_ADDR = in_addr.sizeof();
+    public static final long SIZEOF_SOCKADDR_IN6 = sockaddr_in6.sizeof();
+    public static final long OFFSETOF_SIN6_FAMILY = sockaddr_in6.sin6_family$offset();
+    public static final long OFFSETOF_SIN6_PORT = sockaddr_in6.sin6_port$offset();
+    public static final long OFFSETOF_SIN6_FLOWINFO = sockaddr_in6.sin6_flowinfo$offset();
+    public static final long OFFSETOF_SIN6_ADDR = sockaddr_in6.sin6_addr$offset();
+    public static final long OFFSETOF_SIN6_SCOPE_ID = sockaddr_in6.sin6_scope_id$offset();
+    public static final long SIZEOF_IN6_ADDR = in6_addr.sizeof();
+    public static final long SIZEOF_SOCKADDR_STORAGE = sockaddr_storage.sizeof();
+    public static final long ALIGNOF_SOCKADDR_STORAGE = sockaddr_storage.layout().byteAlignment();
+    public static final long OFFSETOF_SS_FAMILY = sockaddr_storage.ss_family$offset();
+    public static final long SIZEOF_LINGER = linger.sizeof();
+    public static final long OFFSETOF_L_ONOFF = linger.l_onoff$offset();
+    public static final long OFFSETOF_L_LINGER = linger.l_linger$offset();
+    public static final long SIZEOF_IOVEC = iovec.sizeof();
+    public static final long OFFSETOF_IOV_BASE = iovec.iov_base$offset();
+    public static final long OFFSETOF_IOV_LEN = iovec.iov_len$offset();
+    public static final long SIZEOF_MSGHDR = msghdr.sizeof();
+    public static final long ALIGNOF_MSGHDR = msghdr.layout().byteAlignment();
+    public static final long OFFSETOF_MSG_IOV = msghdr.msg_iov$offset();
+    public static final long OFFSETOF_MSG_IOVLEN = msghdr.msg_iovlen$offset();
+    /** The most iovecs one sendmsg takes. */
+    public static final int UIO_MAXIOV = socket_h.UIO_MAXIOV();
+
+    // socket(2)
+    public static final int AF_INET = socket_h.AF_INET();
+    public static final int AF_INET6 = socket_h.AF_INET6();
+    public static final int SOCK_STREAM = socket_h.SOCK_STREAM();
+    public static final int SOCK_NONBLOCK = socket_h.SOCK_NONBLOCK();
+    public static final int SOCK_CLOEXEC = socket_h.SOCK_CLOEXEC();
+
+    // setsockopt(2) levels and options
+    public static final int SOL_SOCKET = socket_h.SOL_SOCKET();
+    public static final int SO_REUSEADDR = socket_h.SO_REUSEADDR();
+    public static final int SO_REUSEPORT = socket_h.SO_REUSEPORT();
+    public static final int SO_KEEPALIVE = socket_h.SO_KEEPALIVE();
+    public static final int SO_RCVBUF = socket_h.SO_RCVBUF();
+    public static final int SO_SNDBUF = socket_h.SO_SNDBUF();
+    public static final int SO_ERROR = socket_h.SO_ERROR();
+    public static final int SO_LINGER = socket_h.SO_LINGER();
+    public static final int IPPROTO_TCP = socket_h.IPPROTO_TCP();
+    public static final int TCP_NODELAY = socket_h.TCP_NODELAY();
+
+    // send(2) flags, shutdown(2) modes
+    public static final int MSG_NOSIGNAL = socket_h.MSG_NOSIGNAL();
+    public static final int SHUT_RD = socket_h.SHUT_RD();
+    public static final int SHUT_WR = socket_h.SHUT_WR();
+    public static final int SHUT_RDWR = socket_h.SHUT_RDWR();
+
+    // fcntl(2): only where accept4 is missing
+    public static final int F_GETFL = socket_h.F_GETFL();
+    public static final int F_SETFL = socket_h.F_SETFL();
+    public static final int F_GETFD = socket_h.F_GETFD();
+    public static final int F_SETFD = socket_h.F_SETFD();
+    public static final int O_NONBLOCK = socket_h.O_NONBLOCK();
+    public static final int FD_CLOEXEC = socket_h.FD_CLOEXEC();
+
+    // errno values the sockets act on
+    public static final int EINTR = socket_h.EINTR();
+    public static final int EAGAIN = socket_h.EAGAIN();
+    public static final int EINPROGRESS = socket_h.EINPROGRESS();
+    public static final int ECONNRESET = socket_h.ECONNRESET();
+    public static final int EPIPE = socket_h.EPIPE();
+    public static final int ECONNREFUSED = socket_h.ECONNREFUSED();
+    public static final int ENOTCONN = socket_h.ENOTCONN();
+    public static final int ECONNABORTED = socket_h.ECONNABORTED();
+    public static final int EADDRINUSE = socket_h.EADDRINUSE();
+    public static final int EAFNOSUPPORT = socket_h.EAFNOSUPPORT();
+
+    private static final MethodHandle SOCKET =
+            Native.downcall(socket_h.socket$address(), socket_h.socket$descriptor(), true);
+    private static final MethodHandle BIND =
+            Native.downcall(socket_h.bind$address(), socket_h.bind$descriptor(), true);
+    private static final MethodHandle LISTEN =
+            Native.downcall(socket_h.listen$address(), socket_h.listen$descriptor(), true);
+    /** Null where the libc has no accept4: then accept and fcntl do its work. */
+    private static final MethodHandle ACCEPT4 = linkAccept4();
+    private static final MethodHandle ACCEPT =
+            Native.downcall(socket_h.accept$address(), socket_h.accept$descriptor(), true);
+    private static final MethodHandle CONNECT =
+            Native.downcall(socket_h.connect$address(), socket_h.connect$descriptor(), true);
+    private static final MethodHandle RECV =
+            Native.downcallWithHeapAccess(socket_h.recv$address(), socket_h.recv$descriptor());
+    private static final MethodHandle SEND =
+            Native.downcallWithHeapAccess(socket_h.send$address(), socket_h.send$descriptor());
+    /** Native memory only: the iovecs hold addresses. */
+    private static final MethodHandle SENDMSG =
+            Native.downcall(socket_h.sendmsg$address(), socket_h.sendmsg$descriptor(), true);
+    private static final MethodHandle SHUTDOWN =
+            Native.downcall(socket_h.shutdown$address(), socket_h.shutdown$descriptor(), true);
+    private static final MethodHandle SETSOCKOPT =
+            Native.downcall(socket_h.setsockopt$address(), socket_h.setsockopt$descriptor(), true);
+    private static final MethodHandle GETSOCKOPT =
+            Native.downcall(socket_h.getsockopt$address(), socket_h.getsockopt$descriptor(), true);
+    private static final MethodHandle GETSOCKNAME =
+            Native.downcall(socket_h.getsockname$address(), socket_h.getsockname$descriptor(), true);
+    private static final MethodHandle GETPEERNAME =
+            Native.downcall(socket_h.getpeername$address(), socket_h.getpeername$descriptor(), true);
+    /** Blocks while a socket with SO_LINGER > 0 drains: never critical. */
+    private static final MethodHandle CLOSE =
+            Native.downcall(socket_h.close$address(), socket_h.close$descriptor(), false);
+    /** {@code int fcntl(int fd, int cmd, ...)} with one int argument. */
+    private static final MethodHandle FCNTL = Native.downcallVariadic(socket_h.fcntl.address(),
+            FunctionDescriptor.of(socket_h.C_INT, socket_h.C_INT, socket_h.C_INT, socket_h.C_INT), 2);
+
+    private static MethodHandle linkAccept4() {
+        try {
+            return Native.downcall(socket_h.accept4$address(), socket_h.accept4$descriptor(), true);
+        } catch (LinkageError | RuntimeException missing) {
+            // The bindings look every symbol up when first used, and throw if it is absent.
+            return null;
+        }
+    }
+
+    /** Whether the libc has accept4; without it, {@link #accept} and {@link #fcntl} stand in. */
+    public static boolean hasAccept4() {
+        return ACCEPT4 != null;
+    }
+
+    public static int socket(MemorySegment errno, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(errno, domain, type, protocol);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int bind(MemorySegment errno, int fd, MemorySegment addr, int addrlen) {
+        try {
+            return (int) BIND.invokeExact(errno, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int listen(MemorySegment errno, int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(errno, fd, backlog);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking listener; check {@link #hasAccept4()} first. */
+    public static int accept4(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(errno, fd, addr, addrlen, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking listener. */
+    public static int accept(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen) {
+        try {
+            return (int) ACCEPT.invokeExact(errno, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking socket. */
+    public static int connect(MemorySegment errno, int fd, MemorySegment addr, int addrlen) {
+        try {
+            return (int) CONNECT.invokeExact(errno, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
+    public static long recv(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) RECV.invokeExact(errno, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
+    public static long send(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
+        try {
+            return (long) SEND.invokeExact(errno, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Only on a non-blocking socket; every iovec must point to native memory. */
+    public static long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(errno, fd, msg, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int shutdown(MemorySegment errno, int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(errno, fd, how);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int setsockopt(MemorySegment errno, int fd, int level, int optname, MemorySegment optval, int optlen) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(errno, fd, level, optname, optval, optlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int getsockopt(MemorySegment errno, int fd, int level, int optname, MemorySegment optval, MemorySegment optlen) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(errno, fd, level, optname, optval, optlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int getsockname(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(errno, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int getpeername(MemorySegment errno, int fd, MemorySegment addr, MemorySegment addrlen) {
+        try {
+            return (int) GETPEERNAME.invokeExact(errno, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int close(MemorySegment errno, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(errno, fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code fcntl(fd, cmd, arg)}; for F_GETFL/F_GETFD pass 0 as {@code arg}. */
+    public static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL.invokeExact(errno, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.rawpoll.net;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.rawpoll.linux.Sockets;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+
+/**
+ * Converts between {@link InetSocketAddress} and {@code struct sockaddr_in}/{@code sockaddr_in6}
+ * in a {@code sockaddr_storage}-sized segment. Only used when binding, connecting and asking for
+ * an address, never on the read/write path.
+ */
+final class SocketAddresses {
+    /** Ports and the IPv6 flow info are in network byte order. */
+    private static final ValueLayout.OfShort NET_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt NET_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private SocketAddresses() {}
+
+    /** The address family for {@code address}. */
+    static int family(InetSocketAddress address) {
+        return resolved(address).getAddress() instanceof Inet6Address ? Sockets.AF_INET6 : Sockets.AF_INET;
+    }
+
+    /**
+     * Writes {@code address} into {@code sockaddr} and returns the length to pass as {@code socklen_t}.
+     *
+     * @throws IllegalArgumentException if the address is unresolved
+     */
+    static int write(InetSocketAddress address, MemorySegment sockaddr) {
+        InetAddress ip = resolved(address).getAddress();
+        sockaddr.fill((byte) 0);
+        if (ip instanceof Inet6Address ip6) {
+            sockaddr.set(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SIN6_FAMILY, (short) Sockets.AF_INET6);
+            sockaddr.set(NET_SHORT, Sockets.OFFSETOF_SIN6_PORT, (short) address.getPort());
+            MemorySegment.copy(ip6.getAddress(), 0, sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN6_ADDR, (int) Sockets.SIZEOF_IN6_ADDR);
+            sockaddr.set(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_SIN6_SCOPE_ID, ip6.getScopeId());
+            return (int) Sockets.SIZEOF_SOCKADDR_IN6;
+        }
+        sockaddr.set(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SIN_FAMILY, (short) Sockets.AF_INET);
+        sockaddr.set(NET_SHORT, Sockets.OFFSETOF_SIN_PORT, (short) address.getPort());
+        MemorySegment.copy(ip.getAddress(), 0, sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN_ADDR, (int) Sockets.SIZEOF_IN_ADDR);
+        return (int) Sockets.SIZEOF_SOCKADDR_IN;
+    }
+
+    /** Reads the {@code sockaddr_in}/{@code sockaddr_in6} the kernel wrote into {@code sockaddr}. */
+    static InetSocketAddress read(MemorySegment sockaddr) {
+        int family = Short.toUnsignedInt(sockaddr.get(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SS_FAMILY));
+        try {
+            if (family == Sockets.AF_INET6) {
+                byte[] ip = new byte[(int) Sockets.SIZEOF_IN6_ADDR];
+                MemorySegment.copy(sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN6_ADDR, ip, 0, ip.length);
+                int scope = sockaddr.get(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_SIN6_SCOPE_ID);
+                int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, Sockets.OFFSETOF_SIN6_PORT));
+                // Inet6Address even for a v4-mapped address: the socket is an AF_INET6 one.
+                return new InetSocketAddress(Inet6Address.getByAddress(null, ip, scope), port);
+            }
+            if (family == Sockets.AF_INET) {
+                byte[] ip = new byte[(int) Sockets.SIZEOF_IN_ADDR];
+                MemorySegment.copy(sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN_ADDR, ip, 0, ip.length);
+                int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, Sockets.OFFSETOF_SIN_PORT));
+                return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+            }
+        } catch (UnknownHostException e) {
+            throw new AssertionError("an address of the right length was refused", e);
+        }
+        throw new IllegalStateException("not an IPv4 or IPv6 socket address: family " + family);
+    }
+
+    /** {@code 127.0.0.1:80}, {@code [::1]:80}: the form used in error messages. */
+    static String format(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        if (ip == null) {
+            return address.getHostString() + ":" + address.getPort();
+        }
+        String host = ip.getHostAddress();
+        return (ip instanceof Inet4Address ? host : "[" + host + "]") + ":" + address.getPort();
+    }
+
+    private static InetSocketAddress resolved(InetSocketAddress address) {
+        if (address == null) {
+            throw new IllegalArgumentException("address is null");
+        }
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address: " + address.getHostString()
+                    + " (resolve it first: rawpoll does no name lookups)");
+        }
+        return address;
+    }
+}
