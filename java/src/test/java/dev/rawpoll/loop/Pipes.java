@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -74,12 +73,6 @@ final class Pipes {
                 throw rethrow(t);
             }
         }
-    }
-
-    /** How many descriptors this process has open. */
-    static int openFds() {
-        String[] names = new File("/proc/self/fd").list();
-        return names == null ? -1 : names.length;
     }
 
     private static RuntimeException rethrow(Throwable t) {

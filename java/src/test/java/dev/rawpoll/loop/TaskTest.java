@@ -18,9 +18,12 @@ import jdk.internal.vm.Continuation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails, even in a native read
+@DisabledOnOs(OS.WINDOWS) // pipes from libc
 class TaskTest extends FdLeakCheck {
     private EventLoop loop;
 

@@ -1,0 +1,133 @@
+package dev.rawpoll.loop;
+
+import dev.rawpoll.net.TcpListener;
+import dev.rawpoll.net.TcpStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Socket operations for the body of a {@link Task}: each tries the non-blocking call first and
+ * only when it would block (EAGAIN) watches the socket with the task's loop, suspends the task
+ * until the socket is ready, stops watching and tries again (asyncio's {@code sock_recv} and
+ * friends). Nothing is registered while data flows.
+ *
+ * <p>One task at a time may wait to read, and one to write, on a socket (another gets {@link
+ * IllegalStateException}). Every method throws {@link CancellationException} if the task is
+ * cancelled while it waits; bytes already moved by {@link #readFully}/{@link #writeAll} stay
+ * moved.
+ */
+public final class AsyncSockets {
+    private AsyncSockets() {}
+
+    /** Waits for and accepts the next connection. */
+    public static TcpStream accept(TcpListener listener) throws IOException {
+        Tasks.current(); // outside a task: fail before touching the socket
+        for (;;) {
+            TcpStream stream = listener.accept();
+            if (stream != null) {
+                return stream;
+            }
+            Tasks.awaitReadable(listener.handle());
+        }
+    }
+
+    /**
+     * Connects to {@code remote}, waiting until the connection is established.
+     *
+     * @throws dev.rawpoll.net.ConnectionRefusedException if nothing listens there
+     */
+    public static TcpStream connect(InetSocketAddress remote) throws IOException {
+        Tasks.current();
+        TcpStream stream = TcpStream.connect(remote);
+        try {
+            while (!stream.finishConnect()) {
+                Tasks.awaitWritable(stream.handle());
+            }
+            return stream;
+        } catch (IOException | RuntimeException | Error e) {
+            stream.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads what is there into {@code dst}, waiting until something is.
+     *
+     * @return bytes read ({@code > 0}; 0 only if {@code dst} is empty) or {@link TcpStream#END_OF_STREAM}
+     */
+    public static int read(TcpStream stream, MemorySegment dst) throws IOException {
+        Tasks.current();
+        for (;;) {
+            int n = stream.read(dst);
+            if (n != TcpStream.WOULD_BLOCK) {
+                return n;
+            }
+            Tasks.awaitReadable(stream.handle());
+        }
+    }
+
+    /** {@link #read(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
+    public static int read(TcpStream stream, byte[] b, int off, int len) throws IOException {
+        return read(stream, MemorySegment.ofArray(b).asSlice(off, len));
+    }
+
+    /**
+     * Writes some of {@code src}, waiting until the socket takes at least one byte.
+     *
+     * @return bytes written ({@code > 0}; 0 only if {@code src} is empty)
+     */
+    public static int write(TcpStream stream, MemorySegment src) throws IOException {
+        Tasks.current();
+        for (;;) {
+            int n = stream.write(src);
+            if (n != TcpStream.WOULD_BLOCK && (n > 0 || src.byteSize() == 0)) {
+                return n;
+            }
+            Tasks.awaitWritable(stream.handle());
+        }
+    }
+
+    /** {@link #write(TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
+    public static int write(TcpStream stream, byte[] b, int off, int len) throws IOException {
+        return write(stream, MemorySegment.ofArray(b).asSlice(off, len));
+    }
+
+    /**
+     * Fills {@code dst} completely.
+     *
+     * @throws EOFException if the stream ends first (saying how many bytes came)
+     */
+    public static void readFully(TcpStream stream, MemorySegment dst) throws IOException {
+        long done = 0;
+        long size = dst.byteSize();
+        while (done < size) {
+            int n = read(stream, dst.asSlice(done));
+            if (n == TcpStream.END_OF_STREAM) {
+                throw new EOFException("end of stream after " + done + " of " + size + " bytes");
+            }
+            done += n;
+        }
+    }
+
+    /** {@link #readFully(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
+    public static void readFully(TcpStream stream, byte[] b, int off, int len) throws IOException {
+        readFully(stream, MemorySegment.ofArray(b).asSlice(off, len));
+    }
+
+    /** Writes all of {@code src}. */
+    public static void writeAll(TcpStream stream, MemorySegment src) throws IOException {
+        long done = 0;
+        long size = src.byteSize();
+        while (done < size) {
+            done += write(stream, src.asSlice(done));
+        }
+    }
+
+    /** {@link #writeAll(TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
+    public static void writeAll(TcpStream stream, byte[] b, int off, int len) throws IOException {
+        writeAll(stream, MemorySegment.ofArray(b).asSlice(off, len));
+    }
+}
