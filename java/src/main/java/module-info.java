@@ -4,7 +4,8 @@
  * <p>The API is {@link dev.rawpoll.Poller} (with {@link dev.rawpoll.Events}, {@link
  * dev.rawpoll.Interest}, {@link dev.rawpoll.Readiness} and {@link dev.rawpoll.SystemCallException});
  * the backends and their generated bindings are internal. Run with
- * {@code --enable-native-access=dev.rawpoll} (or {@code ALL-UNNAMED} on the class path).
+ * {@code --enable-native-access=dev.rawpoll} (or {@code ALL-UNNAMED} on the class path); the tasks
+ * of {@link dev.rawpoll.loop} also need {@code --add-exports java.base/jdk.internal.vm=dev.rawpoll}.
  */
 module dev.rawpoll {
     exports dev.rawpoll;

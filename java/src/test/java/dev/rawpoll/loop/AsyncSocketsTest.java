@@ -214,6 +214,37 @@ class AsyncSocketsTest extends FdLeakCheck {
         assertEquals(0, loop.watchedHandles());
     }
 
+    /** The example of notes/README-loop.md. */
+    @Test
+    void theReadmeExampleWorks() throws Exception {
+        try (TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 128);
+             EventLoop loop = EventLoop.open()) {
+            loop.spawn(() -> {                                  // an echo server, one task per client
+                for (;;) {
+                    TcpStream s = AsyncSockets.accept(listener);
+                    Tasks.spawn(() -> {
+                        try (s) {
+                            byte[] b = new byte[4096];
+                            for (int n; (n = AsyncSockets.read(s, b, 0, b.length)) > 0; ) {
+                                AsyncSockets.writeAll(s, b, 0, n);
+                            }
+                        }
+                        return null;
+                    });
+                }
+            });
+            String reply = loop.runUntilComplete(() -> {       // a client
+                try (TcpStream s = AsyncSockets.connect(listener.localAddress())) {
+                    AsyncSockets.writeAll(s, "ping".getBytes(), 0, 4);
+                    byte[] b = new byte[4];
+                    Tasks.withTimeout(Duration.ofSeconds(1), () -> { AsyncSockets.readFully(s, b, 0, 4); return null; });
+                    return new String(b);
+                }
+            });
+            assertEquals("ping", reply);
+        }
+    }
+
     /** The soft RLIMIT_NOFILE, read from /proc/self/limits. */
     private static long softFdLimit() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
