@@ -44,8 +44,6 @@ import java.util.function.Consumer;
 public final class EventLoop implements Executor, AutoCloseable {
     /** {@link #nextDeadline()} when only I/O, {@link #execute} or {@link #stop()} can bring work. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
-    /** asyncio's thresholds for compacting the timer heap. */
-    private static final int MIN_TIMERS_TO_COMPACT = 100;
     private static final int EVENTS_PER_POLL = 1024;
     private static final int CLOSE_PASSES = 1000;
 
@@ -59,9 +57,6 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     private final ArrayDeque<Object> ready = new ArrayDeque<>();
     private final TimerHeap timers = new TimerHeap();
-    /** Cancelled timers still in the heap. */
-    private int cancelledTimers;
-    private long timerSequence;
     /** Handed over by other threads through {@link #execute}. */
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Events.Handler onEvent;
@@ -112,7 +107,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public TimerHandle callAt(long deadline, Runnable callback) {
         checkThread();
-        TimerHandle timer = new TimerHandle(this, deadline, timerSequence++, requireCallback(callback));
+        TimerHandle timer = new TimerHandle(this, deadline, timers.nextSequence(), requireCallback(callback));
         timers.add(timer);
         return timer;
     }
@@ -286,7 +281,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (!ready.isEmpty() || !inbox.isEmpty()) {
             return System.nanoTime();
         }
-        TimerHandle first = firstPendingTimer();
+        TimerHandle first = timers.firstPending();
         return first == null ? NO_DEADLINE : first.deadline;
     }
 
@@ -365,10 +360,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void pass(long maxWaitNanos) {
         // 1. Drop cancelled timers.
-        if (timers.size() > MIN_TIMERS_TO_COMPACT && cancelledTimers * 2 > timers.size()) {
-            cancelledTimers -= timers.removeCancelled();
-        }
-        TimerHandle first = firstPendingTimer();
+        timers.compactIfMostlyCancelled();
+        TimerHandle first = timers.firstPending();
         moveInbox();
 
         // 2. The poll timeout.
@@ -395,7 +388,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
         // 4. Queue the timers that are due by the clock read now.
         long now = System.nanoTime();
-        while ((first = firstPendingTimer()) != null && first.deadline - now <= 0) {
+        while ((first = timers.firstPending()) != null && first.deadline - now <= 0) {
             ready.add(timers.poll());
         }
 
@@ -432,16 +425,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         exceptionHandler.accept(e);
     }
 
-    /** The earliest timer not cancelled, dropping cancelled ones from the top; null if none. */
-    private TimerHandle firstPendingTimer() {
-        TimerHandle first;
-        while ((first = timers.peek()) != null && !first.isPending()) {
-            timers.poll();
-            cancelledTimers--;
-        }
-        return first;
-    }
-
     private void moveInbox() {
         Runnable r;
         while ((r = inbox.poll()) != null) {
@@ -450,9 +433,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     void timerCancelled(TimerHandle timer) {
-        if (timer.index >= 0) {
-            cancelledTimers++;
-        }
+        timers.cancelled(timer);
     }
 
     private void enter() {

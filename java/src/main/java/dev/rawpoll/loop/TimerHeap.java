@@ -8,8 +8,43 @@ import java.util.Arrays;
  * the top or {@link #removeCancelled()} compacts it; each handle knows its index.
  */
 final class TimerHeap {
+    /** asyncio's thresholds: compact a heap of over 100 timers when more than half are cancelled. */
+    private static final int MIN_SIZE_TO_COMPACT = 100;
+
     private TimerHandle[] heap = new TimerHandle[16];
     private int size;
+    /** Cancelled timers still in the heap. */
+    private int cancelled;
+    private long nextSequence;
+
+    /** The schedule order of the next timer: ties of equal deadlines go by it. */
+    long nextSequence() {
+        return nextSequence++;
+    }
+
+    /** Notes that {@code timer} was cancelled; it stays in the heap until dropped. */
+    void cancelled(TimerHandle timer) {
+        if (timer.index >= 0) {
+            cancelled++;
+        }
+    }
+
+    /** Drops every cancelled timer if they are most of a large heap. */
+    void compactIfMostlyCancelled() {
+        if (size > MIN_SIZE_TO_COMPACT && cancelled * 2 > size) {
+            cancelled -= removeCancelled();
+        }
+    }
+
+    /** The earliest timer not cancelled, dropping cancelled ones from the top; null if none. */
+    TimerHandle firstPending() {
+        TimerHandle first;
+        while ((first = peek()) != null && !first.isPending()) {
+            poll();
+            cancelled--;
+        }
+        return first;
+    }
 
     int size() {
         return size;
@@ -77,6 +112,7 @@ final class TimerHeap {
         }
         Arrays.fill(heap, 0, size, null);
         size = 0;
+        cancelled = 0;
     }
 
     private void siftUp(int i) {
