@@ -9,6 +9,8 @@ import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,5 +38,18 @@ class ContinuationExportTest {
         InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> inTask.invoke(null));
         UnsupportedOperationException cause = assertInstanceOf(UnsupportedOperationException.class, e.getCause());
         assertTrue(cause.getMessage().contains("--add-exports java.base/jdk.internal.vm=dev.rawpoll"), cause.getMessage());
+    }
+
+    @Test
+    void onTheClassPathTheMessageNamesAllUnnamed() throws Exception {
+        Path classes = Path.of(EventLoop.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, null)) {
+            Class<?> tasks = loader.loadClass("dev.rawpoll.loop.Tasks");
+            assertTrue(!tasks.getModule().isNamed(), "loaded from the class path");
+            InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> tasks.getMethod("inTask").invoke(null));
+            String message = e.getCause().getMessage();
+            assertTrue(message.contains("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED"), message);
+            assertTrue(message.contains("Add-Exports: java.base/jdk.internal.vm"), message);
+        }
     }
 }
