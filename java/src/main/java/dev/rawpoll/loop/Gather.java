@@ -62,15 +62,15 @@ final class Gather<T> extends Promise<List<T>> {
         }
     }
 
-    /** Cancels every child not done yet, then this promise. */
+    /** Cancels this promise, then every child not done yet. */
     @Override
     public boolean cancel() {
-        if (isDone()) {
+        if (!super.cancel()) {
             return false;
         }
         for (Promise<? extends T> child : children) {
             child.cancel();
         }
-        return super.cancel();
+        return true;
     }
 }

@@ -42,6 +42,7 @@ public final class Task<T> extends Promise<T> {
      * Asks the task to stop: its current (or next) suspension point throws a {@link
      * CancellationException}, which the body may catch; a task not started yet never starts.
      * The task ends cancelled if that exception leaves its body. Returns false if it was done.
+     * On the loop thread; from another thread use {@code loop.execute(task::cancel)}.
      */
     @Override
     public boolean cancel() {

@@ -180,6 +180,12 @@ class TaskTest extends FdLeakCheck {
         assertThrows(CancellationException.class, () -> loop.runUntilComplete(gathered));
         loop.runUntilComplete(Tasks.gather(List.of(loop.spawn(() -> { Tasks.sleep(Duration.ofMillis(1)); return 0; }))));
         assertTrue(a.isCancelled() && b.isCancelled(), "children cancelled with the gather");
+
+        Promise<Integer> plain = loop.newPromise();
+        Promise<List<Integer>> ofPlain = Tasks.gather(plain);
+        assertTrue(ofPlain.cancel(), "cancelling a pending gather reports it");
+        assertTrue(ofPlain.isCancelled() && plain.isCancelled());
+        assertFalse(ofPlain.cancel());
     }
 
     @Test
