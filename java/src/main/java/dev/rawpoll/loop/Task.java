@@ -28,6 +28,8 @@ public final class Task<T> extends Promise<T> {
     private boolean scheduled;
     /** {@link #cancel()} was called and no await has thrown for it yet. */
     private boolean cancelRequested;
+    /** Cancellations asked for and not withdrawn by {@link #uncancel()} (asyncio's {@code cancelling()}). */
+    private int cancelRequests;
     private T outcomeValue;
     private Throwable outcomeFailure;
 
@@ -51,19 +53,27 @@ public final class Task<T> extends Promise<T> {
             return false;
         }
         cancelRequested = true;
+        cancelRequests++;
         if (!started || suspended) {
             wake();
         }
         return true;
     }
 
-    /** Withdraws a cancellation that no await has thrown yet ({@link Tasks#withTimeout} uses it). */
-    void uncancel() {
-        cancelRequested = false;
+    /**
+     * Withdraws one cancellation ({@link Tasks#withTimeout} withdraws its own); when none is left,
+     * one that no await has thrown yet is dropped too. Returns how many are left.
+     */
+    int uncancel() {
+        if (cancelRequests > 0 && --cancelRequests == 0) {
+            cancelRequested = false;
+        }
+        return cancelRequests;
     }
 
-    boolean isCancelRequested() {
-        return cancelRequested;
+    /** How many cancellations are asked for and not withdrawn. */
+    int cancelRequests() {
+        return cancelRequests;
     }
 
     void schedule() {

@@ -154,6 +154,9 @@ public final class Tasks {
      */
     public static <T> T withTimeout(Duration timeout, TaskBody<T> body) throws Exception {
         Task<?> task = current();
+        // Cancellations from elsewhere, before or during the body, stay cancellations (asyncio's
+        // timeout() compares the task's cancel count with the one at entry, as here).
+        int cancelsBefore = task.cancelRequests();
         boolean[] expired = {false};
         TimerHandle timer = task.loop().callLater(saturatedNanos(timeout), TimeUnit.NANOSECONDS, () -> {
             expired[0] = true;
@@ -163,15 +166,18 @@ public final class Tasks {
             return body.run();
         } catch (CancellationException e) {
             if (expired[0]) {
-                TimeoutException timedOut = new TimeoutException("timed out after " + timeout);
-                timedOut.initCause(e);
-                throw timedOut;
+                expired[0] = false;
+                if (task.uncancel() <= cancelsBefore) {
+                    TimeoutException timedOut = new TimeoutException("timed out after " + timeout);
+                    timedOut.initCause(e);
+                    throw timedOut;
+                }
             }
             throw e;
         } finally {
             timer.cancel();
-            if (expired[0] && task.isCancelRequested()) {
-                // Expired while the body ran without awaiting again: the cancellation was ours.
+            if (expired[0]) {
+                // Expired, but the body ended without the cancellation reaching it: withdraw it.
                 task.uncancel();
             }
         }

@@ -228,6 +228,24 @@ class TaskTest extends FdLeakCheck {
     }
 
     @Test
+    void aCancellationFromElsewhereIsNotTurnedIntoATimeout() throws Exception {
+        Task<String> task = loop.spawn(() -> {
+            Task<?> self = Tasks.current();
+            return Tasks.withTimeout(Duration.ofMillis(1), () -> {
+                loop.callLater(2, TimeUnit.MILLISECONDS, self::cancel); // due after the timeout
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait(); // both are due when the task next waits
+                }
+                Tasks.yieldNow();
+                return "not reached";
+            });
+        });
+        assertThrows(CancellationException.class, () -> loop.runUntilComplete(task));
+        assertTrue(task.isCancelled());
+    }
+
+    @Test
     void aTaskSuspendedOnAPipeResumesOnlyWhenItIsReadable() throws Exception {
         int[] pipe = Pipes.pipe();
         try {
