@@ -1,0 +1,188 @@
+package dev.rawpoll.demo;
+
+import dev.rawpoll.demo.Trace.Kind;
+import dev.rawpoll.loop.AsyncSockets;
+import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.loop.Task;
+import dev.rawpoll.loop.Tasks;
+import dev.rawpoll.net.TcpListener;
+import dev.rawpoll.net.TcpStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./rawpoll demo}: the event-loop story in running code.
+ *
+ * <ol>
+ *   <li>Blocking vs non-blocking: two tasks that each sleep 2 s. With a blocking sleep the loop
+ *       thread is stuck in each sleep in turn (≈4 s); with the loop's sleep both wait at once (≈2 s).
+ *   <li>I/O-bound vs CPU-bound, concurrency vs parallelism: three tasks, each a CPU-bound setup,
+ *       a request to a slow server on loopback (I/O-bound), and CPU-bound post-processing. On one
+ *       thread the CPU parts run one at a time while the three I/O waits overlap; the trace is drawn
+ *       in the terminal and as an SVG file.
+ * </ol>
+ *
+ * <p>{@code --scale F} multiplies every duration (tests use a small one); {@code --svg FILE} names
+ * the figure (default {@code rawpoll-demo.svg} in the current directory).
+ */
+public final class Demo {
+    /** What one run measured, for the caller (and the tests) to check. */
+    public record Result(double blockingSeconds, double nonBlockingSeconds, Trace trace, Path svg, double concurrentSeconds) {}
+
+    private final double scale;
+    private final PrintStream out;
+
+    public Demo(double scale, PrintStream out) {
+        this.scale = scale;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        double scale = 1.0;
+        Path svg = Path.of("rawpoll-demo.svg");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--scale" -> scale = Double.parseDouble(args[++i]);
+                case "--svg" -> svg = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: ./rawpoll demo [--scale F] [--svg FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        new Demo(scale, System.out).run(svg);
+    }
+
+    public Result run(Path svg) throws Exception {
+        out.println("== 1. Blocking vs non-blocking: two tasks that each sleep " + seconds(2000) + " ==");
+        double blocking = twoSleepers(true);
+        out.printf(Locale.ROOT, "  blocking sleep (Thread.sleep in each task):   %.2f s  - the loop thread is stuck in one sleep, then the other%n", blocking);
+        double nonBlocking = twoSleepers(false);
+        out.printf(Locale.ROOT, "  non-blocking sleep (the loop's Tasks.sleep):  %.2f s  - both tasks wait at the same time on one thread%n%n", nonBlocking);
+
+        out.println("== 2. I/O-bound vs CPU-bound: three tasks on one thread ==");
+        out.println("  each task: CPU-bound setup, a request to a slow server on loopback (I/O-bound), CPU-bound post-processing");
+        Trace trace = threeTasks();
+        double concurrent = trace.endNanos() / 1e9;
+        out.println();
+        out.print(TraceChart.terminal(trace, 72).indent(2));
+        out.printf(Locale.ROOT, "%n  total %.2f s. CPU segments running at once: at most %d (concurrency on one core, no parallelism);%n",
+                concurrent, trace.maxOverlap(Kind.CPU));
+        out.printf(Locale.ROOT, "  I/O waits in progress at once: up to %d - the OS watches all three sockets while the loop runs CPU work.%n",
+                trace.maxOverlap(Kind.IO));
+        Files.writeString(svg, TraceChart.svg(trace, "Three tasks on one event-loop thread: CPU one at a time, I/O waits overlap"));
+        out.println("  figure written to " + svg.toAbsolutePath());
+        return new Result(blocking, nonBlocking, trace, svg, concurrent);
+    }
+
+    private double twoSleepers(boolean blocking) throws Exception {
+        long sleepMillis = scaled(2000);
+        try (EventLoop loop = EventLoop.open()) {
+            long start = System.nanoTime();
+            loop.runUntilComplete(() -> {
+                List<Task<Object>> sleepers = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    sleepers.add(Tasks.spawn(() -> {
+                        if (blocking) {
+                            Thread.sleep(sleepMillis); // blocks the only thread: nothing else runs
+                        } else {
+                            Tasks.sleep(Duration.ofMillis(sleepMillis)); // pauses this task only
+                        }
+                        return null;
+                    }));
+                }
+                return Tasks.await(Tasks.gather(sleepers));
+            });
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /** Runs the three tasks and a slow server on one loop; returns their trace, which starts with them. */
+    private Trace threeTasks() throws Exception {
+        long cpuMillis = scaled(300);
+        long serverDelayMillis = scaled(1000);
+        try (EventLoop loop = EventLoop.open();
+                TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 16)) {
+            InetSocketAddress address = listener.localAddress();
+            Trace trace = new Trace();
+            loop.runUntilComplete(() -> {
+                Task<Object> server = Tasks.spawn(() -> slowServer(listener, serverDelayMillis));
+                List<Task<String>> tasks = new ArrayList<>();
+                for (int i = 1; i <= 3; i++) {
+                    String name = "task " + i;
+                    tasks.add(Tasks.spawn(() -> oneTask(name, address, cpuMillis, trace)));
+                }
+                List<String> answers = Tasks.await(Tasks.gather(tasks));
+                server.cancel();
+                return answers;
+            });
+            return trace;
+        }
+    }
+
+    private static String oneTask(String name, InetSocketAddress server, long cpuMillis, Trace trace) throws Exception {
+        long t0 = trace.now();
+        byte[] request = cpuBound(name, cpuMillis);
+        trace.record(name, Kind.CPU, "setup", t0);
+
+        long t1 = trace.now();
+        byte[] response;
+        try (TcpStream s = AsyncSockets.connect(server)) {
+            AsyncSockets.writeAll(s, request, 0, request.length);
+            response = new byte[request.length];
+            AsyncSockets.readFully(s, response, 0, response.length);
+        }
+        trace.record(name, Kind.IO, "request", t1);
+
+        long t2 = trace.now();
+        byte[] digest = cpuBound(new String(response, StandardCharsets.US_ASCII), cpuMillis);
+        trace.record(name, Kind.CPU, "post-processing", t2);
+        return name + ":" + digest.length;
+    }
+
+    /** Accepts connections; answers each request after a delay, like a slow remote service. */
+    private static Object slowServer(TcpListener listener, long delayMillis) throws Exception {
+        for (;;) {
+            TcpStream client = AsyncSockets.accept(listener);
+            Tasks.spawn(() -> {
+                try (client) {
+                    byte[] request = new byte[32];
+                    AsyncSockets.readFully(client, request, 0, request.length);
+                    Tasks.sleep(Duration.ofMillis(delayMillis));
+                    AsyncSockets.writeAll(client, request, 0, request.length);
+                }
+                return null;
+            });
+        }
+    }
+
+    /** CPU-bound work for about {@code millis}: hashing, which no I/O can overlap on one thread. */
+    private static byte[] cpuBound(String seed, long millis) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] data = (seed + " ".repeat(32)).substring(0, 32).getBytes(StandardCharsets.US_ASCII);
+        long end = System.nanoTime() + millis * 1_000_000;
+        do {
+            for (int i = 0; i < 1000; i++) data = sha.digest(data);
+        } while (System.nanoTime() < end);
+        byte[] printable = new byte[32];
+        for (int i = 0; i < 32; i++) printable[i] = (byte) ('a' + (data[i] & 0x0F));
+        return printable;
+    }
+
+    private long scaled(long millis) {
+        return Math.max(1, Math.round(millis * scale));
+    }
+
+    private String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.2f s", scaled(millis) / 1000.0);
+    }
+
+}

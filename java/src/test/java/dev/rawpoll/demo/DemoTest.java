@@ -1,0 +1,55 @@
+package dev.rawpoll.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rawpoll.TestFds;
+import dev.rawpoll.demo.Trace.Kind;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code ./rawpoll demo} at a tenth of its durations: the story it tells must be what happened. */
+class DemoTest {
+
+    @Test
+    @Timeout(60)
+    void demoShowsBlockingVsNonBlockingAndOverlappingIo() throws Exception {
+        // The demo's CPU work hashes: the JDK's security providers open /dev/random and /dev/urandom
+        // for good on first use, which the descriptor count must not take for a leak.
+        java.security.MessageDigest.getInstance("SHA-256").digest(new byte[1]);
+        long fdsBefore = TestFds.openFdCount();
+        Path svg = Path.of(System.getProperty("java.io.tmpdir"), "rawpoll-demo-" + ProcessHandle.current().pid() + ".svg");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Demo.Result r = new Demo(0.1, new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(svg);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        try {
+            // two 200 ms sleeps: one after the other when blocking, together when not
+            assertTrue(r.blockingSeconds() >= 0.4, out);
+            assertTrue(r.nonBlockingSeconds() >= 0.2 && r.nonBlockingSeconds() < 0.35, out);
+            assertTrue(r.blockingSeconds() > 1.5 * r.nonBlockingSeconds(), out);
+
+            Trace t = r.trace();
+            assertEquals(3, t.tasks().size());
+            assertEquals(6, t.segments().stream().filter(s -> s.kind() == Kind.CPU).count());
+            assertEquals(3, t.segments().stream().filter(s -> s.kind() == Kind.IO).count());
+            assertEquals(1, t.maxOverlap(Kind.CPU), "one thread: CPU segments never overlap\n" + out);
+            assertEquals(3, t.maxOverlap(Kind.IO), "the three requests wait together\n" + out);
+            // each request waits >= 100 ms at the server; overlapped, the whole takes far less than 3 x 160 ms
+            assertTrue(r.concurrentSeconds() < 0.45, out);
+
+            String figure = Files.readString(svg);
+            assertEquals(6, Pattern.compile("fill=\"#f97316\" stroke").matcher(figure).results().count());
+            assertTrue(out.contains("figure written to " + svg.toAbsolutePath()), out);
+            assertTrue(out.contains("task 1 |") && out.contains("#") && out.contains("~"), out);
+        } finally {
+            Files.deleteIfExists(svg);
+        }
+        assertEquals(fdsBefore, TestFds.openFdCount(), TestFds::describeOpenFds);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.rawpoll.demo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.rawpoll.TestFds;
+import dev.rawpoll.loop.EventLoop;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code ./rawpoll echo}, talked to by plain java.net sockets from other threads. */
+class EchoServerTest {
+
+    @Test
+    @Timeout(60)
+    void echoesEveryConnectionUntilStopped() throws Exception {
+        warmUpJavaNet();
+        long fdsBefore = TestFds.openFdCount();
+        CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        EventLoop[] loop = new EventLoop[1];
+        Thread server = Thread.ofPlatform().start(() -> {
+            try (EventLoop l = EventLoop.open()) {
+                loop[0] = l;
+                EchoServer.serve(l, new InetSocketAddress("127.0.0.1", 0), listening::complete);
+            } catch (Throwable e) {
+                failure.set(e);
+                listening.completeExceptionally(e);
+            }
+        });
+        InetSocketAddress address = listening.get(10, TimeUnit.SECONDS);
+
+        try (Socket a = new Socket(address.getAddress(), address.getPort());
+                Socket b = new Socket(address.getAddress(), address.getPort())) {
+            roundTrip(a, "hello");
+            roundTrip(b, "world");
+            byte[] big = new byte[200_000]; // more than one read and one socket buffer
+            for (int i = 0; i < big.length; i++) big[i] = (byte) i;
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    a.getOutputStream().write(big);
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+            assertArrayEquals(big, a.getInputStream().readNBytes(big.length));
+            writer.join();
+            // b stays open: stopping the server closes it
+            loop[0].execute(loop[0]::stop);
+            server.join(10_000);
+            assertEquals(-1, b.getInputStream().read(), "the server closed the open connection");
+        }
+        assertNull(failure.get());
+        assertEquals(fdsBefore, TestFds.openFdCount(), TestFds::describeOpenFds);
+    }
+
+    /** The JDK keeps one socket open for good after the first java.net connection: not ours to count. */
+    private static void warmUpJavaNet() throws Exception {
+        var loopback = java.net.InetAddress.getLoopbackAddress();
+        try (var listener = new java.net.ServerSocket(0, 1, loopback);
+                Socket client = new Socket(loopback, listener.getLocalPort());
+                Socket accepted = listener.accept()) {
+            client.getOutputStream().write(1);
+            assertEquals(1, accepted.getInputStream().read());
+        }
+    }
+
+    private static void roundTrip(Socket s, String text) throws Exception {
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        out.write(text.getBytes());
+        assertEquals(text, new String(in.readNBytes(text.length())));
+    }
+}
