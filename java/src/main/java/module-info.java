@@ -11,4 +11,5 @@ module dev.rawpoll {
     exports dev.rawpoll;
     exports dev.rawpoll.loop;
     exports dev.rawpoll.net;
+    exports dev.rawpoll.vthread;
 }
