@@ -130,7 +130,7 @@ final class Kqueue {
 
     /** {@code call: EBADF (Bad file descriptor)}, with the errno names of the platform. */
     static SystemCallException error(String call, int errno) {
-        return new SystemCallException(call, errno, Errno.name(errno), Errno.description(errno));
+        return Errno.error(call, errno);
     }
 
     /** {@code "EVFILT_READ"}, {@code "EVFILT_WRITE"}, {@code "EVFILT_USER"} for messages. */

@@ -45,6 +45,11 @@ public final class Errno {
 
     private Errno() {}
 
+    /** {@code call: EEXIST (File exists)}: the exception every failed call is reported with. */
+    public static dev.rawpoll.SystemCallException error(String call, int errno) {
+        return new dev.rawpoll.SystemCallException(call, errno, name(errno), description(errno));
+    }
+
     private static Optional<MethodHandle> lookup(String function) {
         return LINKER.defaultLookup().find(function).map(a -> LINKER.downcallHandle(a, INT_TO_STRING));
     }

@@ -130,6 +130,6 @@ final class Epoll {
 
     /** {@code call: EEXIST (File exists)}, with names from glibc's strerrorname_np/strerrordesc_np. */
     static SystemCallException error(String call, int errno) {
-        return new SystemCallException(call, errno, Errno.name(errno), Errno.description(errno));
+        return Errno.error(call, errno);
     }
 }

@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.rawpoll.SystemCallException;
-import dev.rawpoll.internal.LinuxErrno;
+import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.Sockets;
 import java.lang.foreign.Arena;
@@ -195,8 +195,8 @@ final class SocketHandle {
      * caller typically handles apart.
      */
     static SystemCallException error(String call, int errno) {
-        String name = LinuxErrno.name(errno);
-        String text = LinuxErrno.description(errno);
+        String name = Errno.name(errno);
+        String text = Errno.description(errno);
         if (errno == Sockets.ECONNRESET) {
             return new ConnectionResetException(call, errno, name, text);
         }
