@@ -7,12 +7,11 @@ import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.FdTable;
+import dev.rawpoll.internal.Lifecycle;
 import dev.rawpoll.internal.Native;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -37,14 +36,6 @@ public final class KqueuePoller implements Poller {
     /** The longest single wait; a longer timeout waits again (large timespecs are EINVAL on some systems). */
     private static final long MAX_WAIT_NANOS = TimeUnit.DAYS.toNanos(1);
 
-    private static final VarHandle WAKEUP_PENDING;
-    static {
-        try {
-            WAKEUP_PENDING = MethodHandles.lookup().findVarHandle(KqueuePoller.class, "wakeupPending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final FdTable table = new FdTable();
     final Knotes knotes = new Knotes();
@@ -53,19 +44,15 @@ public final class KqueuePoller implements Poller {
     private final int kq;
     /** errno capture for the polling thread's calls. */
     private final MemorySegment errno;
-    /** errno capture for {@link #wakeup()}, used under {@link #lifecycle} only. */
+    /** errno capture for {@link #wakeup()}, which {@link #lifecycle} serializes. */
     private final MemorySegment wakeupErrno;
     private final Changelist changes;
     /** The change that triggers the wakeup knote; never written after open. */
     private final MemorySegment trigger;
     private final MemorySegment zeroTimeout;
     private final MemorySegment waitTimeout;
-    /** Guards the kqueue against a wakeup after close (and its number reused). */
-    private final Object lifecycle = new Object();
-    private volatile boolean closed;
-    /** 1 while a wakeup has been triggered and not yet collected: further wakeups cost nothing. */
-    @SuppressWarnings("unused") // through WAKEUP_PENDING
-    private volatile int wakeupPending;
+    /** Open or closed, and the coalesced wakeup (an EVFILT_USER trigger) that never outlives the kqueue. */
+    private final Lifecycle lifecycle = new Lifecycle(this::signalWakeup);
     /** How many waits a signal interrupted (EINTR) and were resumed; read by tests. */
     long interruptedWaits;
 
@@ -139,7 +126,7 @@ public final class KqueuePoller implements Poller {
      */
     @Override
     public OptionalLong backendHandle() {
-        ensureOpen();
+        lifecycle.ensureOpen();
         return profile == Profile.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
     }
 
@@ -194,7 +181,7 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public void deregister(long handle) throws IOException {
-        ensureOpen();
+        lifecycle.ensureOpen();
         int fd = checkHandle(handle);
         if (table.generation(fd) == 0) {
             throw Kqueue.error("kevent(kq=" + kq + ", EV_DELETE, fd=" + fd + ")", Kqueue.ENOENT);
@@ -210,7 +197,7 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public KqueueEvents newEvents(int capacity) {
-        ensureOpen();
+        lifecycle.ensureOpen();
         if (capacity <= 0 || capacity > (Integer.MAX_VALUE - 1) / 2) {
             throw new IllegalArgumentException("capacity must be in [1, " + (Integer.MAX_VALUE - 1) / 2 + "]: " + capacity);
         }
@@ -222,7 +209,7 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
-        ensureOpen();
+        lifecycle.ensureOpen();
         if (!(events instanceof KqueueEvents e) || e.poller != this) {
             throw new IllegalArgumentException("these Events belong to another poller");
         }
@@ -237,8 +224,7 @@ public final class KqueuePoller implements Poller {
             int n = Kqueue.kevent(errno, kq, MemorySegment.NULL, 0, e.array, e.slots, ts, remaining == 0);
             if (n > 0) {
                 if (e.collect(n)) {
-                    // After the collection: a wakeup() that still saw 1 is absorbed by this returning poll.
-                    WAKEUP_PENDING.setVolatile(this, 0);
+                    lifecycle.signalConsumed();
                 }
                 return e.count();
             }
@@ -275,34 +261,26 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public void wakeup() {
-        if (closed || !WAKEUP_PENDING.compareAndSet(this, 0, 1)) {
-            return;
-        }
-        synchronized (lifecycle) {
-            if (!closed) {
-                // No eventlist: returns at once. It cannot fail on an open kqueue; if it did, the
-                // next wakeup must try again rather than think one is pending.
-                if (Kqueue.kevent(wakeupErrno, kq, trigger, 1, MemorySegment.NULL, 0, MemorySegment.NULL, true) < 0) {
-                    WAKEUP_PENDING.setVolatile(this, 0);
-                }
-            }
-        }
+        lifecycle.wakeup();
+    }
+
+    private boolean signalWakeup() {
+        // No eventlist: returns at once. It cannot fail on an open kqueue; if it did, the next
+        // wakeup must try again rather than think one is pending.
+        return Kqueue.kevent(wakeupErrno, kq, trigger, 1, MemorySegment.NULL, 0, MemorySegment.NULL, true) >= 0;
     }
 
     @Override
     public boolean isOpen() {
-        return !closed;
+        return lifecycle.isOpen();
     }
 
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!lifecycle.close(() -> {})) {
+            return;
         }
-        // No wakeup can use the kqueue from here on: it checks `closed` under the lock.
+        // No wakeup can use the kqueue from here on.
         Kqueue.close(errno, kq);
         if (profile.closeIsAsynchronous) {
             Kqueue.drainPendingClose();
@@ -312,17 +290,11 @@ public final class KqueuePoller implements Poller {
 
     @Override
     public String toString() {
-        return "KqueuePoller[kq=" + kq + ", " + profile + (closed ? ", closed]" : "]");
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("poller is closed");
-        }
+        return "KqueuePoller[kq=" + kq + ", " + profile + (lifecycle.isOpen() ? "]" : ", closed]");
     }
 
     private int checkArguments(long handle, int interest, long token) {
-        ensureOpen();
+        lifecycle.ensureOpen();
         Interest.check(interest);
         if (token == Events.NO_TOKEN) {
             throw new IllegalArgumentException("Events.NO_TOKEN cannot be registered");

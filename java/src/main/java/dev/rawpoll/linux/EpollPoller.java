@@ -8,12 +8,11 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.internal.FdTable;
+import dev.rawpoll.internal.Lifecycle;
 import dev.rawpoll.internal.Native;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -28,14 +27,6 @@ public final class EpollPoller implements Poller {
     /** The 8-byte value every wakeup adds to the eventfd counter; never written to, any thread reads it. */
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
-    private static final VarHandle WAKEUP_PENDING;
-    static {
-        try {
-            WAKEUP_PENDING = MethodHandles.lookup().findVarHandle(EpollPoller.class, "wakeupPending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final FdTable table = new FdTable();
     private final Arena arena;
@@ -43,18 +34,14 @@ public final class EpollPoller implements Poller {
     private final int wakeupFd;
     /** errno capture for the polling thread's calls. */
     private final MemorySegment errno;
-    /** errno capture for {@link #wakeup()}, used under {@link #lifecycle} only. */
+    /** errno capture for {@link #wakeup()}, which {@link #lifecycle} serializes. */
     private final MemorySegment wakeupErrno;
     /** The struct epoll_event passed to epoll_ctl. */
     private final MemorySegment ctlEvent;
     /** Where the eventfd counter is read into when draining. */
     private final MemorySegment drain;
-    /** Guards the wakeup eventfd against being written after close (and its number reused). */
-    private final Object lifecycle = new Object();
-    private volatile boolean closed;
-    /** 1 while a wakeup has been written and not yet drained: further wakeups cost nothing. */
-    @SuppressWarnings("unused") // through WAKEUP_PENDING
-    private volatile int wakeupPending;
+    /** Open or closed, and the coalesced wakeup (an eventfd write) that never outlives the eventfd. */
+    private final Lifecycle lifecycle = new Lifecycle(this::signalWakeup);
     /** How many waits a signal interrupted (EINTR) and were resumed; read by tests. */
     long interruptedWaits;
 
@@ -102,7 +89,7 @@ public final class EpollPoller implements Poller {
     /** The epoll descriptor: it polls readable while this poller has events, so it nests. */
     @Override
     public OptionalLong backendHandle() {
-        ensureOpen();
+        lifecycle.ensureOpen();
         return OptionalLong.of(epfd);
     }
 
@@ -127,7 +114,7 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void deregister(long handle) throws IOException {
-        ensureOpen();
+        lifecycle.ensureOpen();
         int fd = checkHandle(handle);
         int rc = Epoll.epoll_ctl(errno, epfd, Epoll.EPOLL_CTL_DEL, fd, MemorySegment.NULL);
         table.remove(fd);
@@ -138,7 +125,7 @@ public final class EpollPoller implements Poller {
 
     @Override
     public EpollEvents newEvents(int capacity) {
-        ensureOpen();
+        lifecycle.ensureOpen();
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
@@ -148,7 +135,7 @@ public final class EpollPoller implements Poller {
 
     @Override
     public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
-        ensureOpen();
+        lifecycle.ensureOpen();
         if (!(events instanceof EpollEvents e) || e.poller != this) {
             throw new IllegalArgumentException("these Events belong to another poller");
         }
@@ -204,8 +191,7 @@ public final class EpollPoller implements Poller {
         for (int i = 0; i < n; i++) {
             if (array.get(JAVA_LONG_UNALIGNED, i * size + data) == WAKEUP_KEY) {
                 Epoll.read(errno, wakeupFd, drain, 8); // EAGAIN is fine: nothing to drain
-                // After the drain: a wakeup() that still saw 1 is absorbed by this returning poll.
-                WAKEUP_PENDING.setVolatile(this, 0);
+                lifecycle.signalConsumed();
                 int last = n - 1;
                 if (i != last) {
                     MemorySegment.copy(array, last * size, array, i * size, size);
@@ -218,48 +204,35 @@ public final class EpollPoller implements Poller {
 
     @Override
     public void wakeup() {
-        if (closed || !WAKEUP_PENDING.compareAndSet(this, 0, 1)) {
-            return;
-        }
-        synchronized (lifecycle) {
-            if (!closed) {
-                // EAGAIN (counter saturated) still leaves the eventfd readable: nothing to do.
-                Epoll.write(wakeupErrno, wakeupFd, ONE, 8);
-            }
-        }
+        lifecycle.wakeup();
+    }
+
+    private boolean signalWakeup() {
+        // EAGAIN (counter saturated) still leaves the eventfd readable: sent either way.
+        Epoll.write(wakeupErrno, wakeupFd, ONE, 8);
+        return true;
     }
 
     @Override
     public boolean isOpen() {
-        return !closed;
+        return lifecycle.isOpen();
     }
 
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            Epoll.close(errno, wakeupFd);
+        if (lifecycle.close(() -> Epoll.close(errno, wakeupFd))) {
+            Epoll.close(errno, epfd);
+            arena.close();
         }
-        Epoll.close(errno, epfd);
-        arena.close();
     }
 
     @Override
     public String toString() {
-        return "EpollPoller[epfd=" + epfd + (closed ? ", closed]" : "]");
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("poller is closed");
-        }
+        return "EpollPoller[epfd=" + epfd + (lifecycle.isOpen() ? "]" : ", closed]");
     }
 
     private int checkArguments(long handle, int interest, long token) {
-        ensureOpen();
+        lifecycle.ensureOpen();
         Interest.check(interest);
         if (token == Events.NO_TOKEN) {
             throw new IllegalArgumentException("Events.NO_TOKEN cannot be registered");

@@ -4,11 +4,10 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.Lifecycle;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,24 +28,13 @@ public final class IocpPoller implements Poller {
     private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int DRAIN_BATCH = 16;
 
-    private static final VarHandle WAKEUP_PENDING;
-    static {
-        try {
-            WAKEUP_PENDING = MethodHandles.lookup().findVarHandle(IocpPoller.class, "wakeupPending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final AfdPollStateMachine machine;
     private final AfdPort port;
     private final Arena arena;
     private final MemorySegment drainEntries;
-    private final Object lifecycle = new Object();
-    private volatile boolean closed;
-    /** 1 while a wakeup has been posted and not yet dequeued: further wakeups cost nothing. */
-    @SuppressWarnings("unused") // through WAKEUP_PENDING
-    private volatile int wakeupPending;
+    /** Open or closed, and the coalesced wakeup (a posted completion) that never outlives the port. */
+    private final Lifecycle lifecycle = new Lifecycle(this::signalWakeup);
 
     IocpPoller(AfdPort port, Arena arena) {
         this.port = port;
@@ -114,7 +102,7 @@ public final class IocpPoller implements Poller {
             int count = machine.collect(e.entries, n, e.keys, e.readiness);
             boolean woken = machine.wakeupSeen();
             if (woken) {
-                WAKEUP_PENDING.setVolatile(this, 0);
+                lifecycle.signalConsumed();
             }
             if (count > 0 || woken || timeoutNanos == 0) {
                 e.count = count;
@@ -141,24 +129,21 @@ public final class IocpPoller implements Poller {
 
     @Override
     public void wakeup() {
-        if (closed || !WAKEUP_PENDING.compareAndSet(this, 0, 1)) {
-            return;
-        }
-        synchronized (lifecycle) {
-            if (!closed) {
-                try {
-                    port.post(Afd.WAKEUP_KEY);
-                } catch (SystemCallException e) {
-                    // Not posted: let the next wakeup try again.
-                    WAKEUP_PENDING.setVolatile(this, 0);
-                }
-            }
+        lifecycle.wakeup();
+    }
+
+    private boolean signalWakeup() {
+        try {
+            port.post(Afd.WAKEUP_KEY);
+            return true;
+        } catch (SystemCallException e) {
+            return false; // not posted: the next wakeup tries again
         }
     }
 
     @Override
     public boolean isOpen() {
-        return !closed;
+        return lifecycle.isOpen();
     }
 
     /**
@@ -168,11 +153,8 @@ public final class IocpPoller implements Poller {
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!lifecycle.close(() -> {})) {
+            return;
         }
         machine.cancelAll();
         long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
@@ -198,13 +180,11 @@ public final class IocpPoller implements Poller {
 
     @Override
     public String toString() {
-        return "IocpPoller[" + machine.registered() + " sockets" + (closed ? ", closed]" : "]");
+        return "IocpPoller[" + machine.registered() + " sockets" + (lifecycle.isOpen() ? "]" : ", closed]");
     }
 
     void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("poller is closed");
-        }
+        lifecycle.ensureOpen();
     }
 
     private void checkArguments(int interest, long token) {
