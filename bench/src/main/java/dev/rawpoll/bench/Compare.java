@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp rawpoll-bench.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty]
- *     [--connections 1,100,1000,10000] [--sizes 64,16384] [--repetitions 3] [--seconds 3] [--warmup 1]
+ *     [--connections 1,100,1000,10000] [--sizes 64,16384] [--repetitions 3] [--seconds 4] [--warmup 1]
  *     [--no-syscalls] [--native-dir DIR] [--out FILE.md]
  * </pre>
  *
@@ -47,7 +47,7 @@ public final class Compare {
         List<Integer> connections = List.of(1, 100, 1000, 10000);
         List<Integer> sizes = List.of(64, 16384);
         int repetitions = 3;
-        double seconds = 3;
+        double seconds = 4;
         double warmup = 1;
         boolean syscalls = true;
         Path nativeDir = BenchMain.nativeDir();
