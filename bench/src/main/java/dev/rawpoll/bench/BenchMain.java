@@ -24,9 +24,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * profiler, for bytes allocated per operation), then the echo comparison, and writes
  * {@code micro.md} and {@code echo.md} to the results directory ({@code bench/results}, or the
  * system property {@code rawpoll.results.dir}). {@code --quick} runs fewer points for shorter
- * times, to finish in under 3 minutes; {@code --micro-only} and {@code --echo-only} run one half.
+ * times, to finish in under 3 minutes, and writes {@code micro-quick.md} and {@code echo-quick.md}
+ * (so a quick check never replaces the standard tables); {@code --micro-only} and {@code
+ * --echo-only} run one half.
  *
- * <pre>java -cp bench/target/rawpoll-bench.jar dev.rawpoll.bench.BenchMain [--quick] [--micro-only | --echo-only]</pre>
+ * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.BenchMain [--quick] [--micro-only | --echo-only]</pre>
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -45,12 +47,12 @@ public final class BenchMain {
         Files.createDirectories(results);
         if (!options.contains("--echo-only")) {
             String micro = MicroReport.markdown(runMicro(quick));
-            write(results.resolve("micro.md"), header("Micro benchmarks (JMH)", command) + micro);
+            write(results.resolve(quick ? "micro-quick.md" : "micro.md"), header("Micro benchmarks (JMH)", command) + micro);
         }
         if (!options.contains("--micro-only")) {
             Compare.Settings settings = quick ? Compare.Settings.quick() : new Compare.Settings();
             String echo = Compare.run(settings);
-            write(results.resolve("echo.md"), header("Echo comparison", command) + echo);
+            write(results.resolve(quick ? "echo-quick.md" : "echo.md"), header("Echo comparison", command) + echo);
         }
     }
 
@@ -89,11 +91,31 @@ public final class BenchMain {
     /** Where the C programs are: system property {@code rawpoll.native.dir}, else {@code java/target/native}. */
     static Path nativeDir() {
         String dir = System.getProperty("rawpoll.native.dir", System.getenv("RAWPOLL_NATIVE_DIR"));
-        return Path.of(dir != null ? dir : "java/target/native");
+        return dir != null ? Path.of(dir) : repositoryRoot().resolve("java/target/native");
     }
 
+    /** System property {@code rawpoll.results.dir}, else {@code bench/results}. */
     static Path resultsDir() {
-        return Path.of(System.getProperty("rawpoll.results.dir", "bench/results"));
+        String dir = System.getProperty("rawpoll.results.dir");
+        return dir != null ? Path.of(dir) : repositoryRoot().resolve("bench/results");
+    }
+
+    /**
+     * The checkout this code runs from, whatever the working directory: the jar (or classes
+     * directory) is in {@code bench/target}. The working directory if that is not so.
+     */
+    static Path repositoryRoot() {
+        try {
+            Path code = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path target = code.getParent();
+            if (target != null && target.getFileName().toString().equals("target")
+                    && target.getParent() != null && target.getParent().getParent() != null) {
+                return target.getParent().getParent();
+            }
+        } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
+            // fall through
+        }
+        return Path.of("").toAbsolutePath();
     }
 
     /** Title, machine, date and command: every results file starts with it. */

@@ -18,7 +18,7 @@ import java.util.Map;
  * medians with ratios to the NIO and C servers.
  *
  * <pre>
- * java -cp rawpoll-bench.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty]
+ * java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty]
  *     [--connections 1,100,1000,10000] [--sizes 64,16384] [--repetitions 3] [--seconds 4] [--warmup 1]
  *     [--no-syscalls] [--native-dir DIR] [--out FILE.md]
  * </pre>
@@ -99,7 +99,7 @@ public final class Compare {
         String table = run(settings);
         System.out.println(table);
         if (settings.out != null) {
-            Files.writeString(settings.out, BenchMain.header("Echo comparison", "java -cp rawpoll-bench.jar dev.rawpoll.bench.Compare " + String.join(" ", args)) + table);
+            Files.writeString(settings.out, BenchMain.header("Echo comparison", "java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare " + String.join(" ", args)) + table);
         }
     }
 

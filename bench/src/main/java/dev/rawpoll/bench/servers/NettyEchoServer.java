@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * loop thread for accepting and for every connection, like the other servers, and the canonical
  * echo handler (write what was read, flush when the read batch is complete).
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp rawpoll-bench.jar dev.rawpoll.bench.servers.NettyEchoServer PORT [BIND_ADDRESS]</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.NettyEchoServer PORT [BIND_ADDRESS]</pre>
  *
  * Prints {@code listening on PORT} when ready; SIGTERM shuts the event loop down.
  */

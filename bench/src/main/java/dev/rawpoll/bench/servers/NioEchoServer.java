@@ -16,7 +16,7 @@ import java.nio.channels.SocketChannel;
  * take, during which the connection waits for OP_WRITE and reads nothing. The same design as the C
  * server in {@code native/c/echo_server.c}.
  *
- * <pre>java -cp rawpoll-bench.jar dev.rawpoll.bench.servers.NioEchoServer PORT [BIND_ADDRESS]</pre>
+ * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.NioEchoServer PORT [BIND_ADDRESS]</pre>
  *
  * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it normally).
  */
