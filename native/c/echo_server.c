@@ -72,7 +72,9 @@ static void accept_all(int listen_fd) {
         if (fd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED) return;
             if (errno == EMFILE || errno == ENFILE) {
-                perror("accept4 (connection refused for now)");
+                /* The connection stays in the backlog and the listening socket stays readable, so
+                 * this repeats until a descriptor is freed: the limit is raised to avoid it. */
+                perror("accept4");
                 return;
             }
             die("accept4");

@@ -9,9 +9,11 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,11 +22,19 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * A cross-thread wakeup round trip: a loop thread is blocked in a poll with no timeout; the
- * benchmark thread wakes it and spins until the loop thread, back from the poll, acknowledges.
- * {@link #rawpoll} uses {@code Poller.wakeup()} (an eventfd write, drained by the poll),
- * {@link #nioSelectorWakeup} {@code Selector.wakeup()} and {@code select()}. Both threads need a
- * core each: on a busy 2-core machine this is noisy, compare same-run numbers only.
+ * A cross-thread wakeup round trip: a loop thread polls with no timeout; the benchmark thread
+ * wakes it and spins until the loop thread, back from the poll, acknowledges. {@link #rawpoll}
+ * uses {@code Poller.wakeup()} (an eventfd write, drained by the poll), {@link
+ * #nioSelectorWakeup} {@code Selector.wakeup()} and {@code select()}. Both threads need a core
+ * each: on a busy 2-core machine this is noisy, compare same-run numbers only.
+ *
+ * <p>With {@code settleMicros} 0 the next wakeup follows the acknowledgement at once, so it often
+ * reaches the loop thread before that thread is back in {@code epoll_wait}: the poll then returns
+ * without sleeping, and the benchmark rewards a slow path between two polls (measured here: NIO's
+ * loop thread was switched out on ~3 % of its round trips, rawpoll's, which goes back into the
+ * wait sooner, on ~70 %). With {@code settleMicros} 20 the benchmark thread first spins that long,
+ * outside the measured time, so that the loop thread is asleep: that is the round trip of waking a
+ * blocked poller, kernel wakeup included.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -33,6 +43,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class WakeupBench {
+    /** How long the loop thread is left to go back to sleep before each wakeup (not measured). */
+    @Param({"0", "20"})
+    int settleMicros;
+
     private Poller poller;
     private Selector selector;
     private Thread loop;
@@ -72,6 +86,16 @@ public class WakeupBench {
             };
         }
         loop = Thread.ofPlatform().name("wakeup-loop").daemon().start(body);
+    }
+
+    @Setup(Level.Invocation)
+    public void settle() {
+        if (settleMicros > 0) {
+            long until = System.nanoTime() + settleMicros * 1_000L;
+            while (System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     @TearDown
