@@ -1,0 +1,83 @@
+package dev.rawpoll.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/** The Markdown of the echo comparison: one row per server and point, medians and ratios. */
+final class Report {
+    private Report() {}
+
+    static double median(double[] values) {
+        double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    static double median(List<Loadgen.Result> runs, ToDoubleFunction<Loadgen.Result> metric) {
+        return median(runs.stream().mapToDouble(metric).toArray());
+    }
+
+    /** The medians of one cell: round trips/s, user, system and total CPU µs per round trip, p99. */
+    record Medians(double rate, double user, double system, double total, double p99, double syscalls) {
+        static Medians of(Compare.Cell cell) {
+            return new Medians(
+                    median(cell.runs, Loadgen.Result::roundTripsPerSecond),
+                    median(cell.runs, Loadgen.Result::userMicrosPerRoundTrip),
+                    median(cell.runs, Loadgen.Result::systemMicrosPerRoundTrip),
+                    median(cell.runs, r -> r.userMicrosPerRoundTrip() + r.systemMicrosPerRoundTrip()),
+                    median(cell.runs, Loadgen.Result::p99Micros),
+                    cell.syscallsPerRoundTrip);
+        }
+    }
+
+    static String markdown(Compare.Settings settings, Map<Compare.Point, Map<String, Compare.Cell>> cells, boolean perf) {
+        StringBuilder md = new StringBuilder();
+        md.append(settings.describe()).append(".\n\n");
+        md.append("| connections | size | server | round trips/s | user µs/rt | sys µs/rt | total µs/rt | syscalls/rt | p99 µs "
+                + "| rt/s ÷ NIO | user ÷ NIO | total ÷ NIO | user ÷ C | total ÷ C |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        List<String> failures = new ArrayList<>();
+        for (var point : cells.entrySet()) {
+            Compare.Point p = point.getKey();
+            Map<String, Compare.Cell> row = point.getValue();
+            Medians nio = row.containsKey("NIO") ? Medians.of(row.get("NIO")) : null;
+            Medians c = row.containsKey("C") ? Medians.of(row.get("C")) : null;
+            for (var entry : row.entrySet()) {
+                Medians m = Medians.of(entry.getValue());
+                for (String f : entry.getValue().failures) failures.add(entry.getKey() + " at " + p.connections() + " × " + p.size() + " B: " + f);
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                        p.connections(), p.size(), entry.getKey(),
+                        number(m.rate(), "%,.0f"), number(m.user(), "%.2f"), number(m.system(), "%.2f"),
+                        number(m.total(), "%.2f"), number(m.syscalls(), "%.2f"), number(m.p99(), "%,.0f"),
+                        ratio(m.rate(), nio == null ? Double.NaN : nio.rate()),
+                        ratio(m.user(), nio == null ? Double.NaN : nio.user()),
+                        ratio(m.total(), nio == null ? Double.NaN : nio.total()),
+                        ratio(m.user(), c == null ? Double.NaN : c.user()),
+                        ratio(m.total(), c == null ? Double.NaN : c.total())));
+            }
+        }
+        md.append("\nMedians over the repetitions; ratios are of those medians, in the same run. CPU is the server "
+                + "process's (all threads: JIT and GC included) user and system time over the measured window, from "
+                + "/proc/PID/stat in 10 ms ticks. ");
+        md.append(perf
+                ? "System calls per round trip come from one extra pass per point counted with `perf stat -e raw_syscalls:sys_enter -p PID` (not in the CPU figures).\n"
+                : "System calls were not counted (perf is not usable here, or --no-syscalls).\n");
+        if (!failures.isEmpty()) {
+            md.append("\nFailed runs:\n\n");
+            for (String f : failures) md.append("- ").append(f.replace('\n', ' ')).append('\n');
+        }
+        return md.toString();
+    }
+
+    private static String number(double value, String format) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, format, value);
+    }
+
+    private static String ratio(double value, double base) {
+        return Double.isNaN(value) || Double.isNaN(base) || base == 0 ? "–" : String.format(Locale.ROOT, "%.2f", value / base);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.rawpoll.bench.servers;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The NIO baseline of the echo benchmarks, written as a careful NIO user would: one thread, one
+ * {@link Selector}, {@code select(Consumer)} (no selected-key set to iterate and clear), one
+ * shared direct buffer for reads, and a per-connection buffer only for what a write could not
+ * take, during which the connection waits for OP_WRITE and reads nothing. The same design as the C
+ * server in {@code native/c/echo_server.c}.
+ *
+ * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.NioEchoServer PORT [BIND_ADDRESS]</pre>
+ *
+ * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it normally).
+ */
+public final class NioEchoServer {
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final Selector selector;
+
+    private NioEchoServer(Selector selector) {
+        this.selector = selector;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: NioEchoServer PORT [BIND_ADDRESS]");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        String address = args.length == 2 ? args[1] : "127.0.0.1";
+        try (Selector selector = Selector.open(); ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(address, port), 4096);
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            System.out.println("listening on " + ((InetSocketAddress) server.getLocalAddress()).getPort());
+            System.out.flush();
+            NioEchoServer echo = new NioEchoServer(selector);
+            for (;;) {
+                selector.select(echo::handle);
+            }
+        }
+    }
+
+    private void handle(SelectionKey key) {
+        try {
+            if (key.isAcceptable()) {
+                accept((ServerSocketChannel) key.channel());
+            } else if (key.isWritable()) {
+                flushPending(key);
+            } else if (key.isReadable()) {
+                echo(key);
+            }
+        } catch (IOException e) {
+            close(key); // typically a reset from the load generator
+        }
+    }
+
+    private void accept(ServerSocketChannel server) throws IOException {
+        SocketChannel channel;
+        while ((channel = server.accept()) != null) {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.register(selector, SelectionKey.OP_READ);
+        }
+    }
+
+    private void echo(SelectionKey key) throws IOException {
+        SocketChannel channel = (SocketChannel) key.channel();
+        buffer.clear();
+        if (channel.read(buffer) < 0) {
+            close(key);
+            return;
+        }
+        buffer.flip();
+        channel.write(buffer);
+        if (buffer.hasRemaining()) {
+            ByteBuffer pending = ByteBuffer.allocate(buffer.remaining());
+            pending.put(buffer).flip();
+            key.attach(pending);
+            key.interestOps(SelectionKey.OP_WRITE);
+        }
+    }
+
+    private static void flushPending(SelectionKey key) throws IOException {
+        ByteBuffer pending = (ByteBuffer) key.attachment();
+        ((SocketChannel) key.channel()).write(pending);
+        if (!pending.hasRemaining()) {
+            key.attach(null);
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    private static void close(SelectionKey key) {
+        try {
+            key.channel().close();
+        } catch (IOException ignored) {
+            // closing a reset connection: nothing left to do
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.rawpoll.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The echo benchmark's plumbing on real sockets: each server echoes what the C load generator
+ * sends (loadgen checks every byte), the CPU figures come back, and a server that corrupts one
+ * byte is caught. Under 2 s per server point (a JVM server needs its warmup); nothing here is a
+ * performance assertion.
+ */
+class EchoSmokeTest {
+    private static final Path NATIVE_DIR = Path.of(System.getProperty("rawpoll.native.dir", "../java/target/native"));
+    private long fdsBefore;
+
+    /**
+     * The JDK keeps one socket of its own open for good once java.net sockets are first used (the
+     * half of a socket pair that its close-while-blocked trick dup2()s over descriptors): open it
+     * before counting.
+     */
+    @BeforeAll
+    static void initializeJdkSockets() throws IOException {
+        new ServerSocket(0, 1, InetAddress.getLoopbackAddress()).close();
+    }
+
+    @BeforeEach
+    void countFds() throws IOException {
+        fdsBefore = openFds();
+    }
+
+    @AfterEach
+    void noFdLeft() throws IOException, InterruptedException {
+        // Process pipes are closed by the JDK's reaper thread shortly after the child exits.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (openFds() != fdsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(fdsBefore, openFds(), () -> "open descriptors: " + describeFds());
+    }
+
+    private static String describeFds() {
+        try (var list = Files.list(Path.of("/proc/self/fd"))) {
+            return list.map(p -> {
+                try {
+                    return p.getFileName() + "->" + Files.readSymbolicLink(p);
+                } catch (IOException e) {
+                    return p.getFileName() + "->?";
+                }
+            }).toList().toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (var list = Files.list(Path.of("/proc/self/fd"))) {
+            return list.count();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"c", "nio", "netty"})
+    void serverEchoesEveryByteUnderLoad(String name) throws Exception {
+        Compare.Server spec = Compare.server(name, NATIVE_DIR);
+        try (ServerProcess server = ServerProcess.start(spec.name(), spec.command())) {
+            for (int size : new int[] {64, 16384}) {
+                Loadgen.Result r = Loadgen.run(NATIVE_DIR, server.port, 4, size, 0.5, 1.0, server.pid(), () -> { });
+                assertEquals(4, r.connections());
+                assertEquals(size, r.size());
+                assertTrue(r.roundTrips() > 0, "round trips: " + r.roundTrips());
+                // Every measured round trip was echoed back in full and checked byte by byte.
+                assertTrue(r.bytesVerified() >= r.roundTrips() * size, r.toString());
+                assertEquals(100, r.ticksPerSecond());
+                assertTrue(r.serverUserTicks() + r.serverSystemTicks() >= 0, r.toString());
+            }
+        }
+    }
+
+    @Test
+    void cServerExitsCleanlyOnSigterm() throws Exception {
+        Compare.Server spec = Compare.server("c", NATIVE_DIR);
+        ServerProcess server = ServerProcess.start(spec.name(), spec.command());
+        server.close();
+        assertEquals(0, server.exitValue());
+    }
+
+    /** One connection, echoed with its 10th byte flipped: loadgen must notice and fail. */
+    @Test
+    void loadgenRejectsACorruptedEcho() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread corrupter = Thread.ofPlatform().start(() -> {
+                try (Socket s = listener.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                    byte[] b = new byte[64];
+                    int n = in.readNBytes(b, 0, 64);
+                    b[9] ^= 1;
+                    out.write(b, 0, n);
+                    out.flush(); // and close: the corrupted bytes arrive before the end of stream
+                } catch (IOException ignored) {
+                    // loadgen reset the connection
+                }
+            });
+            Loadgen.Failure failure = assertThrows(Loadgen.Failure.class,
+                    () -> Loadgen.run(NATIVE_DIR, listener.getLocalPort(), 1, 64, 0.5, 0, 0, () -> { }));
+            assertTrue(failure.getMessage().contains("echoed wrong"), failure.getMessage());
+            corrupter.join(5000);
+            assertTrue(!corrupter.isAlive(), "the corrupting server is stuck");
+        }
+    }
+}
