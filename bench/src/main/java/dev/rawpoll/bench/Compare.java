@@ -2,6 +2,8 @@ package dev.rawpoll.bench;
 
 import dev.rawpoll.bench.servers.NettyEchoServer;
 import dev.rawpoll.bench.servers.NioEchoServer;
+import dev.rawpoll.bench.servers.RawpollCallbackEchoServer;
+import dev.rawpoll.bench.servers.RawpollTaskEchoServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.Map;
  * medians with ratios to the NIO and C servers.
  *
  * <pre>
- * java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty]
+ * java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty,callbacks,tasks]
  *     [--connections 1,100,1000,10000] [--sizes 64,16384] [--repetitions 3] [--seconds 4] [--warmup 1]
  *     [--no-syscalls] [--native-dir DIR] [--out FILE.md]
  * </pre>
@@ -43,7 +45,7 @@ public final class Compare {
     }
 
     static final class Settings {
-        List<String> servers = List.of("c", "nio", "netty");
+        List<String> servers = List.of("c", "nio", "netty", "callbacks", "tasks");
         List<Integer> connections = List.of(1, 100, 1000, 10000);
         List<Integer> sizes = List.of(64, 16384);
         int repetitions = 3;
@@ -108,7 +110,9 @@ public final class Compare {
             case "c" -> new Server("C", ServerProcess.cServer(nativeDir));
             case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName()));
             case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName()));
-            default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty)");
+            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName()));
+            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName()));
+            default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty, callbacks, tasks)");
         };
     }
 
