@@ -116,8 +116,20 @@ public final class Compare {
         };
     }
 
+    /** What one comparison measured: every cell, and whether system calls were counted. */
+    record Results(Settings settings, Map<Point, Map<String, Cell>> cells, boolean perf) {
+        String markdown() {
+            return Report.markdown(settings, cells, perf);
+        }
+    }
+
     /** Runs the comparison and returns the Markdown (settings line, table, notes). */
     static String run(Settings settings) throws IOException, InterruptedException {
+        return measure(settings).markdown();
+    }
+
+    /** Runs the comparison. */
+    static Results measure(Settings settings) throws IOException, InterruptedException {
         Loadgen.executable(settings.nativeDir);
         List<Server> servers = settings.servers.stream().map(n -> server(n, settings.nativeDir)).toList();
         List<Point> points = new ArrayList<>();
@@ -158,7 +170,7 @@ public final class Compare {
         } finally {
             ServerProcess.closeAll(running);
         }
-        return Report.markdown(settings, cells, perf);
+        return new Results(settings, cells, perf);
     }
 
     /** One loadgen run; with {@code syscallRate} non-null it only counts system calls (perf pass). */
