@@ -26,18 +26,22 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * system property {@code rawpoll.results.dir}). {@code --quick} runs fewer points for shorter
  * times, to finish in under 3 minutes, and writes {@code micro-quick.md} and {@code echo-quick.md}
  * (so a quick check never replaces the standard tables); {@code --micro-only} and {@code
- * --echo-only} run one half.
+ * --echo-only} run one half; {@code --repetitions N} overrides the number of interleaved echo
+ * and virtual-thread repetitions (the results files name the command, so a shortened run says so).
  *
- * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.BenchMain [--quick] [--micro-only | --echo-only]</pre>
+ * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.BenchMain [--quick] [--micro-only | --echo-only] [--repetitions N]</pre>
  */
 public final class BenchMain {
     private BenchMain() {}
 
-    public static void main(String[] args) throws IOException, InterruptedException, RunnerException {
+    public static void main(String[] args) throws Exception {
         List<String> options = Arrays.asList(args);
-        for (String a : options) {
-            if (!List.of("--quick", "--micro-only", "--echo-only").contains(a)) {
-                System.err.println("usage: BenchMain [--quick] [--micro-only | --echo-only]");
+        int repetitions = 0; // 0: the mode's default
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--repetitions") && i + 1 < args.length) {
+                repetitions = Integer.parseInt(args[++i]);
+            } else if (!List.of("--quick", "--micro-only", "--echo-only").contains(args[i])) {
+                System.err.println("usage: BenchMain [--quick] [--micro-only | --echo-only] [--repetitions N]");
                 System.exit(2);
             }
         }
@@ -45,14 +49,35 @@ public final class BenchMain {
         String command = "./rawpoll bench" + (args.length == 0 ? "" : " " + String.join(" ", args));
         Path results = resultsDir();
         Files.createDirectories(results);
+        String suffix = quick ? "-quick" : "";
         if (!options.contains("--echo-only")) {
-            String micro = MicroReport.markdown(runMicro(quick));
-            write(results.resolve(quick ? "micro-quick.md" : "micro.md"), header("Micro benchmarks (JMH)", command) + micro);
+            List<RunResult> micro = runMicro(quick);
+            write(results.resolve("micro" + suffix + ".md"), header("Micro benchmarks (JMH)", command) + MicroReport.markdown(micro));
+            chart(() -> Charts.poll(MicroReport.rows(micro), results.resolve("poll" + suffix + ".png")));
         }
         if (!options.contains("--micro-only")) {
             Compare.Settings settings = quick ? Compare.Settings.quick() : new Compare.Settings();
-            String echo = Compare.run(settings);
-            write(results.resolve(quick ? "echo-quick.md" : "echo.md"), header("Echo comparison", command) + echo);
+            if (repetitions > 0) settings.repetitions = repetitions;
+            Compare.Results echo = Compare.measure(settings);
+            write(results.resolve("echo" + suffix + ".md"), header("Echo comparison", command) + echo.markdown());
+            chart(() -> Charts.echo(echo, results.resolve("echo" + suffix + ".png")));
+            VirtualThreadEchoBench.Settings vt = quick ? VirtualThreadEchoBench.Settings.quick() : new VirtualThreadEchoBench.Settings();
+            if (repetitions > 0) vt.repetitions = repetitions;
+            write(results.resolve("vthreads" + suffix + ".md"),
+                    header("Virtual threads: rawpoll BlockingSockets vs java.net", command) + VirtualThreadEchoBench.run(vt));
+        }
+    }
+
+    private interface ChartWriter {
+        void write() throws IOException;
+    }
+
+    /** A chart that cannot be drawn (no fonts on a bare server, say) must not lose the tables. */
+    private static void chart(ChartWriter writer) {
+        try {
+            writer.write();
+        } catch (IOException | RuntimeException | Error e) {
+            System.err.println("chart not written: " + e);
         }
     }
 
@@ -74,6 +99,12 @@ public final class BenchMain {
             all.addAll(run(base(false).include(poll + "\\.").param("registered", "1000", "10000")));
         }
         all.addAll(run(base(quick).include(ChurnBench.class.getName() + "\\.").include(WakeupBench.class.getName() + "\\.")));
+        if (quick) {
+            all.addAll(run(base(true).include(TimerHeapBench.class.getName() + "\\.").param("heapSize", "1000")));
+        } else {
+            all.addAll(run(base(false).include(TimerHeapBench.class.getName() + "\\.")));
+        }
+        all.addAll(run(base(quick).include(TaskSwitchBench.class.getName() + "\\.")));
         return all;
     }
 

@@ -2,6 +2,8 @@ package dev.rawpoll.bench;
 
 import dev.rawpoll.bench.servers.NettyEchoServer;
 import dev.rawpoll.bench.servers.NioEchoServer;
+import dev.rawpoll.bench.servers.RawpollCallbackEchoServer;
+import dev.rawpoll.bench.servers.RawpollTaskEchoServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.Map;
  * medians with ratios to the NIO and C servers.
  *
  * <pre>
- * java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty]
+ * java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty,callbacks,tasks]
  *     [--connections 1,100,1000,10000] [--sizes 64,16384] [--repetitions 3] [--seconds 4] [--warmup 1]
  *     [--no-syscalls] [--native-dir DIR] [--out FILE.md]
  * </pre>
@@ -43,7 +45,7 @@ public final class Compare {
     }
 
     static final class Settings {
-        List<String> servers = List.of("c", "nio", "netty");
+        List<String> servers = List.of("c", "nio", "netty", "callbacks", "tasks");
         List<Integer> connections = List.of(1, 100, 1000, 10000);
         List<Integer> sizes = List.of(64, 16384);
         int repetitions = 3;
@@ -58,6 +60,7 @@ public final class Compare {
             s.connections = List.of(1, 1000);
             s.seconds = 1;
             s.warmup = 0.5;
+            s.syscalls = false; // the perf pass would take --quick past 3 minutes
             return s;
         }
 
@@ -108,12 +111,26 @@ public final class Compare {
             case "c" -> new Server("C", ServerProcess.cServer(nativeDir));
             case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName()));
             case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName()));
-            default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty)");
+            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName()));
+            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName()));
+            default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty, callbacks, tasks)");
         };
+    }
+
+    /** What one comparison measured: every cell, and whether system calls were counted. */
+    record Results(Settings settings, Map<Point, Map<String, Cell>> cells, boolean perf) {
+        String markdown() {
+            return Report.markdown(settings, cells, perf);
+        }
     }
 
     /** Runs the comparison and returns the Markdown (settings line, table, notes). */
     static String run(Settings settings) throws IOException, InterruptedException {
+        return measure(settings).markdown();
+    }
+
+    /** Runs the comparison. */
+    static Results measure(Settings settings) throws IOException, InterruptedException {
         Loadgen.executable(settings.nativeDir);
         List<Server> servers = settings.servers.stream().map(n -> server(n, settings.nativeDir)).toList();
         List<Point> points = new ArrayList<>();
@@ -154,7 +171,7 @@ public final class Compare {
         } finally {
             ServerProcess.closeAll(running);
         }
-        return Report.markdown(settings, cells, perf);
+        return new Results(settings, cells, perf);
     }
 
     /** One loadgen run; with {@code syscallRate} non-null it only counts system calls (perf pass). */

@@ -23,7 +23,9 @@ final class MicroReport {
     private static final Map<String, String[]> BASELINES = Map.of(
             "PollBench", new String[] {"epollWaitFloor", "nioSelectNow"},
             "ChurnBench", new String[] {"epollCtlFloor", "nioApplied"},
-            "WakeupBench", new String[] {null, "nioSelectorWakeup"});
+            "WakeupBench", new String[] {null, "nioSelectorWakeup"},
+            "TimerHeapBench", new String[] {"emptyPass", null},
+            "TaskSwitchBench", new String[] {"emptyPass", null});
 
     record Row(String benchmark, String method, String params, double median, double error, String unit, double bytesPerOp) {
         String key(String otherMethod) {

@@ -36,7 +36,8 @@ final class ServerProcess implements AutoCloseable {
     /** The command that runs {@code mainClass} (a server in this jar) in a JVM like this one. */
     static List<String> javaServer(String mainClass) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass, "0");
+        // The class path puts rawpoll in the unnamed module; its tasks need jdk.internal.vm.
+        return List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass, "0");
     }
 
     static ServerProcess start(String name, List<String> command) throws IOException {

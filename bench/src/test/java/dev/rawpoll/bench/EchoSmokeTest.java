@@ -79,7 +79,7 @@ class EchoSmokeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"c", "nio", "netty"})
+    @ValueSource(strings = {"c", "nio", "netty", "callbacks", "tasks"})
     void serverEchoesEveryByteUnderLoad(String name) throws Exception {
         Compare.Server spec = Compare.server(name, NATIVE_DIR);
         try (ServerProcess server = ServerProcess.start(spec.name(), spec.command())) {

@@ -1,0 +1,131 @@
+package dev.rawpoll.bench.servers;
+
+import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.net.TcpListener;
+import dev.rawpoll.net.TcpStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * The rawpoll echo server on the {@link EventLoop}'s fd callbacks alone (no tasks), written for
+ * speed: each connection owns a native buffer and its two callbacks, made once at accept, so a
+ * round trip (readable → recv → send) allocates nothing. Like the C and NIO servers: one thread,
+ * level-triggered, TCP_NODELAY; what a send cannot take stays in the connection's buffer, and the
+ * connection then waits for writability and reads nothing until it is flushed.
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollCallbackEchoServer PORT [BIND_ADDRESS]</pre>
+ *
+ * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it, printing what
+ * the loop thread allocated).
+ */
+public final class RawpollCallbackEchoServer {
+    /** The largest message of the comparison: one read takes a whole message. */
+    static final int BUFFER_BYTES = 16 * 1024;
+
+    private final EventLoop loop;
+    private final TcpListener listener;
+    private final LoopThreadAllocation allocation = new LoopThreadAllocation();
+
+    private RawpollCallbackEchoServer(EventLoop loop, TcpListener listener) {
+        this.loop = loop;
+        this.listener = listener;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: RawpollCallbackEchoServer PORT [BIND_ADDRESS]");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        String address = args.length == 2 ? args[1] : "127.0.0.1";
+        try (EventLoop loop = EventLoop.open(); TcpListener listener = TcpListener.bind(new InetSocketAddress(address, port), 4096)) {
+            RawpollCallbackEchoServer server = new RawpollCallbackEchoServer(loop, listener);
+            loop.addReader(listener.handle(), server::acceptAll);
+            server.allocation.reportAtExit("RawpollCallbackEchoServer");
+            System.out.println("listening on " + listener.localAddress().getPort());
+            System.out.flush();
+            loop.run();
+        }
+    }
+
+    private void acceptAll() {
+        try {
+            TcpStream stream;
+            while ((stream = listener.accept()) != null) {
+                stream.setNoDelay(true);
+                new Connection(stream).start();
+            }
+        } catch (IOException e) {
+            System.err.println("accept: " + e.getMessage()); // EMFILE and the like: keep serving the others
+        }
+    }
+
+    private final class Connection {
+        private final TcpStream stream;
+        private final long handle;
+        private final Arena arena = Arena.ofConfined();
+        private final MemorySegment buffer = arena.allocate(BUFFER_BYTES);
+        private final Runnable onReadable = this::echo;
+        private final Runnable onWritable = this::flush;
+        /** Bytes of {@link #buffer} still to send: [pendingFrom, pendingTo). */
+        private int pendingFrom;
+        private int pendingTo;
+
+        Connection(TcpStream stream) {
+            this.stream = stream;
+            this.handle = stream.handle();
+        }
+
+        void start() throws IOException {
+            loop.addReader(handle, onReadable);
+        }
+
+        private void echo() {
+            try {
+                int n = stream.read(buffer);
+                if (n == TcpStream.WOULD_BLOCK) {
+                    return;
+                }
+                if (n == TcpStream.END_OF_STREAM) {
+                    close();
+                    return;
+                }
+                allocation.reads++;
+                int sent = stream.write(buffer.asSlice(0, n));
+                if (sent == n) {
+                    return;
+                }
+                pendingFrom = Math.max(sent, 0);
+                pendingTo = n;
+                loop.removeReader(handle);
+                loop.addWriter(handle, onWritable);
+            } catch (IOException e) {
+                close(); // typically a reset from the load generator
+            }
+        }
+
+        private void flush() {
+            try {
+                int sent = stream.write(buffer.asSlice(pendingFrom, pendingTo - pendingFrom));
+                if (sent > 0) {
+                    pendingFrom += sent;
+                }
+                if (pendingFrom == pendingTo) {
+                    loop.removeWriter(handle);
+                    loop.addReader(handle, onReadable);
+                }
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        private void close() {
+            loop.removeReader(handle);
+            loop.removeWriter(handle);
+            stream.close();
+            arena.close();
+        }
+    }
+}
