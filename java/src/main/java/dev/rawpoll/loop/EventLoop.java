@@ -216,7 +216,18 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     // ---- running ------------------------------------------------------------------------------
 
-    /** Runs passes until {@link #stop()}; at least one. */
+    /**
+     * Runs passes until {@link #stop()}; at least one.
+     *
+     * <p><b>Driven by a host loop instead.</b> A host that cannot give its thread to {@code run()}
+     * drives the loop itself, on one thread: open the loop over a poller whose {@link
+     * dev.rawpoll.Poller#backendHandle() backend handle} the host watches ({@link #open(Poller)}),
+     * sleep no longer than until {@link #nextDeadline()} ({@link #NO_DEADLINE}: only I/O or {@link
+     * #execute} can bring work), and call {@link #runOnce runOnce(0, unit)} whenever that handle
+     * is readable or the deadline has come. {@link #execute} and {@link #stop()} from other
+     * threads wake the loop's poller, and through its handle the host. Never call {@code run()}
+     * and {@code runOnce} on different threads.
+     */
     public void run() {
         enter();
         try {
