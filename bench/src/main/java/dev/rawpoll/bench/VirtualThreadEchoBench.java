@@ -42,6 +42,10 @@ public final class VirtualThreadEchoBench {
 
         int clientRead(byte[] b, int off, int len) throws IOException;
 
+        /** Closes the client end: its echo handler then reads end of stream and returns. */
+        void closeClient();
+
+        /** Closes the server end, once its handler has returned (no call of it is under way). */
         @Override
         void close();
     }
@@ -134,7 +138,8 @@ public final class VirtualThreadEchoBench {
 
     private static double measure(Kind kind, int connections, Settings s) throws Exception {
         List<Thread> threads = new ArrayList<>();
-        List<Ends> ends = kind.open(connections, threads);
+        List<Thread> handlers = new ArrayList<>();
+        List<Ends> ends = kind.open(connections, handlers);
         LongAdder roundTrips = new LongAdder();
         CountDownLatch stopped = new CountDownLatch(connections);
         final boolean[] running = {true}; // read racily by the clients: they stop within one round trip
@@ -174,9 +179,13 @@ public final class VirtualThreadEchoBench {
             }
             return count / elapsed;
         } finally {
+            // Clients first, then (handlers gone) the server ends: closing a socket while another
+            // thread is inside a call on it is not something either kind promises to survive.
             running[0] = false;
-            ends.forEach(Ends::close);
             for (Thread t : threads) t.join();
+            ends.forEach(Ends::closeClient);
+            for (Thread t : handlers) t.join();
+            ends.forEach(Ends::close);
         }
     }
 
@@ -232,8 +241,12 @@ public final class VirtualThreadEchoBench {
                         }
 
                         @Override
-                        public void close() {
+                        public void closeClient() {
                             client.close();
+                        }
+
+                        @Override
+                        public void close() {
                             server.close();
                         }
                     });
@@ -275,9 +288,17 @@ public final class VirtualThreadEchoBench {
                         }
 
                         @Override
-                        public void close() {
+                        public void closeClient() {
                             try {
                                 client.close();
+                            } catch (IOException ignored) {
+                                // closing at the end of a run
+                            }
+                        }
+
+                        @Override
+                        public void close() {
+                            try {
                                 server.close();
                             } catch (IOException ignored) {
                                 // closing at the end of a run
