@@ -26,7 +26,9 @@ import java.net.InetSocketAddress;
  * <p>Each socket supports one reading and one writing thread at a time. Close a socket through its
  * {@code close()}: it first withdraws the socket from the pollers (a thread still parked on it gets
  * an {@link IOException}), then closes the descriptor, so a reused descriptor number never
- * inherits a registration.
+ * inherits a registration. Not supported yet: closing a socket while another thread is
+ * <em>inside</em> a read or write on it (not parked): {@code close()} then throws {@link
+ * IllegalStateException} because that call still holds the socket's native memory.
  */
 public final class BlockingSockets implements AutoCloseable {
     private static volatile BlockingSockets shared;
