@@ -71,7 +71,14 @@ public final class AsyncSockets {
 
     /** {@link #read(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
     public static int read(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        return read(stream, MemorySegment.ofArray(b).asSlice(off, len));
+        Tasks.current();
+        for (;;) {
+            int n = stream.read(b, off, len); // no segment per call: TcpStream reuses one per array
+            if (n != TcpStream.WOULD_BLOCK) {
+                return n;
+            }
+            Tasks.awaitReadable(stream.handle());
+        }
     }
 
     /**
@@ -92,7 +99,14 @@ public final class AsyncSockets {
 
     /** {@link #write(TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
     public static int write(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        return write(stream, MemorySegment.ofArray(b).asSlice(off, len));
+        Tasks.current();
+        for (;;) {
+            int n = stream.write(b, off, len);
+            if (n != TcpStream.WOULD_BLOCK && (n > 0 || len == 0)) {
+                return n;
+            }
+            Tasks.awaitWritable(stream.handle());
+        }
     }
 
     /**
@@ -104,7 +118,7 @@ public final class AsyncSockets {
         long done = 0;
         long size = dst.byteSize();
         while (done < size) {
-            int n = read(stream, dst.asSlice(done));
+            int n = read(stream, done == 0 ? dst : dst.asSlice(done)); // slice only after a short read
             if (n == TcpStream.END_OF_STREAM) {
                 throw new EOFException("end of stream after " + done + " of " + size + " bytes");
             }
@@ -114,7 +128,14 @@ public final class AsyncSockets {
 
     /** {@link #readFully(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
     public static void readFully(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        readFully(stream, MemorySegment.ofArray(b).asSlice(off, len));
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        for (int done = 0; done < len; ) {
+            int n = read(stream, b, off + done, len - done);
+            if (n == TcpStream.END_OF_STREAM) {
+                throw new EOFException("end of stream after " + done + " of " + len + " bytes");
+            }
+            done += n;
+        }
     }
 
     /** Writes all of {@code src}. */
@@ -122,12 +143,15 @@ public final class AsyncSockets {
         long done = 0;
         long size = src.byteSize();
         while (done < size) {
-            done += write(stream, src.asSlice(done));
+            done += write(stream, done == 0 ? src : src.asSlice(done)); // slice only after a short write
         }
     }
 
     /** {@link #writeAll(TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
     public static void writeAll(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        writeAll(stream, MemorySegment.ofArray(b).asSlice(off, len));
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        for (int done = 0; done < len; ) {
+            done += write(stream, b, off + done, len - done);
+        }
     }
 }
