@@ -294,11 +294,7 @@ public final class KqueuePoller implements Poller {
     }
 
     private int checkArguments(long handle, int interest, long token) {
-        lifecycle.ensureOpen();
-        Interest.check(interest);
-        if (token == Events.NO_TOKEN) {
-            throw new IllegalArgumentException("Events.NO_TOKEN cannot be registered");
-        }
+        lifecycle.checkRegistration(interest, token);
         return checkHandle(handle);
     }
 

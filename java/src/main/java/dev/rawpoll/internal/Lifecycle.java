@@ -69,6 +69,18 @@ public final class Lifecycle {
     }
 
     /**
+     * What register and modify check before any system call: the poller is open, the interest is
+     * valid ({@link dev.rawpoll.Interest#check}), the token is not {@link dev.rawpoll.Events#NO_TOKEN}.
+     */
+    public void checkRegistration(int interest, long token) {
+        ensureOpen();
+        dev.rawpoll.Interest.check(interest);
+        if (token == dev.rawpoll.Events.NO_TOKEN) {
+            throw new IllegalArgumentException("Events.NO_TOKEN cannot be registered");
+        }
+    }
+
+    /**
      * Marks the poller closed; {@code false} if it already was. {@code releaseSignal} runs while
      * no wakeup can send (it may close the signal's OS object); everything else the caller closes
      * afterwards, when every later wakeup sees the poller closed.

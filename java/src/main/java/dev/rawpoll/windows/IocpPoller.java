@@ -188,10 +188,6 @@ public final class IocpPoller implements Poller {
     }
 
     private void checkArguments(int interest, long token) {
-        ensureOpen();
-        Interest.check(interest);
-        if (token == Events.NO_TOKEN) {
-            throw new IllegalArgumentException("Events.NO_TOKEN cannot be registered");
-        }
+        lifecycle.checkRegistration(interest, token);
     }
 }
