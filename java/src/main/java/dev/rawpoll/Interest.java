@@ -17,7 +17,9 @@ package dev.rawpoll;
  *   <dt>{@link #EDGE}</dt>
  *   <dd>The handle is reported when it <em>becomes</em> ready (new data arrives, buffer space
  *       frees up). The caller must read or write until the call reports "would block"; data left
- *       behind is not reported again until more arrives.</dd>
+ *       behind is not reported again until more arrives. On Windows (IOCP) there is no edge mode:
+ *       an AFD poll reports states, so EDGE is served level-triggered there, with extra reports
+ *       and none missed for a caller that reads until "would block".</dd>
  *   <dt>{@link #ONESHOT}</dt>
  *   <dd>The handle is reported at most once, then disarmed but still registered; {@link
  *       Poller#modify modify} re-arms it, {@link Poller#deregister deregister} removes it.</dd>

@@ -5,8 +5,12 @@ package dev.rawpoll;
  * portable; what raises each one differs per OS and is listed here.
  *
  * <p>{@link #READABLE} and {@link #WRITABLE} are reported only while they are in the handle's
- * current {@link Interest}; {@link #READ_CLOSED}, {@link #HANGUP} and {@link #ERROR} are reported
- * whatever the interest. A readiness of {@code 0} marks an event that must be skipped (see
+ * current {@link Interest}; {@link #HANGUP} and {@link #ERROR} are reported whatever the interest,
+ * and {@link #READ_CLOSED} whenever the interest has {@code READABLE} (it is watched along with
+ * reading: EPOLLRDHUP, EVFILT_READ, AFD_POLL_DISCONNECT). Each of the three also makes the
+ * interested directions ready, since a read or write then returns at once (end of stream or the
+ * error): a peer's shutdown reads as {@code READABLE|READ_CLOSED} on every backend, though AFD
+ * reports the disconnect alone. A readiness of {@code 0} marks an event that must be skipped (see
  * {@link Events}).
  *
  * <table class="striped">

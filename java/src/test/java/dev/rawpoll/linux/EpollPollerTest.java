@@ -10,7 +10,7 @@ import dev.rawpoll.PollerContractTest;
 import dev.rawpoll.Readiness;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.TestFds;
-import dev.rawpoll.TestFds.Pair;
+import dev.rawpoll.TestHandles.Pair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,18 +59,18 @@ class EpollPollerTest extends PollerContractTest {
     @Test
     void registrationOutlivesCloseWhileADupIsOpenButNeverReachesTheReusedNumber() throws IOException {
         Pair p = pipe();
-        int copy = TestFds.dup(p.a());
+        int copy = TestFds.dup((int) p.a());
         try {
             poller.register(p.a(), READABLE, 50);
-            TestFds.close(p.a());
-            TestFds.write(p.b(), 1);
+            p.closeA();
+            handles.write(p.b(), 1);
             expectEvent(50, Readiness.READABLE); // still reported: the kernel kept it
             Pair reused = pipe(); // takes the lowest free number: the one just closed
             assertEquals(p.a(), reused.a(), "the test needs the number to be reused");
             poller.register(reused.a(), READABLE, 51);
             Map<Long, Integer> seen = pollOnce(100);
             assertTrue(!seen.containsKey(50L) && !seen.containsKey(51L), "stale registration leaked: " + describe(seen));
-            TestFds.write(reused.b(), 1);
+            handles.write(reused.b(), 1);
             expectEvent(51, Readiness.READABLE);
         } finally {
             TestFds.close(copy);
@@ -109,7 +109,7 @@ class EpollPollerTest extends PollerContractTest {
 
     @Test
     void deregisterOfAClosedDescriptorGivesEBADFAndForgetsIt() throws IOException {
-        Pair p = TestFds.pipe();
+        TestFds.Pair p = TestFds.pipe();
         poller.register(p.a(), READABLE, 60);
         TestFds.close(p.a());
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.deregister(p.a()));
