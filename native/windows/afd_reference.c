@@ -33,7 +33,6 @@ struct sockaddr_in4 {
 };
 struct linger2 { uint16_t l_onoff; uint16_t l_linger; };
 
-int32_t WSAStartup(uint16_t wVersionRequested, void *lpWSAData);
 int32_t WSACleanup(void);
 int32_t WSAGetLastError(void);
 ULONG_PTR socket(int32_t af, int32_t type, int32_t protocol);
@@ -93,10 +92,10 @@ static void layouts(void) {
     C(SYNCHRONIZE); C(FILE_SHARE_READ); C(FILE_SHARE_WRITE); C(FILE_OPEN); C(FILE_SKIP_SET_EVENT_ON_HANDLE);
     P("INFINITE", (int32_t)INFINITE);
     C(STATUS_SUCCESS); C(STATUS_PENDING); C(STATUS_CANCELLED); C(STATUS_NOT_FOUND);
-    C(STATUS_INVALID_HANDLE); C(STATUS_OBJECT_NAME_NOT_FOUND);
+    C(STATUS_INVALID_HANDLE); C(STATUS_OBJECT_NAME_NOT_FOUND); C(STATUS_OBJECT_TYPE_MISMATCH);
     C(ERROR_INVALID_HANDLE); C(ERROR_NOT_ENOUGH_MEMORY); C(ERROR_ALREADY_EXISTS); C(ERROR_INVALID_PARAMETER); C(WAIT_TIMEOUT);
     C(ERROR_OPERATION_ABORTED); C(ERROR_IO_PENDING); C(ERROR_NOT_FOUND); C(ERROR_ABANDONED_WAIT_0);
-    C(WSAENOTSOCK);
+    C(WSAENOTSOCK); C(WSANOTINITIALISED);
 }
 
 static void check(int ok, const char *what) {
@@ -129,17 +128,23 @@ static ULONG_PTR base_socket(ULONG_PTR s) {
     return base;
 }
 
-/* Submits a poll for `events` on `s`, with `context` as the ApcContext the completion carries. */
-static int32_t submit(struct request *r, ULONG_PTR s, uint32_t events, ULONG_PTR context) {
+/* Submits a poll for `events` on base socket `base`, with `context` as the ApcContext the
+ * completion carries. */
+static int32_t submit_base(struct request *r, ULONG_PTR base, uint32_t events, ULONG_PTR context) {
     memset(r, 0, sizeof *r);
     r->iosb.Status = STATUS_PENDING;
     r->info.Timeout = INT64_MAX;
     r->info.NumberOfHandles = 1;
     r->info.Exclusive = 0;
-    r->info.Handles[0].Handle = (void *)base_socket(s);
+    r->info.Handles[0].Handle = (void *)base;
     r->info.Handles[0].Events = events;
     return NtDeviceIoControlFile(afd, NULL, NULL, (void *)context, &r->iosb, IOCTL_AFD_POLL,
                                  &r->info, sizeof r->info, &r->info, sizeof r->info);
+}
+
+/* The same for socket `s`, through its base socket (SIO_BASE_HANDLE), as a registration does. */
+static int32_t submit(struct request *r, ULONG_PTR s, uint32_t events, ULONG_PTR context) {
+    return submit_base(r, base_socket(s), events, context);
 }
 
 /* Dequeues one completion, waiting at most `ms`, and prints it under `scenario`. Returns 1 if one came. */
@@ -277,10 +282,13 @@ int main(void) {
     closesocket(client);
 
     /* Local close: the polled socket itself is closed while its poll is pending. */
+    ULONG_PTR server_base = base_socket(server);
     poll_once("local_close", server, AFD_POLL_RECEIVE | AFD_POLL_LOCAL_CLOSE, 18, do_close, server, 2000);
 
-    /* A poll of a closed socket fails at submission. */
-    submitted("closed_socket", submit(&r, server, AFD_POLL_RECEIVE, 19));
+    /* A poll of a closed socket fails at submission. The backend polls again with the base
+     * socket it kept from registration (SIO_BASE_HANDLE of a closed socket fails on Windows, and
+     * its INVALID_SOCKET would name the current process), so this polls the kept value too. */
+    submitted("closed_socket", submit_base(&r, server_base, AFD_POLL_RECEIVE, 19));
     dequeue("closed_socket", 0, &entry);
 
     closesocket(listener);

@@ -114,6 +114,7 @@ typedef struct AFD_POLL_INFO {
 #define STATUS_NOT_FOUND           ((int32_t)0xC0000225)
 #define STATUS_INVALID_HANDLE      ((int32_t)0xC0000008)
 #define STATUS_OBJECT_NAME_NOT_FOUND ((int32_t)0xC0000034)
+#define STATUS_OBJECT_TYPE_MISMATCH ((int32_t)0xC0000024)
 
 /* ---- GetLastError / WSAGetLastError values ---- */
 #define ERROR_INVALID_HANDLE       6
@@ -126,6 +127,10 @@ typedef struct AFD_POLL_INFO {
 #define ERROR_NOT_FOUND            1168
 #define ERROR_ABANDONED_WAIT_0     735
 #define WSAENOTSOCK                10038
+#define WSANOTINITIALISED          10093
+
+/* WSAStartup's WSADATA is 408 bytes on Windows x64; rawpoll passes this much room and never reads it. */
+#define WSADATA_ROOM               512
 
 /* ---- kernel32 ---- */
 void *CreateIoCompletionPort(void *FileHandle, void *ExistingCompletionPort,
@@ -152,6 +157,8 @@ int32_t NtDeviceIoControlFile(void *FileHandle, void *Event, void *ApcRoutine, v
 uint32_t RtlNtStatusToDosError(int32_t Status);
 
 /* ---- ws2_32 (a SOCKET is a ULONG_PTR) ---- */
+/* Returns the error itself (0 on success); lpWSAData is a WSADATA, see WSADATA_ROOM. */
+int32_t WSAStartup(uint16_t wVersionRequested, void *lpWSAData);
 int32_t WSAIoctl(ULONG_PTR s, uint32_t dwIoControlCode, void *lpvInBuffer, uint32_t cbInBuffer,
                  void *lpvOutBuffer, uint32_t cbOutBuffer, uint32_t *lpcbBytesReturned,
                  void *lpOverlapped, void *lpCompletionRoutine);

@@ -72,6 +72,7 @@ final class Afd {
     static final int STATUS_NOT_FOUND = iocp_h.STATUS_NOT_FOUND();
     static final int STATUS_INVALID_HANDLE = iocp_h.STATUS_INVALID_HANDLE();
     static final int STATUS_OBJECT_NAME_NOT_FOUND = iocp_h.STATUS_OBJECT_NAME_NOT_FOUND();
+    static final int STATUS_OBJECT_TYPE_MISMATCH = iocp_h.STATUS_OBJECT_TYPE_MISMATCH();
 
     // GetLastError
     static final int ERROR_INVALID_HANDLE = iocp_h.ERROR_INVALID_HANDLE();
@@ -84,6 +85,8 @@ final class Afd {
     static final int ERROR_NOT_FOUND = iocp_h.ERROR_NOT_FOUND();
     static final int ERROR_ABANDONED_WAIT_0 = iocp_h.ERROR_ABANDONED_WAIT_0();
     static final int WSAENOTSOCK = iocp_h.WSAENOTSOCK();
+    static final int WSANOTINITIALISED = iocp_h.WSANOTINITIALISED();
+    static final int WSADATA_ROOM = iocp_h.WSADATA_ROOM();
 
     /** The completion key of every AFD poll (the key the \Device\Afd handle is associated with). */
     static final long AFD_KEY = 1;

@@ -18,8 +18,9 @@ import java.util.Arrays;
  * events of an earlier registration of the slot stale. A slot's poll is in one of three states:
  * <dl>
  *   <dt>IDLE</dt><dd>no poll outstanding: a new one is submitted by {@link #flushUpdates()} if the
- *       slot is queued and armed (a oneshot registration that reported is disarmed until
- *       {@link #modify});</dd>
+ *       slot is queued. A oneshot registration that reported is disarmed until {@link #modify}:
+ *       its poll then asks for AFD_POLL_LOCAL_CLOSE alone, so that a socket closed without
+ *       deregister is still forgotten (as wepoll keeps watching a oneshot socket for its close);</dd>
  *   <dt>PENDING</dt><dd>a poll was accepted and its completion has not been dequeued;</dd>
  *   <dt>CANCELLING</dt><dd>CancelIoEx was called on it (by {@code modify} with other events, or
  *       {@code deregister}); its completion, normally STATUS_CANCELLED, reports nothing.</dd>
@@ -118,23 +119,24 @@ final class AfdPollStateMachine {
     }
 
     /**
-     * Submits a poll for every queued slot that is idle, armed and registered. A socket closed
-     * without deregister (STATUS_INVALID_HANDLE) is forgotten; any other refusal also forgets the
-     * socket and is thrown once every other slot has been submitted.
+     * Submits a poll for every queued slot that is idle and registered. A socket closed without
+     * deregister is forgotten: its handle value is refused with STATUS_INVALID_HANDLE, or, if the
+     * value already names another kind of object, STATUS_OBJECT_TYPE_MISMATCH. Any other refusal
+     * also forgets the socket and is thrown once every other slot has been submitted.
      */
     void flushUpdates() throws SystemCallException {
         SystemCallException first = null;
         for (int i = 0; i < updateCount; i++) {
             int slot = updateQueue[i];
             queued[slot] = false;
-            if (states[slot] != IDLE || deleted[slot] || !armed[slot]) {
+            if (states[slot] != IDLE || deleted[slot]) {
                 continue;
             }
             int status = submit(slot);
             if (status != Afd.STATUS_SUCCESS && status != Afd.STATUS_PENDING) {
                 long socket = sockets[slot];
                 forget(slot);
-                if (status != Afd.STATUS_INVALID_HANDLE && first == null) {
+                if (status != Afd.STATUS_INVALID_HANDLE && status != Afd.STATUS_OBJECT_TYPE_MISMATCH && first == null) {
                     first = WindowsErrors.ntStatus("NtDeviceIoControlFile(IOCTL_AFD_POLL, socket=" + socket + ")", status);
                 }
             }
@@ -184,7 +186,8 @@ final class AfdPollStateMachine {
 
     /**
      * The completion of {@code slot}'s poll: returns the portable readiness it reports, or 0.
-     * Queues the slot for its next poll unless it is oneshot (disarmed) or gone.
+     * Queues the slot for its next poll unless it is gone; a oneshot registration that reports is
+     * disarmed, and its next poll only watches for the socket's close.
      */
     private int complete(int slot) {
         byte state = states[slot];
@@ -201,6 +204,16 @@ final class AfdPollStateMachine {
         if (state == CANCELLING || status == Afd.STATUS_CANCELLED) {
             // Cancelled for modify: poll again with the interest modify left.
             enqueue(slot);
+            return 0;
+        }
+        if (!armed[slot]) {
+            // A disarmed oneshot's close watch: the close forgets the socket; nothing is reported.
+            if (status >= 0 && port.polledHandles(slot) >= 1
+                    && (port.polledEvents(slot) & Afd.AFD_POLL_LOCAL_CLOSE) != 0) {
+                forget(slot);
+            } else if (status >= 0) {
+                enqueue(slot);
+            }
             return 0;
         }
         int raw;
@@ -220,9 +233,8 @@ final class AfdPollStateMachine {
         int interest = table.interest(FdTable.key(slot, table.generation(slot)));
         if ((interest & Interest.ONESHOT) != 0) {
             armed[slot] = false;
-        } else {
-            enqueue(slot);
         }
+        enqueue(slot);
         return raw;
     }
 
@@ -299,7 +311,7 @@ final class AfdPollStateMachine {
 
     private int submit(int slot) {
         int interest = table.interest(FdTable.key(slot, table.generation(slot)));
-        int events = afdEvents(interest);
+        int events = armed[slot] ? afdEvents(interest) : Afd.AFD_POLL_LOCAL_CLOSE;
         int status = port.submitPoll(slot, baseSockets[slot], events);
         if (status == Afd.STATUS_SUCCESS || status == Afd.STATUS_PENDING) {
             states[slot] = PENDING;

@@ -48,6 +48,8 @@ final class Iocp {
             iocp_h.NtDeviceIoControlFile$address(), iocp_h.NtDeviceIoControlFile$descriptor(), true);
     private static final MethodHandle WSA_IOCTL = Native.downcall(
             iocp_h.WSAIoctl$address(), iocp_h.WSAIoctl$descriptor(), true);
+    private static final MethodHandle WSA_STARTUP = Native.downcall(
+            iocp_h.WSAStartup$address(), iocp_h.WSAStartup$descriptor(), false);
 
     static MemorySegment CreateIoCompletionPort(MemorySegment lastError, MemorySegment fileHandle,
             MemorySegment existingPort, long completionKey, int concurrentThreads) {
@@ -130,6 +132,15 @@ final class Iocp {
         try {
             return (int) WSA_IOCTL.invokeExact(lastError, socket, ioControlCode, in, inLength, out, outLength,
                     bytesReturned, overlapped, completionRoutine);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Returns the error itself (0 when Winsock is up); {@code data} is room for a WSADATA. */
+    static int WSAStartup(MemorySegment lastError, short version, MemorySegment data) {
+        try {
+            return (int) WSA_STARTUP.invokeExact(lastError, version, data);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

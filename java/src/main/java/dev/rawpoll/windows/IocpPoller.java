@@ -21,7 +21,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Handles are 64-bit {@code SOCKET}s (any value but {@link Events#NO_TOKEN} tokens). Registering
  * a socket twice gives ERROR_ALREADY_EXISTS, modifying or deregistering an unknown one
  * ERROR_NOT_FOUND; a socket closed without deregister is forgotten when its poll reports
- * AFD_POLL_LOCAL_CLOSE. {@link Interest#EDGE} is served level-triggered (see the state machine).
+ * AFD_POLL_LOCAL_CLOSE, or when its next poll is refused (its handle value is closed, or already
+ * names another kind of object) — also a oneshot socket that has reported, whose poll watches for
+ * the close alone until {@code modify}. {@link Interest#EDGE} is served level-triggered (see the
+ * state machine). The first poller of the process makes sure Winsock is started (WSAStartup 2.2,
+ * never cleaned up), which SIO_BASE_HANDLE needs.
  */
 public final class IocpPoller implements Poller {
     /** How long {@link #close()} waits for cancelled polls to come back before it gives up on them. */

@@ -53,8 +53,27 @@ final class IocpPort implements AfdPort {
         this.bytesOut = arena.allocate(JAVA_INT);
     }
 
+    /**
+     * WSAStartup's result, once per process: SIO_BASE_HANDLE fails with WSANOTINITIALISED in a
+     * process where nothing started Winsock (a caller handing in sockets made by a library that
+     * did its own WSAStartup and WSACleanup, say). Never cleaned up: like the JDK's, Winsock stays
+     * up until the process exits.
+     */
+    private static final class Winsock {
+        static final int ERROR;
+
+        static {
+            try (Arena temporary = Arena.ofConfined()) {
+                ERROR = Iocp.WSAStartup(Native.allocateCapture(temporary), (short) 0x0202, temporary.allocate(Afd.WSADATA_ROOM, 8));
+            }
+        }
+    }
+
     /** Creates the port, opens \Device\Afd and associates it with the port under {@link Afd#AFD_KEY}. */
     static IocpPort open(Arena arena) throws SystemCallException {
+        if (Winsock.ERROR != 0) {
+            throw WindowsErrors.lastError("WSAStartup(2.2)", Winsock.ERROR);
+        }
         MemorySegment lastError = Native.allocateCapture(arena);
         MemorySegment invalidHandle = MemorySegment.ofAddress(-1L);
         MemorySegment port = Iocp.CreateIoCompletionPort(lastError, invalidHandle, MemorySegment.NULL, 0, 0);

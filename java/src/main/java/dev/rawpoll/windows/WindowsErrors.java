@@ -33,6 +33,8 @@ final class WindowsErrors {
             name = "ERROR_ABANDONED_WAIT_0"; text = "The completion port was closed during the wait.";
         } else if (code == Afd.WSAENOTSOCK) {
             name = "WSAENOTSOCK"; text = "An operation was attempted on something that is not a socket.";
+        } else if (code == Afd.WSANOTINITIALISED) {
+            name = "WSANOTINITIALISED"; text = "Either the application has not called WSAStartup, or WSAStartup failed.";
         } else {
             name = "error " + code; text = "unknown error";
         }
@@ -50,6 +52,8 @@ final class WindowsErrors {
             name = "STATUS_NOT_FOUND";
         } else if (status == Afd.STATUS_OBJECT_NAME_NOT_FOUND) {
             name = "STATUS_OBJECT_NAME_NOT_FOUND";
+        } else if (status == Afd.STATUS_OBJECT_TYPE_MISMATCH) {
+            name = "STATUS_OBJECT_TYPE_MISMATCH";
         } else {
             name = "NTSTATUS " + hex(status);
         }

@@ -6,8 +6,10 @@ import dev.rawpoll.SystemCallException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * STATUS_PENDING and completes when they do; CancelIoEx completes a pending poll with
  * STATUS_CANCELLED and its events field left as submitted, and fails with ERROR_NOT_FOUND once the
  * poll has completed; closing a polled socket completes its poll with AFD_POLL_LOCAL_CLOSE; a poll
- * of a closed socket is refused with STATUS_INVALID_HANDLE; SIO_BASE_HANDLE gives the socket itself.
+ * of a closed socket is refused with STATUS_INVALID_HANDLE (STATUS_OBJECT_TYPE_MISMATCH once its
+ * value names another kind of object, {@link #reuseAsAnotherObject}); SIO_BASE_HANDLE gives the
+ * socket itself.
  *
  * <p>It also checks what the driver cannot forgive: a slot's request block is submitted again only
  * after its previous poll's completion was dequeued.
@@ -40,6 +44,8 @@ final class FakeAfdPort implements AfdPort {
     /** The AFD_POLL_* conditions that hold now, per open socket. */
     private final Map<Long, Integer> conditions = new HashMap<>();
     private final Map<Integer, Request> requests = new HashMap<>();
+    /** Handle values that name something other than a file now. */
+    private final Set<Long> otherObjects = new HashSet<>();
     /** Queued completions: {key, context}. */
     private final LinkedBlockingQueue<long[]> completions = new LinkedBlockingQueue<>();
     final List<String> calls = new ArrayList<>();
@@ -49,6 +55,7 @@ final class FakeAfdPort implements AfdPort {
     boolean closed;
 
     synchronized void openSocket(long socket) {
+        otherObjects.remove(socket);
         conditions.put(socket, 0);
     }
 
@@ -72,6 +79,12 @@ final class FakeAfdPort implements AfdPort {
                 complete(e.getKey(), Afd.STATUS_SUCCESS, r.submittedEvents & Afd.AFD_POLL_LOCAL_CLOSE);
             }
         }
+    }
+
+    /** The socket is closed and its handle value now names an object that is not a file. */
+    synchronized void reuseAsAnotherObject(long socket) {
+        closeSocket(socket);
+        otherObjects.add(socket);
     }
 
     synchronized Request request(int slot) {
@@ -99,7 +112,7 @@ final class FakeAfdPort implements AfdPort {
         calls.add("submit slot=" + slot + " socket=" + baseSocket + " events=0x" + Integer.toHexString(afdEvents));
         Integer now = conditions.get(baseSocket);
         if (now == null) {
-            return Afd.STATUS_INVALID_HANDLE;
+            return otherObjects.contains(baseSocket) ? Afd.STATUS_OBJECT_TYPE_MISMATCH : Afd.STATUS_INVALID_HANDLE;
         }
         submits++;
         r.socket = baseSocket;

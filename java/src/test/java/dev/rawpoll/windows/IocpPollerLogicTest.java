@@ -104,18 +104,56 @@ class IocpPollerLogicTest {
     }
 
     @Test
-    void oneshotIsNotPolledAgainUntilModify() throws IOException {
+    void oneshotIsNotPolledForEventsAgainUntilModifyOnlyForItsClose() throws IOException {
         poller.register(0x208L, Interest.READABLE | Interest.ONESHOT, 42);
         port.setConditions(0x208L, Afd.AFD_POLL_RECEIVE);
         assertEquals(List.of("42:READABLE"), poll(1000));
         assertEquals(List.of(), poll(0));
         assertEquals(List.of(), poll(0));
-        assertEquals(1, port.submits);
-        assertEquals(0, port.inFlight());
-
-        poller.modify(0x208L, Interest.READABLE | Interest.ONESHOT, 43);
-        assertEquals(List.of("43:READABLE"), poll(1000));
+        // disarmed: one poll out, for AFD_POLL_LOCAL_CLOSE alone, which RECEIVE does not complete
         assertEquals(2, port.submits);
+        assertEquals(1, port.inFlight());
+        assertEquals("submit slot=0 socket=520 events=0x20", port.calls.getLast());
+
+        poller.modify(0x208L, Interest.READABLE | Interest.ONESHOT, 43); // cancels the close watch
+        assertEquals(List.of("43:READABLE"), poll(1000));
+        assertEquals(1, port.cancels);
+        assertEquals(3, port.submits);
+    }
+
+    /** wepoll's rule: a disarmed oneshot socket closed without deregister is still forgotten. */
+    @Test
+    void oneshotThatReportedAndIsThenClosedIsForgotten() throws IOException {
+        poller.register(0x208L, Interest.READABLE | Interest.ONESHOT, 42);
+        port.setConditions(0x208L, Afd.AFD_POLL_RECEIVE);
+        assertEquals(List.of("42:READABLE"), poll(1000));
+        assertEquals(List.of(), poll(0)); // the close watch goes out
+        port.closeSocket(0x208L);
+        assertEquals(List.of(), poll(1000));
+        assertEquals(0, poller.machine.registered());
+        assertEquals(0, poller.machine.slotsInUse());
+        port.openSocket(0x208L); // the handle value comes back for a new socket
+        poller.register(0x208L, Interest.READABLE, 44);
+        port.setConditions(0x208L, Afd.AFD_POLL_RECEIVE);
+        assertEquals(List.of("44:READABLE"), poll(1000));
+    }
+
+    /**
+     * A socket closed without deregister while its next poll waits to go out: by then its handle
+     * value may name another kind of object (the JVM opens handles all the time), which AFD
+     * refuses with STATUS_OBJECT_TYPE_MISMATCH. Forgotten quietly, as a closed handle is.
+     */
+    @Test
+    void handleValueReusedByAnotherKindOfObjectIsForgottenQuietly() throws IOException {
+        poller.register(0x208L, Interest.READABLE, 42);
+        poller.register(0x30CL, Interest.READABLE, 43);
+        port.setConditions(0x208L, Afd.AFD_POLL_RECEIVE);
+        assertEquals(List.of("42:READABLE"), poll(1000)); // 0x208 is queued to be polled again
+        port.reuseAsAnotherObject(0x208L);
+        port.setConditions(0x30CL, Afd.AFD_POLL_RECEIVE);
+        assertEquals(List.of("43:READABLE"), poll(1000));
+        assertEquals(1, poller.machine.registered());
+        assertThrows(SystemCallException.class, () -> poller.modify(0x208L, Interest.READABLE, 1));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.rawpoll.windows;
 
 import static dev.rawpoll.Interest.EDGE;
+import static dev.rawpoll.Interest.ONESHOT;
 import static dev.rawpoll.Interest.READABLE;
 import static dev.rawpoll.Interest.WRITABLE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,6 +109,21 @@ class IocpPollerTest extends TcpPollerContractTest {
         p.closeA(); // the pending poll completes with AFD_POLL_LOCAL_CLOSE
         expectNoEvent(12);
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.modify(closed, READABLE, 13));
+        assertEquals("ERROR_NOT_FOUND", e.errnoName());
+    }
+
+    /** wepoll's rule: a oneshot socket that has reported still has a poll out, for its close. */
+    @Test
+    void aOneshotSocketClosedAfterItsReportIsForgotten() throws IOException {
+        Pair p = socketPair();
+        poller.register(p.a(), READABLE | ONESHOT, 17);
+        handles.write(p.b(), 1);
+        expectEvent(17, Readiness.READABLE);
+        expectNoEvent(17); // disarmed; the close watch goes out
+        long closed = p.a();
+        p.closeA();
+        expectNoEvent(17);
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.modify(closed, READABLE, 18));
         assertEquals("ERROR_NOT_FOUND", e.errnoName());
     }
 

@@ -248,6 +248,24 @@ public class iocp_h extends iocp_h$shared {
     public static int WSAENOTSOCK() {
         return WSAENOTSOCK;
     }
+    private static final int WSANOTINITIALISED = (int)10093L;
+    /**
+     * {@snippet lang=c :
+     * #define WSANOTINITIALISED 10093
+     * }
+     */
+    public static int WSANOTINITIALISED() {
+        return WSANOTINITIALISED;
+    }
+    private static final int WSADATA_ROOM = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define WSADATA_ROOM 512
+     * }
+     */
+    public static int WSADATA_ROOM() {
+        return WSADATA_ROOM;
+    }
 
     private static class CreateIoCompletionPort {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -821,6 +839,67 @@ public class iocp_h extends iocp_h$shared {
         }
     }
 
+    private static class WSAStartup {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            iocp_h.C_INT,
+            iocp_h.C_SHORT,
+            iocp_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("WSAStartup");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t WSAStartup(uint16_t wVersionRequested, void *lpWSAData)
+     * }
+     */
+    public static FunctionDescriptor WSAStartup$descriptor() {
+        return WSAStartup.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t WSAStartup(uint16_t wVersionRequested, void *lpWSAData)
+     * }
+     */
+    public static MethodHandle WSAStartup$handle() {
+        return WSAStartup.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t WSAStartup(uint16_t wVersionRequested, void *lpWSAData)
+     * }
+     */
+    public static MemorySegment WSAStartup$address() {
+        return WSAStartup.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t WSAStartup(uint16_t wVersionRequested, void *lpWSAData)
+     * }
+     */
+    public static int WSAStartup(short wVersionRequested, MemorySegment lpWSAData) {
+        var mh$ = WSAStartup.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("WSAStartup", wVersionRequested, lpWSAData);
+            }
+            return (int)mh$.invokeExact(wVersionRequested, lpWSAData);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class WSAIoctl {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             iocp_h.C_INT,
@@ -959,6 +1038,15 @@ public class iocp_h extends iocp_h$shared {
      */
     public static int STATUS_OBJECT_NAME_NOT_FOUND() {
         return STATUS_OBJECT_NAME_NOT_FOUND;
+    }
+    private static final int STATUS_OBJECT_TYPE_MISMATCH = (int)-1073741788L;
+    /**
+     * {@snippet lang=c :
+     * #define STATUS_OBJECT_TYPE_MISMATCH -1073741788
+     * }
+     */
+    public static int STATUS_OBJECT_TYPE_MISMATCH() {
+        return STATUS_OBJECT_TYPE_MISMATCH;
     }
 }
 
