@@ -132,20 +132,6 @@ public final class TestFds {
         }
     }
 
-    /** Reads until the descriptor would block; returns the number of bytes read. */
-    public static long drain(int fd) {
-        long total = 0;
-        for (long n; (n = read(fd, 65536)) > 0; ) total += n;
-        return total;
-    }
-
-    /** Fills a socket or pipe until a write would block; returns the bytes written. */
-    public static long fill(int fd) {
-        long total = 0;
-        for (long n; (n = write(fd, 65536)) > 0; ) total += n;
-        return total;
-    }
-
     /** Opens an existing file read-only. */
     public static int openReadOnly(Path file) {
         try (Arena arena = Arena.ofConfined()) {

@@ -13,6 +13,7 @@ import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
 import dev.rawpoll.TestFds;
+import dev.rawpoll.UnixHandles;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -47,7 +48,7 @@ class NestingTest {
             assertEquals(7, innerEvents.token(0));
             assertEquals(Readiness.READABLE, innerEvents.readiness(0));
 
-            TestFds.drain(pipe.a());
+            UnixHandles.INSTANCE.drain(pipe.a());
             assertEquals(0, outer.poll(outerEvents, 50, MILLISECONDS), "drained: the inner poller is idle again");
 
             inner.wakeup(); // a pending wakeup also makes the backend handle readable
