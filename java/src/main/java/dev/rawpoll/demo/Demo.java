@@ -31,7 +31,8 @@ import java.util.Locale;
  * </ol>
  *
  * <p>{@code --scale F} multiplies every duration (tests use a small one); {@code --svg FILE} names
- * the figure (default {@code rawpoll-demo.svg} in the current directory).
+ * the figure (default: {@code build/rawpoll-demo.svg} in the checkout when started by {@code
+ * ./rawpoll}, which git ignores).
  */
 public final class Demo {
     /** What one run measured, for the caller (and the tests) to check. */
@@ -45,20 +46,26 @@ public final class Demo {
         this.out = out;
     }
 
+    static final String USAGE = "usage: ./rawpoll demo [--scale F (0 < F <= 100, default 1: every duration multiplied by F)] [--svg FILE]";
+
     public static void main(String[] args) throws Exception {
-        double scale = 1.0;
-        Path svg = Path.of("rawpoll-demo.svg");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--scale" -> scale = Double.parseDouble(args[++i]);
-                case "--svg" -> svg = Path.of(args[++i]);
-                default -> {
-                    System.err.println("usage: ./rawpoll demo [--scale F] [--svg FILE]");
-                    System.exit(2);
-                }
-            }
+        double scale;
+        Path svg;
+        try {
+            CommandLine options = CommandLine.read("demo", USAGE, args, "--scale", "--svg");
+            scale = options.positive("--scale", 1.0, 100);
+            svg = options.outputFile("--svg", defaultSvg());
+        } catch (CommandLine.UsageException e) {
+            CommandLine.exit(e, USAGE);
+            return;
         }
+        Files.createDirectories(svg.toAbsolutePath().getParent());
         new Demo(scale, System.out).run(svg);
+    }
+
+    /** {@code rawpoll.demo.svg} (the launcher points it into the ignored build directory), else the working directory. */
+    private static Path defaultSvg() {
+        return Path.of(System.getProperty("rawpoll.demo.svg", "rawpoll-demo.svg")).toAbsolutePath();
     }
 
     public Result run(Path svg) throws Exception {

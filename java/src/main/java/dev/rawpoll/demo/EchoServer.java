@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -18,24 +21,43 @@ import java.util.function.Consumer;
 public final class EchoServer {
     private EchoServer() {}
 
+    static final String USAGE = "usage: ./rawpoll echo [--port N (0-65535, default 7007)] [--host ADDRESS (default 127.0.0.1)]";
+
     public static void main(String[] args) throws Exception {
-        String host = "127.0.0.1";
-        int port = 7007;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--host" -> host = args[++i];
-                default -> {
-                    System.err.println("usage: ./rawpoll echo [--port N] [--host H]");
-                    System.exit(2);
-                }
-            }
+        InetSocketAddress address;
+        try {
+            CommandLine options = CommandLine.read("echo", USAGE, args, "--port", "--host");
+            address = new InetSocketAddress(options.host("--host", "127.0.0.1"), options.integer("--port", 7007, 0, 65535));
+        } catch (CommandLine.UsageException e) {
+            CommandLine.exit(e, USAGE);
+            return;
         }
+        CountDownLatch finished = new CountDownLatch(1);
         try (EventLoop loop = EventLoop.open()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> loop.execute(loop::stop)));
-            serve(loop, new InetSocketAddress(host, port), address ->
-                    System.out.println("echo server on " + address.getHostString() + ":" + address.getPort()
-                            + " (try: nc " + address.getHostString() + " " + address.getPort() + "; Ctrl-C stops it)"));
+            serve(loop, address, bound -> {
+                // Only once the server runs: Ctrl-C stops the loop and waits for it to close.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAndWait(loop, finished)));
+                String where = CommandLine.hostPort(bound);
+                System.out.println("echo server on " + where + " (try: nc " + CommandLine.host(bound)
+                        + " " + bound.getPort() + "; Ctrl-C stops it)");
+            });
+        } catch (IOException e) {
+            // Startup failures (EADDRINUSE, EACCES, EADDRNOTAVAIL): one line, no trace.
+            System.err.println("rawpoll echo: " + e.getMessage());
+            System.exit(1);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private static void stopAndWait(EventLoop loop, CountDownLatch finished) {
+        try {
+            loop.execute(loop::stop);
+            finished.await(5, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            // The loop closed already (the server ended on its own): nothing to stop.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
