@@ -5,7 +5,6 @@ import dev.rawpoll.loop.AsyncSockets;
 import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.loop.Task;
 import dev.rawpoll.loop.Tasks;
-import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -36,7 +35,8 @@ import java.util.Locale;
  */
 public final class Demo {
     /** What one run measured, for the caller (and the tests) to check. */
-    public record Result(double blockingSeconds, double nonBlockingSeconds, Trace trace, Path svg, double concurrentSeconds) {}
+    public record Result(double blockingSeconds, double nonBlockingSeconds, Trace trace, Path svg, double concurrentSeconds,
+            double serverDelaySeconds) {}
 
     private final double scale;
     private final PrintStream out;
@@ -85,9 +85,12 @@ public final class Demo {
                 concurrent, trace.maxOverlap(Kind.CPU));
         out.printf(Locale.ROOT, "  I/O waits in progress at once: up to %d - the OS watches all three sockets while the loop runs CPU work.%n",
                 trace.maxOverlap(Kind.IO));
+        out.println();
+        out.println("  what the loop thread did between task steps - each poll that returned work:");
+        out.print(lastWatch.log().indent(4));
         Files.writeString(svg, TraceChart.svg(trace, "Three tasks on one event-loop thread: CPU one at a time, I/O waits overlap"));
         out.println("  figure written to " + svg.toAbsolutePath());
-        return new Result(blocking, nonBlocking, trace, svg, concurrent);
+        return new Result(blocking, nonBlocking, trace, svg, concurrent, scaled(1000) / 1000.0);
     }
 
     private double twoSleepers(boolean blocking) throws Exception {
@@ -112,30 +115,39 @@ public final class Demo {
         }
     }
 
-    /** Runs the three tasks and a slow server on one loop; returns their trace, which starts with them. */
+    /**
+     * Runs the three tasks on one loop, watched by a {@link LoopWatch}, against a slow server that
+     * runs on its own loop and thread (so its replies do not wait for the tasks' CPU work); returns
+     * their trace, which starts with them.
+     */
     private Trace threeTasks() throws Exception {
         long cpuMillis = scaled(300);
         long serverDelayMillis = scaled(1000);
-        try (EventLoop loop = EventLoop.open();
-                TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 16)) {
-            InetSocketAddress address = listener.localAddress();
+        // Post-processing is shorter than the setups are staggered, so that each reply finds the
+        // loop thread free: the I/O bars then show the server's delay and nothing else.
+        try (SlowServer server = SlowServer.start(serverDelayMillis)) {
+            out.printf(Locale.ROOT, "  the slow server runs on its own thread and answers each request after %.2f s%n", serverDelayMillis / 1000.0);
             Trace trace = new Trace();
-            loop.runUntilComplete(() -> {
-                Task<Object> server = Tasks.spawn(() -> slowServer(listener, serverDelayMillis));
-                List<Task<String>> tasks = new ArrayList<>();
-                for (int i = 1; i <= 3; i++) {
-                    String name = "task " + i;
-                    tasks.add(Tasks.spawn(() -> oneTask(name, address, cpuMillis, trace)));
-                }
-                List<String> answers = Tasks.await(Tasks.gather(tasks));
-                server.cancel();
-                return answers;
-            });
+            LoopWatch watch = new LoopWatch(dev.rawpoll.Poller.open(), trace);
+            try (EventLoop loop = EventLoop.open(watch)) {
+                loop.runUntilComplete(() -> {
+                    List<Task<String>> tasks = new ArrayList<>();
+                    for (int i = 1; i <= 3; i++) {
+                        String name = "task " + i;
+                        tasks.add(Tasks.spawn(() -> oneTask(name, server.address(), cpuMillis, trace, watch)));
+                    }
+                    return Tasks.await(Tasks.gather(tasks));
+                });
+            }
+            lastWatch = watch;
             return trace;
         }
     }
 
-    private static String oneTask(String name, InetSocketAddress server, long cpuMillis, Trace trace) throws Exception {
+    /** The loop's polls of the last {@link #threeTasks()} run, for {@link #run}'s printout. */
+    private LoopWatch lastWatch;
+
+    private static String oneTask(String name, InetSocketAddress server, long cpuMillis, Trace trace, LoopWatch watch) throws Exception {
         long t0 = trace.now();
         byte[] request = cpuBound(name, cpuMillis);
         trace.record(name, Kind.CPU, "setup", t0);
@@ -143,32 +155,18 @@ public final class Demo {
         long t1 = trace.now();
         byte[] response;
         try (TcpStream s = AsyncSockets.connect(server)) {
+            watch.name(s.handle(), name);
             AsyncSockets.writeAll(s, request, 0, request.length);
             response = new byte[request.length];
             AsyncSockets.readFully(s, response, 0, response.length);
+            watch.name(s.handle(), null);
         }
         trace.record(name, Kind.IO, "request", t1);
 
         long t2 = trace.now();
-        byte[] digest = cpuBound(new String(response, StandardCharsets.US_ASCII), cpuMillis);
+        byte[] digest = cpuBound(new String(response, StandardCharsets.US_ASCII), cpuMillis * 2 / 3);
         trace.record(name, Kind.CPU, "post-processing", t2);
         return name + ":" + digest.length;
-    }
-
-    /** Accepts connections; answers each request after a delay, like a slow remote service. */
-    private static Object slowServer(TcpListener listener, long delayMillis) throws Exception {
-        for (;;) {
-            TcpStream client = AsyncSockets.accept(listener);
-            Tasks.spawn(() -> {
-                try (client) {
-                    byte[] request = new byte[32];
-                    AsyncSockets.readFully(client, request, 0, request.length);
-                    Tasks.sleep(Duration.ofMillis(delayMillis));
-                    AsyncSockets.writeAll(client, request, 0, request.length);
-                }
-                return null;
-            });
-        }
     }
 
     /** CPU-bound work for about {@code millis}: hashing, which no I/O can overlap on one thread. */
@@ -177,7 +175,7 @@ public final class Demo {
         byte[] data = (seed + " ".repeat(32)).substring(0, 32).getBytes(StandardCharsets.US_ASCII);
         long end = System.nanoTime() + millis * 1_000_000;
         do {
-            for (int i = 0; i < 1000; i++) data = sha.digest(data);
+            for (int i = 0; i < 50; i++) data = sha.digest(data); // short steps: the deadline holds on a cold JVM too
         } while (System.nanoTime() < end);
         byte[] printable = new byte[32];
         for (int i = 0; i < 32; i++) printable[i] = (byte) ('a' + (data[i] & 0x0F));

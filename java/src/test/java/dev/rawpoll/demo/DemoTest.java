@@ -46,6 +46,18 @@ class DemoTest {
             // each request waits >= 100 ms at the server; overlapped, the whole takes far less than 3 x 160 ms
             assertTrue(r.concurrentSeconds() < 0.45, out);
 
+            // the I/O waits are the server's delay (it runs on its own thread), not time spent behind
+            // other tasks' CPU work: none shorter than the delay, and on average close to it
+            double delay = r.serverDelaySeconds();
+            double meanIo = t.segments().stream().filter(s -> s.kind() == Kind.IO).mapToLong(Trace.Segment::durationNanos).average().orElseThrow() / 1e9;
+            assertTrue(t.segments().stream().filter(s -> s.kind() == Kind.IO).allMatch(s -> s.durationNanos() / 1e9 >= delay), out);
+            assertTrue(meanIo < 1.5 * delay, "I/O waits of " + meanIo + " s for a server delay of " + delay + " s\n" + out);
+            // the loop's own work is shown: a poll reported each task's reply and the task it woke
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(Pattern.compile("poll waited .* readable .*-> wakes task " + i).matcher(out).find(), out);
+            }
+            assertTrue(out.contains("answers each request after 0.10 s"), out);
+
             String figure = Files.readString(svg);
             assertEquals(6, Pattern.compile("fill=\"#f97316\" stroke").matcher(figure).results().count());
             assertTrue(out.contains("figure written to " + svg.toAbsolutePath()), out);
