@@ -3,6 +3,7 @@ package dev.rawpoll.demo;
 import dev.rawpoll.demo.Trace.Kind;
 import dev.rawpoll.loop.AsyncSockets;
 import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.loop.EventLoopGroup;
 import dev.rawpoll.loop.Task;
 import dev.rawpoll.loop.Tasks;
 import dev.rawpoll.net.TcpStream;
@@ -36,7 +37,14 @@ import java.util.Locale;
 public final class Demo {
     /** What one run measured, for the caller (and the tests) to check. */
     public record Result(double blockingSeconds, double nonBlockingSeconds, Trace trace, Path svg, double concurrentSeconds,
-            double serverDelaySeconds) {}
+            double serverDelaySeconds, Parallel parallel) {}
+
+    /** Section 3: the same CPU-bound tasks on one loop, then on {@code loops} loops, and the figure. */
+    public record Parallel(int loops, double oneLoopSeconds, double groupSeconds, Trace trace, Path svg) {
+        public double speedup() {
+            return oneLoopSeconds / groupSeconds;
+        }
+    }
 
     private final double scale;
     private final PrintStream out;
@@ -90,7 +98,83 @@ public final class Demo {
         out.print(lastWatch.log().indent(4));
         Files.writeString(svg, TraceChart.svg(trace, "Three tasks on one event-loop thread: CPU one at a time, I/O waits overlap"));
         out.println("  figure written to " + svg.toAbsolutePath());
-        return new Result(blocking, nonBlocking, trace, svg, concurrent, scaled(1000) / 1000.0);
+
+        Parallel parallel = parallelism(svg.resolveSibling(parallelSvgName(svg)));
+        return new Result(blocking, nonBlocking, trace, svg, concurrent, scaled(1000) / 1000.0, parallel);
+    }
+
+    /**
+     * Section 3: {@code 2 × loops} CPU-bound tasks, first on one loop (one thread: they take turns),
+     * then on an {@link EventLoopGroup} of one loop per processor (the tasks spread round the loops
+     * and run at the same instant on different cores).
+     */
+    private Parallel parallelism(Path svg) throws Exception {
+        int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
+        int tasks = 2 * loops;
+        // At least 100 ms a task, also when scaled down: shorter work would measure thread start-up.
+        long cpuMillis = Math.max(100, scaled(250));
+        out.println();
+        out.printf(Locale.ROOT, "== 3. Concurrency vs parallelism: %d CPU-bound tasks of %.2f s, on one loop, then on %d loops ==%n",
+                tasks, cpuMillis / 1000.0, loops);
+        out.printf(Locale.ROOT, "  this machine has %d processor(s); a group runs one event loop per thread, one thread per core%n",
+                Runtime.getRuntime().availableProcessors());
+
+        Trace one = new Trace();
+        long start = System.nanoTime();
+        try (EventLoop loop = EventLoop.open()) {
+            loop.runUntilComplete(() -> {
+                List<Task<Object>> all = new ArrayList<>();
+                for (int i = 1; i <= tasks; i++) {
+                    String name = "task " + i;
+                    all.add(Tasks.spawn(() -> cpuTask(one, "one loop", name, cpuMillis)));
+                }
+                return Tasks.await(Tasks.gather(all));
+            });
+        }
+        double oneLoop = (System.nanoTime() - start) / 1e9;
+
+        Trace group = new Trace();
+        start = System.nanoTime();
+        try (EventLoopGroup g = EventLoopGroup.open(loops)) {
+            List<java.util.concurrent.CompletableFuture<Object>> all = new ArrayList<>();
+            for (int i = 1; i <= tasks; i++) {
+                String name = "task " + i;
+                int index = (i - 1) % loops;
+                String lane = "loop " + (index + 1) + " of " + loops;
+                all.add(g.spawn(g.loop(index), () -> cpuTask(group, lane, name, cpuMillis)));
+            }
+            for (var f : all) f.get();
+        }
+        double grouped = (System.nanoTime() - start) / 1e9;
+
+        Trace both = new Trace(); // lanes: the one loop, then the group's loops in order
+        one.segments().forEach(both::add);
+        group.segments().stream().sorted(java.util.Comparator.comparing(Trace.Segment::task)).forEach(both::add);
+        out.println();
+        out.print(TraceChart.terminalByTask(both, 72).indent(2));
+        out.printf(Locale.ROOT, "%n  one loop: %.2f s - the tasks take turns on one thread (concurrency: interleaved, never at once)%n", oneLoop);
+        out.printf(Locale.ROOT, "  %d loops:  %.2f s - %.1f x faster: the loops run on %d cores at the same instant (parallelism)%n",
+                loops, grouped, oneLoop / grouped, Math.min(loops, Runtime.getRuntime().availableProcessors()));
+        out.printf(Locale.ROOT, "  CPU segments running at once: %d on one loop, up to %d with the group%n",
+                one.maxOverlap(Kind.CPU), group.maxOverlap(Kind.CPU));
+        Files.writeString(svg, TraceChart.svg(both, "The same CPU-bound tasks: one loop (taking turns), then one loop per core (side by side)"));
+        out.println("  figure written to " + svg.toAbsolutePath());
+        return new Parallel(loops, oneLoop, grouped, both, svg);
+    }
+
+    /** One CPU-bound task: about {@code millis} of hashing, recorded on {@code lane} under {@code name}. */
+    private static Object cpuTask(Trace trace, String lane, String name, long millis) throws Exception {
+        long t0 = trace.now();
+        cpuBound(name, millis);
+        trace.record(lane, Kind.CPU, name, t0);
+        return null;
+    }
+
+    /** {@code demo.svg} → {@code demo-parallel.svg}. */
+    private static String parallelSvgName(Path svg) {
+        String name = svg.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name) + "-parallel" + (dot > 0 ? name.substring(dot) : ".svg");
     }
 
     private double twoSleepers(boolean blocking) throws Exception {

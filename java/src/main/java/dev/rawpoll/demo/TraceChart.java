@@ -15,6 +15,19 @@ public final class TraceChart {
 
     /** Lanes of {@code width} columns: {@code #} for CPU, {@code ~} for an I/O wait. */
     public static String terminal(Trace trace, int width) {
+        return terminal(trace, width, false, "  # CPU (on the loop thread)   ~ waiting for I/O (paused)");
+    }
+
+    /**
+     * Lanes of {@code width} columns, a lane per thread, each CPU segment drawn with the last
+     * character of its label (the task's number), so that tasks run one after another on one lane
+     * (concurrency) and side by side on several lanes (parallelism) can be told apart.
+     */
+    public static String terminalByTask(Trace trace, int width) {
+        return terminal(trace, width, true, "  1, 2, ...: task N on the CPU of that loop's thread");
+    }
+
+    private static String terminal(Trace trace, int width, boolean byTask, String legend) {
         List<String> tasks = trace.tasks();
         long end = Math.max(1, trace.endNanos());
         int nameWidth = tasks.stream().mapToInt(String::length).max().orElse(4);
@@ -25,7 +38,8 @@ public final class TraceChart {
                 if (!s.task().equals(task)) continue;
                 int from = column(s.startNanos(), end, width);
                 int to = Math.max(from + 1, column(s.endNanos(), end, width));
-                for (int c = from; c < Math.min(to, width); c++) lane[c] = s.kind() == Kind.CPU ? '#' : '~';
+                char mark = s.kind() == Kind.IO ? '~' : byTask ? s.label().charAt(s.label().length() - 1) : '#';
+                for (int c = from; c < Math.min(to, width); c++) lane[c] = mark;
             }
             sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s |", task)).append(lane).append("|\n");
         }
@@ -42,7 +56,7 @@ public final class TraceChart {
             label.getChars(0, label.length(), axis, col);
         }
         sb.append(" ".repeat(nameWidth + 2)).append(new String(axis).stripTrailing()).append(" s\n");
-        sb.append(" ".repeat(nameWidth)).append("  # CPU (on the loop thread)   ~ waiting for I/O (paused)\n");
+        sb.append(" ".repeat(nameWidth)).append(legend).append('\n');
         return sb.toString();
     }
 

@@ -58,12 +58,24 @@ class DemoTest {
             }
             assertTrue(out.contains("answers each request after 0.10 s"), out);
 
+            // section 3: the same CPU-bound tasks take turns on one loop, run side by side on a group
+            Demo.Parallel p = r.parallel();
+            assertEquals(2 * p.loops(), p.trace().segments().stream().filter(s -> s.task().equals("one loop")).count(), out);
+            assertTrue(p.trace().tasks().containsAll(java.util.List.of("one loop", "loop 1 of " + p.loops(), "loop 2 of " + p.loops())), out);
+            if (Runtime.getRuntime().availableProcessors() >= 2) {
+                // a ratio, not a window: two cores finish the same work in clearly less time than one
+                assertTrue(p.speedup() > 1.2, "speedup " + p.speedup() + "\n" + out);
+            }
+            assertTrue(Files.readString(p.svg()).contains("loop 2 of " + p.loops()), "the figure has a lane per loop");
+            assertTrue(out.contains("faster: the loops run on"), out);
+
             String figure = Files.readString(svg);
             assertEquals(6, Pattern.compile("fill=\"#f97316\" stroke").matcher(figure).results().count());
             assertTrue(out.contains("figure written to " + svg.toAbsolutePath()), out);
             assertTrue(out.contains("task 1 |") && out.contains("#") && out.contains("~"), out);
         } finally {
             Files.deleteIfExists(svg);
+            Files.deleteIfExists(r.parallel().svg());
         }
         assertEquals(fdsBefore, TestFds.openFdCount(), TestFds::describeOpenFds);
     }
