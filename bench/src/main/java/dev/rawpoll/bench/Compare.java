@@ -107,12 +107,17 @@ public final class Compare {
     }
 
     static Server server(String name, Path nativeDir) {
+        return server(name, nativeDir, new String[0]);
+    }
+
+    /** The server named {@code name}; a Java server's JVM gets {@code jvmOptions} too. */
+    static Server server(String name, Path nativeDir, String... jvmOptions) {
         return switch (name) {
             case "c" -> new Server("C", ServerProcess.cServer(nativeDir));
-            case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName()));
-            case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName()));
-            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName()));
-            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName()));
+            case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName(), jvmOptions));
+            case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName(), jvmOptions));
+            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName(), jvmOptions));
+            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName(), jvmOptions));
             default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty, callbacks, tasks)");
         };
     }
