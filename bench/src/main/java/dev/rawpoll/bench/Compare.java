@@ -221,7 +221,8 @@ public final class Compare {
 
     /**
      * The JIT settle check: runs the point's load in windows of {@code settleWindow} seconds until
-     * the server's JIT compiled nothing during one (at most {@code settleMaxWindows}), so that the
+     * the server's JIT compiled nothing during one and has nothing queued after it ({@code jcmd
+     * Compiler.queue}; at most {@code settleMaxWindows} windows), so that the
      * measured repetitions start from compiled code, and the report can say where that failed.
      */
     private static void settle(Settings settings, ServerProcess server, Point p, Cell cell) throws IOException, InterruptedException {
@@ -241,56 +242,55 @@ public final class Compare {
                 continue;
             }
             cell.lastSettleCompilations = window[1] - window[0];
-            if (cell.lastSettleCompilations == 0) break;
+            // A quiet window with compilations still queued (a JIT starved of CPU) is not settled.
+            if (cell.lastSettleCompilations == 0 && server.compileQueueEmpty()) break;
         }
         System.err.printf(Locale.ROOT, "%-6s %5d conn %5d B: JIT settle: %d window(s) of %.1f s, %d compilation(s) in the last%n",
                 server.name, p.connections(), p.size(), cell.settleWindows, settings.settleWindow, cell.lastSettleCompilations);
     }
 
     /**
-     * One loadgen run with the server's CPU sampled over the measured window; writes
-     * {@code profile-SERVER-CONNECTIONSxSIZE.collapsed} and {@code .txt} (top frames).
+     * One loadgen run with the server's CPU sampled for {@code seconds} inside its measured
+     * window (which is made 10 s longer: each jcmd takes a second or two on a loaded machine);
+     * writes {@code profile-SERVER-CONNECTIONSxSIZE.collapsed} and {@code .txt} (top frames), with
+     * what the loop thread allocated per round trip over the profiled time.
      */
     private static void profile(Settings settings, ServerProcess server, Point p) throws IOException, InterruptedException {
         if (!server.isAlive()) return;
         String base = String.format(Locale.ROOT, "profile-%s-%dx%d", server.name.toLowerCase(Locale.ROOT).replace(' ', '-'),
                 p.connections(), p.size());
         Path collapsed = settings.profileDir.resolve(base + ".collapsed");
-        Profiles.Session[] session = new Profiles.Session[1];
-        IOException[] failed = new IOException[1];
         boolean jvm = server.reportsCompilations();
-        long[] allocated = {-1, -1};
+        long[] sampled = {-1, -1, 0, 0}; // loop-thread bytes allocated before and after, nanoTime before and after
+        Exception[] failed = new Exception[1];
+        Thread[] profiler = new Thread[1];
         try {
-            Loadgen.Result r = Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(), settings.seconds, settings.warmup,
-                    server.pid(), () -> {
+            Loadgen.Result r = Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(), settings.seconds + 10,
+                    settings.warmup, server.pid(), () -> profiler[0] = Thread.ofPlatform().name("profile-" + base).start(() -> {
                         try {
-                            if (jvm) allocated[0] = Profiles.threadAllocatedBytes(server.pid(), "main");
-                            session[0] = Profiles.start(server.pid(), jvm, collapsed, settings.seconds);
-                        } catch (IOException e) {
+                            if (jvm) sampled[0] = Profiles.threadAllocatedBytes(server.pid(), "main");
+                            sampled[2] = System.nanoTime();
+                            Profiles.Session session = Profiles.start(server.pid(), jvm, collapsed, settings.seconds);
+                            Thread.sleep((long) (settings.seconds * 1000));
+                            session.stop();
+                            sampled[3] = System.nanoTime();
+                            if (jvm) sampled[1] = Profiles.threadAllocatedBytes(server.pid(), "main");
+                        } catch (IOException | InterruptedException | RuntimeException e) {
                             failed[0] = e;
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
                         }
-                    }, () -> {
-                        try {
-                            if (session[0] != null) session[0].stop();
-                            if (jvm) allocated[1] = Profiles.threadAllocatedBytes(server.pid(), "main");
-                        } catch (IOException e) {
-                            failed[0] = e;
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-            if (failed[0] != null) throw failed[0];
-            String title = String.format(Locale.ROOT, "CPU profile: %s, %,d connections × %,d B echo, %.1f s under load (%s)%n"
-                            + "%,.0f round trips/s while profiled, server CPU %.2f µs user + %.2f µs system per round trip",
+                    }));
+            if (profiler[0] != null) profiler[0].join();
+            if (failed[0] != null) throw new IOException(failed[0]);
+            String title = String.format(Locale.ROOT, "CPU profile: %s, %,d connections × %,d B echo, %.1f s sampled under load (%s)%n"
+                            + "%,.0f round trips/s (loadgen window around the profile), server CPU %.2f µs user + %.2f µs system per round trip",
                     server.name, p.connections(), p.size(), settings.seconds,
                     jvm ? "async-profiler 4.1, event=cpu" : "perf record -F 999 -g",
                     r.roundTripsPerSecond(), r.userMicrosPerRoundTrip(), r.systemMicrosPerRoundTrip());
-            if (allocated[0] >= 0 && allocated[1] >= 0 && r.roundTrips() > 0) {
-                // The thread dumps round to KiB, and the window here is loadgen's measured window plus jcmd's start-up.
-                title += String.format(Locale.ROOT, "%nloop thread (\"main\") allocated %,d B over the window, %.3f B per round trip "
-                        + "(jcmd Thread.print -e before and after)", allocated[1] - allocated[0], (double) (allocated[1] - allocated[0]) / r.roundTrips());
+            if (sampled[0] >= 0 && sampled[1] >= 0 && r.roundTripsPerSecond() > 0) {
+                // Thread dumps print KiB; the round trips are estimated from loadgen's rate over the sampled time.
+                double roundTrips = r.roundTripsPerSecond() * (sampled[3] - sampled[2]) / 1e9;
+                title += String.format(Locale.ROOT, "%\nloop thread (\"main\") allocated %,d B while sampled, about %.3f B per round trip "
+                        + "(jcmd Thread.print -e before and after)", sampled[1] - sampled[0], (sampled[1] - sampled[0]) / roundTrips);
             }
             Path text = settings.profileDir.resolve(base + ".txt");
             Files.writeString(text, Profiles.summary(collapsed, title, 30));

@@ -48,6 +48,20 @@ final class ServerProcess implements AutoCloseable {
         return compilations.get();
     }
 
+    /**
+     * Whether the JIT has nothing compiling and nothing queued ({@code jcmd PID Compiler.queue}):
+     * a JIT starved of CPU can let a window pass without starting a compilation. True for a
+     * server that is not a JVM.
+     */
+    boolean compileQueueEmpty() throws IOException, InterruptedException {
+        if (!reportsCompilations) return true;
+        String out = ProcessStats.jcmd(pid(), "Compiler.queue");
+        int current = out.indexOf("Current compiles:");
+        int c1 = out.indexOf("C1 compile queue:");
+        return current >= 0 && c1 > current && out.substring(current + "Current compiles:".length(), c1).isBlank()
+                && out.split("\\bEmpty\\b", -1).length - 1 == 2;
+    }
+
     /** Whether this server prints its compilations (a JVM started by {@link #javaServer}). */
     boolean reportsCompilations() {
         return reportsCompilations;

@@ -96,6 +96,24 @@ class EchoSmokeTest {
         }
     }
 
+    /** The JIT settle check counts -XX:+PrintCompilation lines: a JVM compiles while it starts and echoes. */
+    @Test
+    void javaServerReportsItsCompilations() throws Exception {
+        Compare.Server spec = Compare.server("callbacks", NATIVE_DIR);
+        try (ServerProcess server = ServerProcess.start(spec.name(), spec.command())) {
+            assertTrue(server.reportsCompilations());
+            long before = server.compilations();
+            Loadgen.run(NATIVE_DIR, server.port, 4, 64, 0.5, 0.3, server.pid(), () -> { });
+            Thread.sleep(200);
+            assertTrue(server.compilations() > before, "no compilation seen: " + before + " then " + server.compilations());
+        }
+        Compare.Server c = Compare.server("c", NATIVE_DIR);
+        try (ServerProcess server = ServerProcess.start(c.name(), c.command())) {
+            assertTrue(!server.reportsCompilations());
+            assertEquals(0, server.compilations());
+        }
+    }
+
     @Test
     void cServerExitsCleanlyOnSigterm() throws Exception {
         Compare.Server spec = Compare.server("c", NATIVE_DIR);
