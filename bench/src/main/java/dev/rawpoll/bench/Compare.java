@@ -289,14 +289,14 @@ public final class Compare {
             if (sampled[0] >= 0 && sampled[1] >= 0 && r.roundTripsPerSecond() > 0) {
                 // Thread dumps print KiB; the round trips are estimated from loadgen's rate over the sampled time.
                 double roundTrips = r.roundTripsPerSecond() * (sampled[3] - sampled[2]) / 1e9;
-                title += String.format(Locale.ROOT, "%\nloop thread (\"main\") allocated %,d B while sampled, about %.3f B per round trip "
+                title += String.format(Locale.ROOT, "%nloop thread (\"main\") allocated %,d B while sampled, about %.3f B per round trip "
                         + "(jcmd Thread.print -e before and after)", sampled[1] - sampled[0], (sampled[1] - sampled[0]) / roundTrips);
             }
             Path text = settings.profileDir.resolve(base + ".txt");
             Files.writeString(text, Profiles.summary(collapsed, title, 30));
             System.err.println("profile written to " + text);
-        } catch (IOException e) {
-            System.err.println(server.name + ": profile failed: " + e.getMessage());
+        } catch (IOException | RuntimeException e) { // a profile that fails must not lose the table
+            System.err.println(server.name + ": profile failed: " + e);
         }
     }
 

@@ -84,7 +84,7 @@ final class Report {
                 : "System calls were not counted (perf is not usable here, or --no-syscalls).\n");
         md.append(String.format(Locale.ROOT, "%nJIT settle check: every Java server runs with `-XX:+PrintCompilation`, whose lines the runner "
                 + "counts. Before the repetitions, each server ran each point's load in windows of %.1f s until one window saw no "
-                + "compilation (at most %d windows; the most any cell needed: %d). \"JIT in window\" is what the JIT compiled "
+                + "compilation and `jcmd Compiler.queue` showed nothing queued (at most %d windows; the most any cell needed: %d). \"JIT in window\" is what the JIT compiled "
                 + "(or made not entrant) inside the measured windows of all repetitions of that cell: 0 means the CPU figures are of "
                 + "settled code.%n", settings.settleWindow, settings.settleMaxWindows, maxSettleWindows));
         if (!unsettled.isEmpty()) {
