@@ -113,7 +113,7 @@ final class Profiles {
         Map<String, Long> stacks = new HashMap<>();
         java.util.ArrayDeque<String> frames = new java.util.ArrayDeque<>();
         boolean inSample = false;
-        for (String line : (script + "\n\n").split("\n")) {
+        for (String line : (script + "\n").split("\n", -1)) { // -1: keep the blank line that ends the last block
             if (line.isBlank()) {
                 if (inSample && !frames.isEmpty()) stacks.merge(String.join(";", frames), 1L, Long::sum);
                 frames.clear();
