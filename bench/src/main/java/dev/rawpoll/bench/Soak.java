@@ -167,6 +167,8 @@ public final class Soak {
         row(md, "open descriptors", idle.openFds(), start.openFds(), end.openFds(), after.openFds(), v -> String.format(Locale.ROOT, "%,d", v));
         row(md, "RSS", idle.rssKiB(), start.rssKiB(), end.rssKiB(), after.rssKiB(), ProcessStats::kib);
         row(md, "heap used after a full GC", idle.heapUsedKiB(), start.heapUsedKiB(), end.heapUsedKiB(), after.heapUsedKiB(), ProcessStats::kib);
+        row(md, "Java heap committed (NMT; RSS follows it)", idle.nmtHeapCommittedKiB(), start.nmtHeapCommittedKiB(),
+                end.nmtHeapCommittedKiB(), after.nmtHeapCommittedKiB(), ProcessStats::kib);
         row(md, "native memory committed outside the heap (NMT)", idle.nmtOutsideHeapKiB(), start.nmtOutsideHeapKiB(),
                 end.nmtOutsideHeapKiB(), after.nmtOutsideHeapKiB(), ProcessStats::kib);
         row(md, "of which malloc (NMT)", idle.nmtMallocKiB(), start.nmtMallocKiB(), end.nmtMallocKiB(), after.nmtMallocKiB(), ProcessStats::kib);
