@@ -7,7 +7,11 @@ package dev.rawpoll;
  *
  * <p>An interest of {@code 0} (or of only a mode bit) is allowed: the handle stays registered and
  * only {@link Readiness#ERROR} and {@link Readiness#HANGUP} can be reported for it, which is how
- * a registration is paused without losing it.
+ * a registration is paused without losing it. Those two are reported whatever the interest (epoll
+ * always watches EPOLLHUP and EPOLLERR; AFD always ABORT and CONNECT_FAIL; kqueue, which holds no
+ * knote for interest 0, reports nothing): a paused registration of a socket whose peer reset makes
+ * every poll return at once with {@code HANGUP|ERROR} until it is deregistered, so deregister a
+ * paused socket when that is reported (NIO avoids it by turning interest 0 into EPOLL_CTL_DEL).
  *
  * <h2>Modes</h2>
  * <dl>

@@ -490,6 +490,7 @@ public abstract class PollerContractTest {
         poller.register(p.a(), READABLE, 1);
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 2));
         assertEquals(alreadyRegisteredError(), e.errnoName(), e.getMessage());
+        assertEquals(SystemCallException.Kind.ALREADY_REGISTERED, e.kind(), e.getMessage());
     }
 
     @Test
@@ -497,14 +498,17 @@ public abstract class PollerContractTest {
         Pair p = pipe();
         SystemCallException m = assertThrows(SystemCallException.class, () -> poller.modify(p.a(), READABLE, 1));
         assertEquals(notRegisteredError(), m.errnoName(), m.getMessage());
+        assertEquals(SystemCallException.Kind.NOT_REGISTERED, m.kind(), m.getMessage());
         SystemCallException d = assertThrows(SystemCallException.class, () -> poller.deregister(p.a()));
         assertEquals(notRegisteredError(), d.errnoName(), d.getMessage());
+        assertEquals(SystemCallException.Kind.NOT_REGISTERED, d.kind(), d.getMessage());
     }
 
     @Test
     void badDescriptorGivesEBADF() {
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, READABLE, 1));
         assertEquals(badHandleError(), e.errnoName(), e.getMessage());
+        assertEquals(SystemCallException.Kind.BAD_HANDLE, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains(badHandleError() + " ("), e.getMessage());
     }
 
