@@ -145,6 +145,7 @@ public final class KqueuePoller extends PollerBase {
 
     @Override
     protected void implRegister(long handle, int interest, long token) throws IOException {
+        refusePriority(interest);
         int fd = (int) handle;
         if (registrations.generation(fd) != 0) {
             // kqueue would silently modify the existing knotes: the contract says EEXIST.
@@ -171,6 +172,7 @@ public final class KqueuePoller extends PollerBase {
 
     @Override
     protected void implModify(long handle, int interest, long token) throws IOException {
+        refusePriority(interest);
         int fd = (int) handle;
         int generation = registrations.generation(fd);
         if (generation == 0) {
@@ -335,6 +337,16 @@ public final class KqueuePoller extends PollerBase {
     @Override
     public String toString() {
         return "KqueuePoller[kq=" + kq + ", " + profile + (isOpen() ? "]" : ", closed]");
+    }
+
+    /**
+     * kqueue has no portable filter for urgent data: macOS's EVFILT_EXCEPT (NOTE_OOB) is not in
+     * rawpoll's bindings, FreeBSD and libkqueue have no such filter. Refused rather than ignored.
+     */
+    private static void refusePriority(int interest) {
+        if ((interest & Interest.PRIORITY) != 0) {
+            throw new UnsupportedOperationException("kqueue: Interest.PRIORITY (urgent data) is not supported");
+        }
     }
 
     /** Queues the EV_ADDs for {@code interest}; returns the knotes they make (Knotes bits). */

@@ -197,6 +197,7 @@ public final class EpollPoller extends PollerBase {
         int events = 0;
         if ((interest & Interest.READABLE) != 0) events |= Epoll.EPOLLIN | Epoll.EPOLLRDHUP;
         if ((interest & Interest.WRITABLE) != 0) events |= Epoll.EPOLLOUT;
+        if ((interest & Interest.PRIORITY) != 0) events |= Epoll.EPOLLPRI;
         if ((interest & Interest.EDGE) != 0) events |= Epoll.EPOLLET;
         if ((interest & Interest.ONESHOT) != 0) events |= Epoll.EPOLLONESHOT;
         return events;
@@ -210,6 +211,7 @@ public final class EpollPoller extends PollerBase {
         if ((events & Epoll.EPOLLRDHUP) != 0) r |= Readiness.READ_CLOSED;
         if ((events & Epoll.EPOLLHUP) != 0) r |= Readiness.HANGUP;
         if ((events & Epoll.EPOLLERR) != 0) r |= Readiness.ERROR;
+        if ((events & Epoll.EPOLLPRI) != 0) r |= Readiness.PRIORITY;
         return r;
     }
 

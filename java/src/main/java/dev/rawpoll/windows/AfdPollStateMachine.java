@@ -294,6 +294,9 @@ final class AfdPollStateMachine {
         if ((interest & Interest.WRITABLE) != 0) {
             events |= Afd.AFD_POLL_SEND;
         }
+        if ((interest & Interest.PRIORITY) != 0) {
+            events |= Afd.AFD_POLL_RECEIVE_EXPEDITED;
+        }
         return events;
     }
 
@@ -305,6 +308,7 @@ final class AfdPollStateMachine {
         if ((afdEvents & Afd.AFD_POLL_DISCONNECT) != 0) r |= Readiness.READ_CLOSED;
         if ((afdEvents & Afd.AFD_POLL_ABORT) != 0) r |= Readiness.HANGUP;
         if ((afdEvents & Afd.AFD_POLL_CONNECT_FAIL) != 0) r |= Readiness.ERROR;
+        if ((afdEvents & Afd.AFD_POLL_RECEIVE_EXPEDITED) != 0) r |= Readiness.PRIORITY;
         return r;
     }
 

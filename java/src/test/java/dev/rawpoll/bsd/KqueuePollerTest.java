@@ -286,4 +286,11 @@ class KqueuePollerTest extends PollerContractTest {
         assertTrue(r[1] >= MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
         assertTrue(kqueue.interruptedWaits() > 0, "no signal interrupted the wait: the test proved nothing");
     }
+
+    /** kqueue has no portable urgent-data filter: PRIORITY is refused, not silently ignored. */
+    @Test
+    void priorityInterestIsRefused() {
+        Pair s = socketPair();
+        assertThrows(UnsupportedOperationException.class, () -> poller.register(s.a(), READABLE | dev.rawpoll.Interest.PRIORITY, 1));
+    }
 }
