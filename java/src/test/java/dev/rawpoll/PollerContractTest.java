@@ -719,6 +719,8 @@ public abstract class PollerContractTest {
         assertThrows(IllegalStateException.class, mine::count);
         assertThrows(IllegalStateException.class, () -> poller.poll(mine, 0, MILLISECONDS));
         poller.close(); // idempotent, also now
+        assertFalse(((dev.rawpoll.internal.EventArray) mine).kernelArray.scope().isAlive(),
+                "the native memory (the poller's arena) is freed once the poll has left");
         p.close();
         resources.remove(p);
         settle();

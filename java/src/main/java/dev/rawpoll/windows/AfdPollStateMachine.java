@@ -227,7 +227,7 @@ final class AfdPollStateMachine {
                 forget(slot); // closed without deregister: as epoll drops a closed descriptor
                 return 0;
             }
-            raw = portable(events);
+            raw = readiness(events);
         }
         int interest = table.interestOf(slot);
         if ((interest & Interest.ONESHOT) != 0) {
@@ -301,7 +301,7 @@ final class AfdPollStateMachine {
     }
 
     /** AFD_POLL_* bits to {@link Readiness} bits, before masking with the interest. */
-    static int portable(int afdEvents) {
+    static int readiness(int afdEvents) {
         int r = 0;
         if ((afdEvents & (Afd.AFD_POLL_RECEIVE | Afd.AFD_POLL_ACCEPT)) != 0) r |= Readiness.READABLE;
         if ((afdEvents & Afd.AFD_POLL_SEND) != 0) r |= Readiness.WRITABLE;
