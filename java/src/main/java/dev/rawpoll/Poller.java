@@ -158,8 +158,13 @@ public interface Poller extends AutoCloseable {
      * Waits until at least one registered handle is ready, {@link #wakeup()} is called, or the
      * timeout passes, and fills {@code events}.
      *
+     * Returns early, with the interrupt status left set, if the calling thread is interrupted (or
+     * already was), and with 0 if another thread closes the poller meanwhile.
+     *
      * @param timeout negative: wait forever; 0: do not wait; positive: rounded up to the backend's granularity
      * @return the number of events in {@code events} (also {@link Events#count()})
+     * @throws IllegalArgumentException if {@code events} was made by another poller
+     * @throws IllegalStateException if the poller is closed, or another thread is polling it
      */
     int poll(Events events, long timeout, TimeUnit unit) throws IOException;
 
@@ -183,7 +188,9 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Closes the OS object and frees all native memory, including every {@link Events} of this
-     * poller. Registered handles are not closed. Idempotent.
+     * poller. Registered handles are not closed. Idempotent; any thread. If another thread is
+     * blocked in {@link #poll poll}, that poll is woken and returns 0, and the release happens when
+     * it leaves (this call does not wait for it).
      */
     @Override
     void close();

@@ -796,4 +796,37 @@ public abstract class PollerContractTest {
         Map<Long, Integer> fresh = pollOnce(100);
         assertEquals(Readiness.WRITABLE, fresh.getOrDefault(8L, 0), describe(fresh));
     }
+
+    /** "The poller owns no handle: it never closes one" — closing it leaves registered handles open. */
+    @Test
+    void closingThePollerLeavesRegisteredHandlesOpen() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        poller.close();
+        assertEquals(1, handles.write(p.b(), 1));
+        assertEquals(1, handles.read(p.a(), 10), "still open and readable");
+    }
+
+    /** Interest 0 keeps the registration but reports no data; modify resumes it. */
+    @Test
+    void interestZeroPausesWithoutForgetting() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), 0, 3);
+        handles.write(p.b(), 1);
+        expectNoEvent(3);
+        SystemCallException twice = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 4));
+        assertEquals(SystemCallException.Kind.ALREADY_REGISTERED, twice.kind(), "still registered");
+        poller.modify(p.a(), READABLE, 5);
+        expectEvent(5, Readiness.READABLE);
+    }
+
+    @Test
+    void interestAndReadinessPrintTheirBitNames() {
+        assertEquals("READABLE|EDGE", Interest.toString(READABLE | EDGE));
+        assertEquals("WRITABLE|PRIORITY|ONESHOT", Interest.toString(WRITABLE | Interest.PRIORITY | ONESHOT));
+        assertEquals("NONE", Interest.toString(0));
+        assertEquals("READABLE|READ_CLOSED|HANGUP|ERROR|PRIORITY", Readiness.toString(
+                Readiness.READABLE | Readiness.READ_CLOSED | Readiness.HANGUP | Readiness.ERROR | Readiness.PRIORITY));
+        assertEquals("NONE", Readiness.toString(0));
+    }
 }
