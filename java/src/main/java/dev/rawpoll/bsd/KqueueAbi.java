@@ -3,7 +3,7 @@ package dev.rawpoll.bsd;
 import dev.rawpoll.bsd.bindings.kevent_freebsd;
 import dev.rawpoll.bsd.bindings.kevent_macos;
 import dev.rawpoll.bsd.bindings.kqueue_h;
-import java.util.Locale;
+import dev.rawpoll.internal.Platform;
 import java.util.Optional;
 
 /**
@@ -82,17 +82,12 @@ public enum KqueueAbi {
      * {@link #LIBKQUEUE} on Linux when {@value #LIBKQUEUE_ENV} names a library; empty otherwise.
      */
     public static Optional<KqueueAbi> detect() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (os.startsWith("mac")) {
-            return Optional.of(MACOS);
-        }
-        if (os.startsWith("freebsd")) {
-            return Optional.of(FREEBSD);
-        }
-        if (os.startsWith("linux") && libkqueuePath().isPresent()) {
-            return Optional.of(LIBKQUEUE);
-        }
-        return Optional.empty();
+        return switch (Platform.OS) {
+            case MACOS -> Optional.of(MACOS);
+            case FREEBSD -> Optional.of(FREEBSD);
+            case LINUX -> libkqueuePath().isPresent() ? Optional.of(LIBKQUEUE) : Optional.empty();
+            default -> Optional.empty();
+        };
     }
 
     /** The libkqueue.so that {@value #LIBKQUEUE_ENV} names, if it is set and not blank. */

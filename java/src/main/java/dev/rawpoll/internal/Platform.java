@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /**
  * The one place that knows which OS and architecture rawpoll runs on: it picks the backend for
- * {@link Poller#open()} and decides which handle values are valid.
+ * {@link Poller#open()} and decides which handle values are valid; the backends' helpers ({@link
+ * Native}, {@link Errno}, the kqueue ABI) ask it. ({@code net.SocketHandle} still reads the
+ * properties itself.)
  */
 public final class Platform {
     /** The operating systems rawpoll tells apart. */
