@@ -138,11 +138,6 @@ public final class KqueuePoller extends PollerBase {
         return profile == KqueueAbi.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
     }
 
-    /** The platform ABI this poller was opened for. */
-    public KqueueAbi profile() {
-        return profile;
-    }
-
     @Override
     protected void implRegister(long handle, int interest, long token) throws IOException {
         refusePriority(interest);

@@ -57,11 +57,6 @@ public final class Platform {
         /** Windows: a {@code SOCKET}, any non-negative value (INVALID_SOCKET is all ones). */
         SOCKETS;
 
-        /** The handles of the running OS. */
-        public static Handles ofThisOs() {
-            return OS == Os.WINDOWS ? SOCKETS : FILE_DESCRIPTORS;
-        }
-
         /** @throws IllegalArgumentException naming {@code handle} if it cannot be one of these */
         public void check(long handle) {
             if (this == SOCKETS ? handle < 0 : handle < 0 || handle > Integer.MAX_VALUE) {
