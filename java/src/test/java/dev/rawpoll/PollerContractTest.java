@@ -624,6 +624,47 @@ public abstract class PollerContractTest {
         assertEquals(threads * each, seen.size(), "tokens never reported");
     }
 
+    /**
+     * The virtual-thread adapter's pattern: a oneshot registration re-armed with modify by another
+     * thread each time the polling thread reports it. No re-arm is lost, no report comes twice.
+     */
+    @Test
+    void oneshotReArmedFromAnotherThreadIsNeverLost() throws Exception {
+        Pair p = pipe();
+        handles.write(p.b(), 1); // stays readable: every re-arm must be reported
+        poller.register(p.a(), READABLE | ONESHOT, 1);
+        int rounds = 1000;
+        java.util.concurrent.SynchronousQueue<Long> reported = new java.util.concurrent.SynchronousQueue<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread rearmer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 1; i < rounds; i++) {
+                    long token = reported.take();
+                    poller.modify(p.a(), READABLE | ONESHOT, token + 1);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        for (long expected = 1; expected <= rounds; expected++) {
+            long[] seen = {0};
+            int[] count = {0};
+            long deadline = System.nanoTime() + SECONDS.toNanos(10);
+            while (count[0] == 0 && System.nanoTime() < deadline) {
+                poller.poll(events, 1, SECONDS);
+                events.forEach((token, readiness) -> {
+                    seen[0] = token;
+                    count[0]++;
+                });
+            }
+            assertEquals(1, count[0], "round " + expected + ": one report per re-arm");
+            assertEquals(expected, seen[0], "the token of the latest modify");
+            if (expected < rounds) reported.put(expected);
+        }
+        rearmer.join();
+        assertEquals(null, failure.get());
+    }
+
     /** Polls until {@code expected} distinct tokens in [{@code from}, {@code to}) were seen, each once. */
     private Set<Long> collectTokens(Events big, int expected, long from, long to) throws IOException {
         Set<Long> seen = new HashSet<>();
