@@ -59,8 +59,7 @@ public final class Soak {
                     case "--churn" -> s.churn = Double.parseDouble(args[++i]);
                     case "--native-dir" -> s.nativeDir = Path.of(args[++i]);
                     case "--out" -> s.out = Path.of(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (Soak [--servers callbacks,tasks] [--connections N] [--seconds S] [--settle S] [--churn PER_S] [--out FILE])");
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             return s;
@@ -85,8 +84,24 @@ public final class Soak {
 
     static final String[] ERROR_KINDS = {"connect", "reset", "eof", "mismatch", "unexpected", "stalled", "other"};
 
+    static final String USAGE = "usage: ./rawpoll soak [--servers callbacks,tasks] [--connections 10000] [--seconds 600] "
+            + "[--settle 30] [--churn 300] [--out FILE.md]   (servers: c, nio, netty, callbacks, tasks)";
+
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.parse(args);
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+            for (String name : settings.servers) Compare.server(name, settings.nativeDir); // a bad name fails now
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            System.err.println("rawpoll soak: " + (e instanceof ArrayIndexOutOfBoundsException ? "an option lacks its value" : e.getMessage())
+                    + " (try ./rawpoll soak --help)");
+            System.exit(2);
+            return;
+        }
         StringBuilder md = new StringBuilder(BenchMain.header("Soak", "./rawpoll soak " + String.join(" ", args)));
         md.append(String.format(Locale.ROOT, "%,d connections on loopback, at most %.0f endings (close, half-close, reset) "
                 + "or idle spells a second; snapshots once every connection is open and %.0f s have passed (start), "
