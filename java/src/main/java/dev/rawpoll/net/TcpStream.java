@@ -23,6 +23,15 @@ import java.util.Objects;
  * dev.rawpoll.Interest#READABLE}/{@link dev.rawpoll.Interest#WRITABLE} of {@link #handle()} with a
  * {@link dev.rawpoll.Poller} and try again.
  *
+ * <h2>Empty input</h2>
+ * A read or write of nothing — an empty segment, an empty array range, no segments or only
+ * empty ones in a gathering write — returns 0 at once, in every state of the connection
+ * (connecting, connected, at end of stream, reset), without a system call: so it never reports
+ * {@link #END_OF_STREAM}, {@link #WOULD_BLOCK} or an error of the connection (the next non-empty
+ * call does). The arguments are still checked (bounds, read-only, heap segments in a gathering
+ * write), and a closed stream still throws {@link IllegalStateException}. Like {@code
+ * java.nio.channels.SocketChannel}, which returns 0 for an empty buffer.
+ *
  * <h2>Errors</h2>
  * A failed call throws {@link SystemCallException} naming the call and the errno, e.g. {@code
  * recv(fd=7): ECONNRESET (Connection reset by peer)}. The three a caller typically handles apart
@@ -192,8 +201,8 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Writes from {@code src}, native or heap: send(2) with MSG_NOSIGNAL.
      *
-     * @return bytes written ({@code >= 0}, possibly fewer than {@code src} holds) or {@link
-     *     #WOULD_BLOCK}
+     * @return bytes written ({@code > 0}, possibly fewer than {@code src} holds; 0 only if {@code
+     *     src} is empty) or {@link #WOULD_BLOCK}
      * @throws BrokenPipeException or {@link ConnectionResetException} if the connection is gone
      */
     public int write(MemorySegment src) throws IOException {
@@ -216,7 +225,8 @@ public final class TcpStream implements AutoCloseable {
      * (MSG_NOSIGNAL), as if they were one buffer. The segments must be native (the kernel is
      * given their addresses) and their arenas must stay open during the call.
      *
-     * @return bytes written ({@code >= 0}, possibly ending inside any segment) or {@link #WOULD_BLOCK}
+     * @return bytes written ({@code >= 0}, possibly ending inside any segment; 0 at once if the
+     *     range holds no bytes) or {@link #WOULD_BLOCK}
      * @throws IllegalArgumentException for a heap segment, or more than {@code UIO_MAXIOV} (1024) segments
      * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
      */
@@ -226,8 +236,12 @@ public final class TcpStream implements AutoCloseable {
             throw new IllegalArgumentException("at most " + Sockets.UIO_MAXIOV + " segments per write: " + length);
         }
         int fd = socket.fd();
+        if (length == 0) {
+            return 0; // before msghdrWithIovecs: there may be no msghdr yet, and none is needed
+        }
         MemorySegment msg = socket.msghdrWithIovecs(length);
         long iov = Sockets.SIZEOF_MSGHDR;
+        long total = 0;
         for (int i = offset; i < offset + length; i++, iov += Sockets.SIZEOF_IOVEC) {
             MemorySegment src = srcs[i];
             if (!src.isNative()) {
@@ -235,6 +249,10 @@ public final class TcpStream implements AutoCloseable {
             }
             msg.set(ADDRESS, iov + Sockets.OFFSETOF_IOV_BASE, src);
             msg.set(JAVA_LONG, iov + Sockets.OFFSETOF_IOV_LEN, src.byteSize());
+            total += src.byteSize();
+        }
+        if (total == 0) {
+            return 0; // like write(empty): no system call, so no error of the connection either
         }
         while (true) {
             long n = Sockets.sendmsg(socket.errno, fd, msg, Sockets.MSG_NOSIGNAL);
