@@ -390,14 +390,21 @@ public final class TcpStream implements AutoCloseable {
 
     // ---- addresses, handle, close -----------------------------------------------------------
 
-    /** This side's address: getsockname(2). */
+    /**
+     * This side's address: getsockname(2). On a connection of an IPv4 client to a dual-stack
+     * listener (bound to {@code [::]}) this is the {@link java.net.Inet4Address} the client
+     * connected to, not its IPv4-mapped form {@code ::ffff:a.b.c.d} (as java.nio reports it).
+     */
     public InetSocketAddress localAddress() throws IOException {
         return socket.localAddress();
     }
 
     /**
      * The peer's address: the {@link #connect} target, or getpeername(2) for an accepted stream
-     * (remembered, so it stays known after the peer is gone).
+     * (remembered, so it stays known after the peer is gone). An IPv4 client of a dual-stack
+     * listener (bound to {@code [::]}) is reported as the {@link java.net.Inet4Address} {@code
+     * a.b.c.d}, not as {@code ::ffff:a.b.c.d}, as in java.nio: so {@code isLoopbackAddress()}
+     * and comparisons with IPv4 addresses work.
      *
      * @throws SystemCallException ENOTCONN if an accepted stream's peer is already gone
      */
