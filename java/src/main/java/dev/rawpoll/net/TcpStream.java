@@ -1,8 +1,5 @@
 package dev.rawpoll.net;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.Sockets;
@@ -63,6 +60,8 @@ public final class TcpStream implements AutoCloseable {
      */
     private byte[] lastArray;
     private MemorySegment lastArraySegment;
+    /** Made on first use of {@link #urgentData()}. */
+    private UrgentData urgentData;
 
     private TcpStream(SocketHandle socket, InetSocketAddress remote, boolean connected) {
         this.socket = socket;
@@ -151,7 +150,7 @@ public final class TcpStream implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("cannot read into a read-only segment");
         }
-        return recv(dst, Math.min(dst.byteSize(), Integer.MAX_VALUE));
+        return socket.recv(dst, Math.min(dst.byteSize(), Integer.MAX_VALUE));
     }
 
     /**
@@ -163,7 +162,7 @@ public final class TcpStream implements AutoCloseable {
      */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return recv(segmentOf(b, off, len), len);
+        return socket.recv(segmentOf(b, off, len), len);
     }
 
     /** {@code b[off, off + len)} as a heap segment, passed to recv/send in place (critical downcall). */
@@ -175,29 +174,6 @@ public final class TcpStream implements AutoCloseable {
         return off == 0 && len == b.length ? lastArraySegment : lastArraySegment.asSlice(off, len);
     }
 
-    private int recv(MemorySegment dst, long len) throws SystemCallException {
-        int fd = socket.fd();
-        if (len == 0) {
-            return 0; // recv would return 0, which means end of stream
-        }
-        while (true) {
-            long n = Sockets.recv(socket.errno, fd, dst, len, 0);
-            if (n > 0) {
-                return (int) n;
-            }
-            if (n == 0) {
-                return END_OF_STREAM;
-            }
-            int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Sockets.EINTR) {
-                throw SocketHandle.error("recv(fd=" + fd + ")", errno);
-            }
-        }
-    }
-
     /**
      * Writes from {@code src}, native or heap: send(2) with MSG_NOSIGNAL.
      *
@@ -206,7 +182,7 @@ public final class TcpStream implements AutoCloseable {
      * @throws BrokenPipeException or {@link ConnectionResetException} if the connection is gone
      */
     public int write(MemorySegment src) throws IOException {
-        return send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
+        return socket.send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
     }
 
     /**
@@ -217,7 +193,7 @@ public final class TcpStream implements AutoCloseable {
      */
     public int write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return send(segmentOf(b, off, len), len);
+        return socket.send(segmentOf(b, off, len), len);
     }
 
     /**
@@ -235,58 +211,7 @@ public final class TcpStream implements AutoCloseable {
         if (length > Sockets.UIO_MAXIOV) {
             throw new IllegalArgumentException("at most " + Sockets.UIO_MAXIOV + " segments per write: " + length);
         }
-        int fd = socket.fd();
-        if (length == 0) {
-            return 0; // before msghdrWithIovecs: there may be no msghdr yet, and none is needed
-        }
-        MemorySegment msg = socket.msghdrWithIovecs(length);
-        long iov = Sockets.SIZEOF_MSGHDR;
-        long total = 0;
-        for (int i = offset; i < offset + length; i++, iov += Sockets.SIZEOF_IOVEC) {
-            MemorySegment src = srcs[i];
-            if (!src.isNative()) {
-                throw new IllegalArgumentException("gathering writes take native segments only: srcs[" + i + "] is on the heap");
-            }
-            msg.set(ADDRESS, iov + Sockets.OFFSETOF_IOV_BASE, src);
-            msg.set(JAVA_LONG, iov + Sockets.OFFSETOF_IOV_LEN, src.byteSize());
-            total += src.byteSize();
-        }
-        if (total == 0) {
-            return 0; // like write(empty): no system call, so no error of the connection either
-        }
-        while (true) {
-            long n = Sockets.sendmsg(socket.errno, fd, msg, Sockets.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Sockets.EINTR) {
-                throw SocketHandle.error("sendmsg(fd=" + fd + ", " + length + " segments)", errno);
-            }
-        }
-    }
-
-    private int send(MemorySegment src, long len) throws SystemCallException {
-        int fd = socket.fd();
-        if (len == 0) {
-            return 0;
-        }
-        while (true) {
-            long n = Sockets.send(socket.errno, fd, src, len, Sockets.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return (int) n;
-            }
-            int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Sockets.EINTR) {
-                throw SocketHandle.error("send(fd=" + fd + ")", errno);
-            }
-        }
+        return socket.sendmsg(srcs, offset, length);
     }
 
     /** Half-close: sends FIN; the peer reads end of stream, and this side can still read. */
@@ -304,6 +229,18 @@ public final class TcpStream implements AutoCloseable {
         if (Sockets.shutdown(socket.errno, fd, how) != 0) {
             throw SocketHandle.error("shutdown(fd=" + fd + ", " + name + ")", Native.errno(socket.errno));
         }
+    }
+
+    /**
+     * TCP urgent ("out-of-band") data of this stream: send and read the urgent byte, find the
+     * mark, SO_OOBINLINE. Rarely wanted; see {@link UrgentData} for its caveats (one byte, RFC 6093).
+     */
+    public UrgentData urgentData() {
+        socket.fd(); // a closed stream throws
+        if (urgentData == null) {
+            urgentData = new UrgentData(socket);
+        }
+        return urgentData;
     }
 
     // ---- options ----------------------------------------------------------------------------
