@@ -9,6 +9,8 @@ import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.TestFds;
 import dev.rawpoll.internal.Errno;
+import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.vthread.BlockingSockets;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -60,11 +62,14 @@ public final class FaultInjection {
             Map<String, String> result = new LinkedHashMap<>();
             try {
                 System.gc(); // cleaner-freed memory of earlier scenarios goes before the count
+                long threadsBefore = rawpollThreads();
                 long fdsBefore = TestFds.openFdCount();
                 long mallocsBefore = otherMallocs();
                 e.getValue().run(result);
                 long fdsAfter = TestFds.openFdCount();
                 long mallocsAfter = otherMallocs();
+                result.put("rawpollThreadsBefore", Long.toString(threadsBefore));
+                result.put("rawpollThreadsAfter", Long.toString(rawpollThreadsAfterSettling(threadsBefore)));
                 result.put("fdsBefore", Long.toString(fdsBefore));
                 result.put("fdsAfter", Long.toString(fdsAfter));
                 result.put("mallocsBefore", Long.toString(mallocsBefore));
@@ -89,6 +94,11 @@ public final class FaultInjection {
         s.put("emfile-bind", r -> underNoFileLimit(0, r, () -> TcpListener.bind(LOOPBACK, 16)));
         s.put("emfile-poller-open", r -> underNoFileLimit(0, r, Poller::open));
         s.put("emfile-eventfd", r -> underNoFileLimit(1, r, Poller::open)); // epoll_create1 gets the last one
+        // The adapters above the poller: what they open before the failing call is closed again.
+        s.put("emfile-event-loop", r -> underNoFileLimit(0, r, EventLoop::open));
+        s.put("emfile-blocking-sockets-first-poller", r -> underNoFileLimit(1, r, BlockingSockets::open));
+        s.put("emfile-blocking-sockets-second-poller", r -> underNoFileLimit(2, r, BlockingSockets::open));
+        s.put("emfile-blocking-sockets-second-eventfd", r -> underNoFileLimit(3, r, BlockingSockets::open));
         s.put("emfile-accept", FaultInjection::emfileOnAccept);
         s.put("reset-mid-write", FaultInjection::resetMidWrite);
         s.put("refused", FaultInjection::refused);
@@ -315,6 +325,22 @@ public final class FaultInjection {
         }
     }
 
+    /** Live threads whose name starts with "rawpoll" (the adapters' poller threads). */
+    private static long rawpollThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("rawpoll")).count();
+    }
+
+    /** The rawpoll thread count once it is back to {@code expected}, or after 5 s: stopping threads take a moment. */
+    private static long rawpollThreadsAfterSettling(long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long n;
+        while ((n = rawpollThreads()) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return n;
+    }
+
     /** Loads every class the scenarios use while descriptors are plentiful (class loading opens files). */
     private static void warmUp() throws Throwable {
         Errno.name(24);
@@ -327,6 +353,8 @@ public final class FaultInjection {
                 a.write(new MemorySegment[0], 0, 0);
             }
         }
+        EventLoop.open().close();
+        BlockingSockets.open().close();
         otherMallocs();
         lowestFreeFd();
         Rlimit.restoreNoFile(Rlimit.lowerNoFile(1 << 20));

@@ -51,7 +51,8 @@ class FaultInjectionTest {
                 + java.io.File.pathSeparator
                 + Path.of(FaultInjection.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> command = new ArrayList<>(List.of(javaBinary, "-XX:NativeMemoryTracking=summary",
-                "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-cp", classPath));
+                "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+                "-cp", classPath));
         String nativeDir = System.getProperty("rawpoll.native.dir");
         if (nativeDir != null) {
             command.add("-Drawpoll.native.dir=" + nativeDir);
@@ -83,6 +84,7 @@ class FaultInjectionTest {
         assertNotNull(r, () -> "no result for " + scenario + " in the child's output:\n" + childOutput);
         assertNull(r.get("failed"), () -> scenario + " failed in the child: " + r.get("failed"));
         assertEquals(r.get("fdsBefore"), r.get("fdsAfter"), () -> scenario + ": descriptors leaked: " + r);
+        assertEquals(r.get("rawpollThreadsBefore"), r.get("rawpollThreadsAfter"), () -> scenario + ": threads leaked: " + r);
         long grew = Long.parseLong(r.get("mallocsAfter")) - Long.parseLong(r.get("mallocsBefore"));
         assertTrue(grew <= MALLOC_SLACK, () -> scenario + ": " + grew + " more live native allocations after: " + r);
         return r;
@@ -118,6 +120,22 @@ class FaultInjectionTest {
     @Test
     void emfileInEventfdClosesTheEpollDescriptorAlreadyMade() {
         assertOneKind(leakFree("emfile-eventfd"), FaultInjection.ITERATIONS, emfile("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)"));
+    }
+
+    @Test
+    void emfileWhenOpeningAnEventLoop() {
+        assertOneKind(leakFree("emfile-event-loop"), FaultInjection.ITERATIONS, emfile("epoll_create1(EPOLL_CLOEXEC)"));
+    }
+
+    /** BlockingSockets.open makes two pollers, each with a thread: a failure at any step undoes the steps before. */
+    @Test
+    void emfileAtEachStepOfOpeningTheBlockingAdapter() {
+        assertOneKind(leakFree("emfile-blocking-sockets-first-poller"), FaultInjection.ITERATIONS,
+                emfile("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)"));
+        assertOneKind(leakFree("emfile-blocking-sockets-second-poller"), FaultInjection.ITERATIONS,
+                emfile("epoll_create1(EPOLL_CLOEXEC)"));
+        assertOneKind(leakFree("emfile-blocking-sockets-second-eventfd"), FaultInjection.ITERATIONS,
+                emfile("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)"));
     }
 
     @Test
