@@ -15,9 +15,10 @@ import java.io.IOException;
  *
  * <h2>What TCP gives, and what it does not</h2>
  * <ul>
- * <li>There is <em>one</em> urgent byte at a time. {@link #send} sends a single byte; (a C
+ * <li>There is <em>one</em> urgent byte at a time. {@link #send} sends a single byte (a C
  *     {@code send} of several bytes with MSG_OOB makes only the last one urgent). A newer urgent
- *     byte replaces one the peer has not read yet.</li>
+ *     byte replaces one the peer has not read yet; Linux then leaves the older byte in the
+ *     normal stream as ordinary data, or drops it if it was the very next byte to read.</li>
  * <li>Urgent data is not faster than the stream: it travels in it, in order, only marked (the
  *     "urgent pointer"). What the receiver gets early is the <em>notice</em>: its poller reports
  *     priority readiness (EPOLLPRI) as soon as the segment announcing it arrives.</li>

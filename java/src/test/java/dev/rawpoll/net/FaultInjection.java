@@ -103,6 +103,7 @@ public final class FaultInjection {
         s.put("reset-mid-write", FaultInjection::resetMidWrite);
         s.put("refused", FaultInjection::refused);
         s.put("backlog-overflow", FaultInjection::backlogOverflow);
+        s.put("eaddrinuse", FaultInjection::addressInUse);
         return s;
     }
 
@@ -260,6 +261,22 @@ public final class FaultInjection {
         }
         failures.describe(result);
         result.put("thrownByConnect", Integer.toString(atConnect));
+    }
+
+    /** bind(2) fails after socket(2) succeeded: the socket is closed again, every time. */
+    private static void addressInUse(Map<String, String> result) throws Throwable {
+        try (TcpListener taken = TcpListener.bind(LOOPBACK, 1)) {
+            Failures failures = new Failures();
+            for (int i = 0; i < ITERATIONS; i++) {
+                try (TcpListener again = TcpListener.bind(taken.localAddress(), 1)) {
+                    // bound twice: reported below as too few thrown
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }
+            failures.describe(result);
+            result.put("port", Integer.toString(taken.localAddress().getPort()));
+        }
     }
 
     /**

@@ -189,6 +189,14 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aBindToAnAddressInUseClosesTheNewSocket() {
+        Map<String, String> r = leakFree("eaddrinuse");
+        String call = "bind(127.0.0.1:" + r.get("port") + ")";
+        assertOneKind(r, FaultInjection.ITERATIONS,
+                "dev.rawpoll.SystemCallException errno=EADDRINUSE call=" + call + ": " + call + ": EADDRINUSE (Address already in use)");
+    }
+
+    @Test
     void theChildReportedEveryScenario() throws IOException {
         assertEquals(FaultInjection.scenarios().keySet(), results.keySet(), childOutput);
     }
