@@ -1,9 +1,5 @@
 package dev.rawpoll.net;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
@@ -13,15 +9,10 @@ import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.vthread.BlockingSockets;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +22,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.management.ObjectName;
 
 /**
@@ -121,7 +111,7 @@ public final class FaultInjection {
     private static void underNoFileLimit(int spare, Map<String, String> result, Opening call) throws Throwable {
         int limit = lowestFreeFd() + spare;
         Failures failures = new Failures();
-        long saved = Rlimit.lowerNoFile(limit);
+        long saved = FaultInjectionNative.Rlimit.lowerNoFile(limit);
         try {
             for (int i = 0; i < ITERATIONS; i++) {
                 try (AutoCloseable opened = call.open()) {
@@ -131,7 +121,7 @@ public final class FaultInjection {
                 }
             }
         } finally {
-            Rlimit.restoreNoFile(saved);
+            FaultInjectionNative.Rlimit.restoreNoFile(saved);
         }
         result.put("limit", Integer.toString(limit));
         failures.describe(result);
@@ -143,7 +133,7 @@ public final class FaultInjection {
             waitUntil(listener.handle(), Interest.READABLE);
             int limit = lowestFreeFd();
             Failures failures = new Failures();
-            long saved = Rlimit.lowerNoFile(limit);
+            long saved = FaultInjectionNative.Rlimit.lowerNoFile(limit);
             try {
                 for (int i = 0; i < ITERATIONS; i++) {
                     try (TcpStream accepted = listener.accept()) {
@@ -153,7 +143,7 @@ public final class FaultInjection {
                     }
                 }
             } finally {
-                Rlimit.restoreNoFile(saved);
+                FaultInjectionNative.Rlimit.restoreNoFile(saved);
             }
             failures.describe(result);
             // The connection waited in the backlog all along: accepted as soon as a descriptor is free.
@@ -174,7 +164,7 @@ public final class FaultInjection {
     private static void resetMidWrite(Map<String, String> result) throws Throwable {
         int iterations = 30;
         Failures failures = new Failures();
-        Signals.blockSigpipe();
+        FaultInjectionNative.Signals.blockSigpipe();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment chunk = arena.allocate(64 * 1024);
             MemorySegment[] gather = {chunk.asSlice(0, 1000), chunk.asSlice(1000, 2000)};
@@ -203,13 +193,13 @@ public final class FaultInjection {
                     }
                 }
             }
-            result.put("sigpipePendingAfterRawpoll", Boolean.toString(Signals.sigpipePending()));
+            result.put("sigpipePendingAfterRawpoll", Boolean.toString(FaultInjectionNative.Signals.sigpipePending()));
             // The control: the same failure through a plain send(2) without MSG_NOSIGNAL does
             // raise SIGPIPE, so the check above can see one.
-            result.put("sigpipePendingAfterPlainSend", Boolean.toString(plainSendToAResetPeer() && Signals.sigpipePending()));
-            Signals.consumeSigpipe();
+            result.put("sigpipePendingAfterPlainSend", Boolean.toString(plainSendToAResetPeer() && FaultInjectionNative.Signals.sigpipePending()));
+            FaultInjectionNative.Signals.consumeSigpipe();
         } finally {
-            Signals.unblockSigpipe();
+            FaultInjectionNative.Signals.unblockSigpipe();
         }
         result.put("iterations", Integer.toString(iterations));
         failures.describe(result);
@@ -227,7 +217,7 @@ public final class FaultInjection {
             waitUntil(client.handle(), Interest.READABLE);
             MemorySegment b = arena.allocate(1);
             for (int attempt = 0; attempt < 10; attempt++) {
-                if (Signals.plainSend((int) client.handle(), b) < 0 && Signals.lastErrno() == 32) { // EPIPE
+                if (FaultInjectionNative.Signals.plainSend((int) client.handle(), b) < 0 && FaultInjectionNative.Signals.lastErrno() == 32) { // EPIPE
                     return true;
                 }
             }
@@ -374,8 +364,8 @@ public final class FaultInjection {
         BlockingSockets.open().close();
         otherMallocs();
         lowestFreeFd();
-        Rlimit.restoreNoFile(Rlimit.lowerNoFile(1 << 20));
-        Signals.sigpipePending();
+        FaultInjectionNative.Rlimit.restoreNoFile(FaultInjectionNative.Rlimit.lowerNoFile(1 << 20));
+        FaultInjectionNative.Signals.sigpipePending();
     }
 
     static void waitUntil(long handle, int interest) throws IOException {
@@ -392,7 +382,7 @@ public final class FaultInjection {
 
     /** The lowest descriptor number not in use: the next one socket(2) would return. */
     private static int lowestFreeFd() throws Throwable {
-        return Rlimit.lowestFreeFd();
+        return FaultInjectionNative.Rlimit.lowestFreeFd();
     }
 
     private static final Pattern OTHER = Pattern.compile("- +Other \\(reserved=.*?\\n\\s*\\(malloc=\\d+KB tag=Other #(\\d+)\\)");
@@ -407,114 +397,5 @@ public final class FaultInjection {
             throw new IllegalStateException("no Other category in the NMT summary (run with -XX:NativeMemoryTracking=summary): " + summary);
         }
         return Long.parseLong(m.group(1));
-    }
-
-    /** getrlimit/setrlimit of RLIMIT_NOFILE, linked straight from libc. */
-    static final class Rlimit {
-        private static final int RLIMIT_NOFILE = 7; // Linux, every architecture
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final MethodHandle GETRLIMIT = LINKER.downcallHandle(
-                LINKER.defaultLookup().find("getrlimit").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-        private static final MethodHandle SETRLIMIT = LINKER.downcallHandle(
-                LINKER.defaultLookup().find("setrlimit").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-
-        private static final MethodHandle DUP = LINKER.downcallHandle(
-                LINKER.defaultLookup().find("dup").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        private static final MethodHandle CLOSE = LINKER.downcallHandle(
-                LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
-        /** dup(2) returns the lowest free number: that one, closed again at once. */
-        static int lowestFreeFd() throws Throwable {
-            int fd = (int) DUP.invokeExact(0);
-            if (fd < 0) {
-                throw new IllegalStateException("dup(0) failed");
-            }
-            int ignored = (int) CLOSE.invokeExact(fd);
-            return fd;
-        }
-
-        /** Sets the soft limit to {@code soft}; returns the old soft limit. */
-        static long lowerNoFile(long soft) throws Throwable {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment rlim = arena.allocate(16, 8); // struct rlimit { rlim_t cur, max; }
-                if ((int) GETRLIMIT.invokeExact(RLIMIT_NOFILE, rlim) != 0) {
-                    throw new IllegalStateException("getrlimit failed");
-                }
-                long old = rlim.get(JAVA_LONG, 0);
-                rlim.set(JAVA_LONG, 0, Math.min(soft, rlim.get(JAVA_LONG, 8)));
-                if ((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, rlim) != 0) {
-                    throw new IllegalStateException("setrlimit failed");
-                }
-                return old;
-            }
-        }
-
-        static void restoreNoFile(long soft) throws Throwable {
-            lowerNoFile(soft);
-        }
-    }
-
-    /** SIGPIPE blocked in this thread, so that one raised by a send stays pending and visible. */
-    static final class Signals {
-        private static final int SIG_BLOCK = 0;
-        private static final int SIG_UNBLOCK = 1;
-        private static final int SIGPIPE = 13;
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final MethodHandle PTHREAD_SIGMASK = link("pthread_sigmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-        private static final MethodHandle SIGTIMEDWAIT = link("sigtimedwait", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        private static final MethodHandle SEND = LINKER.downcallHandle(LINKER.defaultLookup().find("send").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), Linker.Option.captureCallState("errno"));
-        private static final Arena ARENA = Arena.ofAuto();
-        private static final MemorySegment SET = ARENA.allocate(128, 8); // sigset_t
-        private static final MemorySegment ZERO_TIMEOUT = ARENA.allocate(16, 8); // struct timespec {0, 0}
-        private static final MemorySegment ERRNO = ARENA.allocate(Linker.Option.captureStateLayout());
-
-        static {
-            SET.set(JAVA_LONG, 0, 1L << (SIGPIPE - 1));
-        }
-
-        private static MethodHandle link(String name, FunctionDescriptor descriptor) {
-            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
-        }
-
-        static void blockSigpipe() throws Throwable {
-            if ((int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, SET, MemorySegment.NULL) != 0) {
-                throw new IllegalStateException("pthread_sigmask failed");
-            }
-        }
-
-        static void unblockSigpipe() throws Throwable {
-            consumeSigpipe();
-            if ((int) PTHREAD_SIGMASK.invokeExact(SIG_UNBLOCK, SET, MemorySegment.NULL) != 0) {
-                throw new IllegalStateException("pthread_sigmask failed");
-            }
-        }
-
-        /** Takes a pending SIGPIPE, if any, so that it is never delivered. */
-        static void consumeSigpipe() throws Throwable {
-            while ((int) SIGTIMEDWAIT.invokeExact(SET, MemorySegment.NULL, ZERO_TIMEOUT) == SIGPIPE) {
-                // taken
-            }
-        }
-
-        /** Whether SIGPIPE is pending for this thread or the process (/proc/thread-self/status). */
-        static boolean sigpipePending() throws IOException {
-            long pending = 0;
-            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-                if (line.startsWith("SigPnd:") || line.startsWith("ShdPnd:")) {
-                    pending |= Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                }
-            }
-            return (pending & (1L << (SIGPIPE - 1))) != 0;
-        }
-
-        static long plainSend(int fd, MemorySegment buf) throws Throwable {
-            return (long) SEND.invokeExact(ERRNO, fd, buf, buf.byteSize(), 0);
-        }
-
-        static int lastErrno() {
-            return ERRNO.get(JAVA_INT, Linker.Option.captureStateLayout().byteOffset(
-                    java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
-        }
     }
 }
