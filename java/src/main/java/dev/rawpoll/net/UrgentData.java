@@ -78,8 +78,8 @@ public final class UrgentData {
      *     read, or {@link #setInline} is on (EINVAL); {@link TcpStream#WOULD_BLOCK} if the peer
      *     announced urgent data that has not arrived yet (EAGAIN); {@link TcpStream#END_OF_STREAM}
      *     if it was announced but the connection ended before it came
-     * @throws SystemCallException e.g. {@code recv(fd=7, MSG_OOB): ENOTCONN (...)} before the
-     *     connection is established
+     * @throws SystemCallException for other errors, e.g. {@code recv(fd=7, MSG_OOB): ENOTCONN
+     *     (...)} on a connection that failed before the urgent byte came
      */
     public int read() throws IOException {
         int fd = socket.fd();

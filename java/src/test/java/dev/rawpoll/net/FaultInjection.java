@@ -89,7 +89,8 @@ public final class FaultInjection {
         s.put("emfile-blocking-sockets-first-poller", r -> underNoFileLimit(1, r, BlockingSockets::open));
         s.put("emfile-blocking-sockets-second-poller", r -> underNoFileLimit(2, r, BlockingSockets::open));
         s.put("emfile-blocking-sockets-second-eventfd", r -> underNoFileLimit(3, r, BlockingSockets::open));
-        s.put("emfile-accept", FaultInjection::emfileOnAccept);
+        s.put("emfile-accept", r -> emfileOnAccept(r, TcpListener::accept));
+        s.put("emfile-accept-without-accept4", r -> emfileOnAccept(r, TcpListener::acceptWithFcntl));
         s.put("reset-mid-write", FaultInjection::resetMidWrite);
         s.put("refused", FaultInjection::refused);
         s.put("backlog-overflow", FaultInjection::backlogOverflow);
@@ -127,7 +128,12 @@ public final class FaultInjection {
         failures.describe(result);
     }
 
-    private static void emfileOnAccept(Map<String, String> result) throws Throwable {
+    @FunctionalInterface
+    interface Accept {
+        TcpStream accept(TcpListener listener) throws IOException;
+    }
+
+    private static void emfileOnAccept(Map<String, String> result, Accept accept) throws Throwable {
         try (TcpListener listener = TcpListener.bind(LOOPBACK, 16);
                 TcpStream client = TcpStream.connect(listener.localAddress())) {
             waitUntil(listener.handle(), Interest.READABLE);
@@ -136,7 +142,7 @@ public final class FaultInjection {
             long saved = FaultInjectionNative.Rlimit.lowerNoFile(limit);
             try {
                 for (int i = 0; i < ITERATIONS; i++) {
-                    try (TcpStream accepted = listener.accept()) {
+                    try (TcpStream accepted = accept.accept(listener)) {
                         // accepted, or null: reported below as too few thrown
                     } catch (Throwable t) {
                         failures.add(t);
@@ -147,7 +153,7 @@ public final class FaultInjection {
             }
             failures.describe(result);
             // The connection waited in the backlog all along: accepted as soon as a descriptor is free.
-            try (TcpStream accepted = listener.accept()) {
+            try (TcpStream accepted = accept.accept(listener)) {
                 result.put("acceptedAfterwards", Boolean.toString(accepted != null));
             }
         }

@@ -146,6 +146,13 @@ class FaultInjectionTest {
     }
 
     @Test
+    void emfileInAcceptWithoutAccept4() {
+        Map<String, String> r = leakFree("emfile-accept-without-accept4");
+        assertOneKind(r, FaultInjection.ITERATIONS, emfile("accept(fd=N)"));
+        assertEquals("true", r.get("acceptedAfterwards"), "accepted once the limit was back");
+    }
+
+    @Test
     void aResetMidWriteThrowsResetOrBrokenPipeAndNeverRaisesSigpipe() {
         Map<String, String> r = leakFree("reset-mid-write");
         assertEquals(r.get("iterations"), r.get("thrown"), () -> "every write after the reset threw: " + r);
