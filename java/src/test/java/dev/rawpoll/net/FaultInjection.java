@@ -92,6 +92,7 @@ public final class FaultInjection {
         s.put("emfile-accept", r -> emfileOnAccept(r, TcpListener::accept));
         s.put("emfile-accept-without-accept4", r -> emfileOnAccept(r, TcpListener::acceptWithFcntl));
         s.put("reset-mid-write", FaultInjection::resetMidWrite);
+        s.put("reset-mid-read", FaultInjection::resetMidRead);
         s.put("refused", FaultInjection::refused);
         s.put("backlog-overflow", FaultInjection::backlogOverflow);
         s.put("eaddrinuse", FaultInjection::addressInUse);
@@ -208,6 +209,56 @@ public final class FaultInjection {
             FaultInjectionNative.Signals.unblockSigpipe();
         }
         result.put("iterations", Integer.toString(iterations));
+        failures.describe(result);
+    }
+
+    /**
+     * The server sends 64 KiB, the client reads 1 KiB of it, then the server resets: the client
+     * reads on until the reset is reported. Records how many of the bytes sent were read before
+     * it, what the reset gives, and what the read after it gives.
+     */
+    private static void resetMidRead(Map<String, String> result) throws Throwable {
+        int iterations = 30;
+        Failures failures = new Failures();
+        Set<String> readBeforeReset = new TreeSet<>();
+        Set<String> afterReset = new TreeSet<>();
+        byte[] data = new byte[64 * 1024];
+        byte[] b = new byte[1024];
+        for (int i = 0; i < iterations; i++) {
+            try (TcpListener listener = TcpListener.bind(LOOPBACK, 4);
+                    TcpStream client = TcpStream.connect(listener.localAddress())) {
+                waitUntil(listener.handle(), Interest.READABLE);
+                TcpStream server = listener.accept();
+                int sent = 0;
+                int n;
+                while (sent < data.length && (n = server.write(data, sent, data.length - sent)) > 0) {
+                    sent += n;
+                }
+                waitUntil(client.handle(), Interest.READABLE);
+                long read = client.read(b, 0, b.length);
+                server.setLinger(0);
+                server.close(); // RST
+                waitUntil(client.handle(), Interest.READABLE);
+                try {
+                    while ((n = client.read(b, 0, b.length)) > 0) {
+                        read += n;
+                    }
+                    readBeforeReset.add(read == sent ? "all" : read + " of " + sent);
+                    afterReset.add("no exception; read gave " + n);
+                } catch (SystemCallException e) {
+                    readBeforeReset.add(read == sent ? "all" : read + " of " + sent);
+                    failures.add(e);
+                    try {
+                        afterReset.add("then " + client.read(b, 0, b.length));
+                    } catch (SystemCallException again) {
+                        afterReset.add("then " + again.errnoName());
+                    }
+                }
+            }
+        }
+        result.put("iterations", Integer.toString(iterations));
+        result.put("readBeforeReset", String.join(",", readBeforeReset));
+        result.put("afterReset", String.join(",", afterReset));
         failures.describe(result);
     }
 

@@ -176,6 +176,15 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aResetWithDataUnreadDeliversTheDataThenOneResetThenEndOfStream() {
+        Map<String, String> r = leakFree("reset-mid-read");
+        assertOneKind(r, Integer.parseInt(r.get("iterations")),
+                "dev.rawpoll.net.ConnectionResetException errno=ECONNRESET call=recv(fd=N): recv(fd=N): ECONNRESET (Connection reset by peer)");
+        assertEquals("all", r.get("readBeforeReset"), "bytes that arrived before the reset are still read");
+        assertEquals("then -1", r.get("afterReset"), "after the one reset, reads return END_OF_STREAM");
+    }
+
+    @Test
     void connectToAClosedPortIsRefusedEveryTime() {
         Map<String, String> r = leakFree("refused");
         assertEquals(Integer.toString(FaultInjection.ITERATIONS), r.get("thrown"));
