@@ -143,7 +143,8 @@ public final class TcpStream implements AutoCloseable {
      *
      * @return bytes read ({@code > 0}; 0 only if {@code dst} is empty), {@link #END_OF_STREAM} or
      *     {@link #WOULD_BLOCK}
-     * @throws ConnectionResetException if the peer reset the connection
+     * @throws ConnectionResetException if the peer reset the connection: once, after the bytes
+     *     that arrived before the reset have been read; later reads return {@link #END_OF_STREAM}
      * @throws IllegalArgumentException if {@code dst} is read-only
      */
     public int read(MemorySegment dst) throws IOException {
@@ -179,7 +180,8 @@ public final class TcpStream implements AutoCloseable {
      *
      * @return bytes written ({@code > 0}, possibly fewer than {@code src} holds; 0 only if {@code
      *     src} is empty) or {@link #WOULD_BLOCK}
-     * @throws BrokenPipeException or {@link ConnectionResetException} if the connection is gone
+     * @throws BrokenPipeException or {@link ConnectionResetException} if the connection is gone:
+     *     ECONNRESET once for a reset not yet reported, EPIPE on every write after that
      */
     public int write(MemorySegment src) throws IOException {
         return socket.send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
