@@ -339,7 +339,13 @@ public final class FaultInjection {
             for (int i = 0; i < clients; i++) {
                 streams.add(TcpStream.connect(listener.localAddress()));
             }
-            Thread.sleep(300); // the handshakes that can complete on loopback have
+            // On loopback the handshakes that can complete do so at once; on a slow machine, give
+            // them up to 5 s. The others cannot complete however long this waits: nothing accepts.
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!streams.get(0).finishConnect() && System.nanoTime() < settle) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(300);
             int established = 0;
             for (TcpStream s : streams) {
                 established += s.finishConnect() ? 1 : 0;
