@@ -20,8 +20,10 @@ import java.io.IOException;
  *     byte replaces one the peer has not read yet; Linux then leaves the older byte in the
  *     normal stream as ordinary data, or drops it if it was the very next byte to read.</li>
  * <li>Urgent data is not faster than the stream: it travels in it, in order, only marked (the
- *     "urgent pointer"). What the receiver gets early is the <em>notice</em>: its poller reports
- *     priority readiness (EPOLLPRI) as soon as the segment announcing it arrives.</li>
+ *     "urgent pointer"). What the receiver gets early is the <em>notice</em>: a poller with
+ *     {@link dev.rawpoll.Interest#PRIORITY} reports {@link dev.rawpoll.Readiness#PRIORITY}
+ *     (EPOLLPRI) once the urgent byte is there; a lone urgent byte does not make the socket
+ *     readable.</li>
  * <li>By default the urgent byte is taken out of the stream: {@link #read} returns it, the
  *     stream's normal reads skip it, and a normal read stops just before the mark so that
  *     {@link #atMark()} tells where it was. With {@link #setInline} on, the byte stays in the

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.Interest;
+import dev.rawpoll.Readiness;
 import dev.rawpoll.SystemCallException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,18 @@ class UrgentDataTest extends LoopbackTest {
             assertTrue(server.urgentData().atMark());
             assertEquals("cd", readUpTo(server, 10), "and then goes on without the urgent byte");
             assertFalse(server.urgentData().atMark());
+        }
+    }
+
+    @Test
+    void aLoneUrgentByteMakesThePeerPriorityReadyNotReadable() throws IOException {
+        try (Pair pair = Pair.connect(IPV4_ANY_PORT)) {
+            assertEquals(1, pair.client().urgentData().send((byte) 'u'));
+            int readiness = await(pair.server().handle(), Interest.READABLE | Interest.PRIORITY);
+            assertEquals(Readiness.PRIORITY, readiness & (Readiness.PRIORITY | Readiness.READABLE),
+                    () -> "a lone urgent byte is not stream data: " + Readiness.toString(readiness));
+            assertEquals('u', pair.server().urgentData().read());
+            assertEquals(TcpStream.WOULD_BLOCK, pair.server().read(new byte[1], 0, 1), "nothing in the stream");
         }
     }
 
@@ -117,28 +130,13 @@ class UrgentDataTest extends LoopbackTest {
         assertThrows(IllegalStateException.class, pair.client()::urgentData);
     }
 
-    /**
-     * Retries while the urgent byte is announced but not there yet, or not announced yet. (A
-     * lone urgent byte makes a socket priority-ready, not readable: so this sleeps, up to 5 s.)
-     */
+    /** Waits for priority readiness (EPOLLPRI: the urgent byte is there), then reads the byte. */
     private static int awaitUrgentByte(TcpStream stream) throws IOException {
-        for (int attempt = 0; attempt < 500; attempt++) {
-            int b = stream.urgentData().read();
-            if (b >= 0) {
-                return b;
-            }
-            assertTrue(b == TcpStream.WOULD_BLOCK || b == UrgentData.NONE, "read() gave " + b);
-            sleepALittle();
-        }
-        throw new AssertionError("the urgent byte never arrived");
-    }
-
-    private static void sleepALittle() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        int readiness = await(stream.handle(), Interest.PRIORITY);
+        assertTrue((readiness & Readiness.PRIORITY) != 0, () -> Readiness.toString(readiness));
+        int b = stream.urgentData().read();
+        assertTrue(b >= 0, "priority-ready, yet read() gave " + b);
+        return b;
     }
 
     /** One read of at most {@code max} bytes, waiting for readiness first. */
