@@ -26,8 +26,9 @@ import java.util.Objects;
  * (connecting, connected, at end of stream, reset), without a system call: so it never reports
  * {@link #END_OF_STREAM}, {@link #WOULD_BLOCK} or an error of the connection (the next non-empty
  * call does). The arguments are still checked (bounds, read-only, heap segments in a gathering
- * write), and a closed stream still throws {@link IllegalStateException}. Like {@code
- * java.nio.channels.SocketChannel}, which returns 0 for an empty buffer.
+ * write), and a closed stream still throws {@link IllegalStateException}. The rule of {@link
+ * java.io.InputStream#read(byte[], int, int)}: "if len is zero, then no bytes are read and 0 is
+ * returned".
  *
  * <h2>Errors</h2>
  * A failed call throws {@link SystemCallException} naming the call and the errno, e.g. {@code
