@@ -63,9 +63,15 @@ class DemoTest {
             Demo.Parallel p = r.parallel();
             assertEquals(2 * p.loops(), p.trace().segments().stream().filter(s -> s.task().equals("one loop")).count(), out);
             assertTrue(p.trace().tasks().containsAll(java.util.List.of("one loop", "loop 1 of " + p.loops(), "loop 2 of " + p.loops())), out);
-            if (Runtime.getRuntime().availableProcessors() >= 2) {
-                // a ratio, not a window: two cores finish the same work in clearly less time than one
-                assertTrue(p.speedup() > 1.2, "speedup " + p.speedup() + "\n" + out);
+            // A ratio, not a window: two free cores finish the same work in clearly less time than
+            // one. Only free cores show it: on a machine already busier than its core count the
+            // group's threads get no more CPU than one thread does, so the speedup is not judged there.
+            int cores = Runtime.getRuntime().availableProcessors();
+            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            if (cores >= 2 && load >= 0 && load < cores) {
+                assertTrue(p.speedup() > 1.2, "speedup " + p.speedup() + " at load " + load + "\n" + out);
+            } else {
+                System.out.printf("DemoTest: parallel speedup %.2f not judged (load average %.1f on %d cores)%n", p.speedup(), load, cores);
             }
             assertTrue(Files.readString(p.svg()).contains("loop 2 of " + p.loops()), "the figure has a lane per loop");
             assertTrue(out.contains("faster: the loops run on"), out);
