@@ -1,0 +1,47 @@
+package dev.rawpoll.bsd;
+
+import dev.rawpoll.ModelRun;
+import dev.rawpoll.Poller;
+import dev.rawpoll.PollerModelTest;
+import java.io.IOException;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The model test on kqueue: natively on macOS and FreeBSD, on Linux against libkqueue when
+ * {@code RAWPOLL_LIBKQUEUE} names it (otherwise reported as not run, with the reason).
+ */
+class KqueuePollerModelTest extends PollerModelTest {
+    private static Profile profile;
+
+    @BeforeAll
+    static void requireKqueue() throws IOException {
+        profile = KqueueSupport.requireKqueue("KqueuePollerModelTest");
+    }
+
+    @Override
+    protected ModelRun.Backend backend() {
+        return new ModelRun.Backend() {
+            @Override
+            public Poller open() throws IOException {
+                return KqueuePoller.open(profile);
+            }
+
+            /** The poller cannot tell that a closed number changed hands: EEXIST until deregistered. */
+            @Override
+            public boolean closedNumberStaysRegistered() {
+                return true;
+            }
+
+            /** BSD drops the knotes with the number; libkqueue keeps them. */
+            @Override
+            public boolean duplicatedFileKeepsReporting() {
+                return false;
+            }
+
+            @Override
+            public String toString() {
+                return "kqueue (" + profile + ")";
+            }
+        };
+    }
+}
