@@ -25,8 +25,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,18 +34,7 @@ import org.junit.jupiter.api.Test;
  * #openPoller()}, and {@link #testHandles()} if not pipes; where an OS (or an emulation) differs,
  * the subclass overrides the one test, or the error name, and says why.
  */
-public abstract class PollerContractTest {
-
-    /** Opens the poller under test. */
-    protected abstract Poller openPoller() throws IOException;
-
-    /** The handles the tests watch: pipes and AF_UNIX socket pairs unless a subclass says otherwise. */
-    protected TestHandles testHandles() {
-        return UnixHandles.INSTANCE;
-    }
-
-    /** Lets a backend that releases descriptors asynchronously settle before fds are counted. */
-    protected void settle() {}
+public abstract class PollerContractTest extends PollerTestBase {
 
     /** The error name of registering a handle twice. */
     protected String alreadyRegisteredError() {
@@ -62,87 +49,6 @@ public abstract class PollerContractTest {
     /** The error name of registering a number that is no open handle. */
     protected String badHandleError() {
         return "EBADF";
-    }
-
-    protected Poller poller;
-    protected Events events;
-    protected TestHandles handles;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private long fdsBefore;
-
-    @BeforeEach
-    void openIt() throws IOException {
-        handles = testHandles();
-        settle();
-        fdsBefore = handles.openCount();
-        poller = openPoller();
-        events = poller.newEvents(64);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable r : resources) r.close();
-        poller.close();
-        settle();
-        assertEquals(fdsBefore, handles.openCount(), () -> "handles leaked by the test or the poller: " + handles.describeOpen());
-    }
-
-    /** A pipe (or what stands for one), closed after the test. */
-    protected Pair pipe() {
-        return track(handles.pipe());
-    }
-
-    /** A stream socket pair, closed after the test. */
-    protected Pair socketPair() {
-        return track(handles.socketPair());
-    }
-
-    /** Closes {@code resource} after the test, before the poller. */
-    protected <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
-    /** Polls once with {@code timeoutMillis}; returns token → OR of readiness, stale events skipped. */
-    protected Map<Long, Integer> pollOnce(long timeoutMillis) throws IOException {
-        Map<Long, Integer> seen = new HashMap<>();
-        int n = poller.poll(events, timeoutMillis, MILLISECONDS);
-        assertEquals(n, events.count());
-        events.forEach((token, readiness) -> seen.merge(token, readiness, (a, b) -> a | b));
-        return seen;
-    }
-
-    /**
-     * Polls until every expected token has been seen with at least its expected readiness bits (other
-     * bits and other tokens, i.e. spurious events, are tolerated), or fails after 5 s.
-     */
-    protected Map<Long, Integer> expectEvents(Map<Long, Integer> expected) throws IOException {
-        Map<Long, Integer> seen = new HashMap<>();
-        long deadline = System.nanoTime() + SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            pollOnce(100).forEach((t, r) -> seen.merge(t, r, (a, b) -> a | b));
-            if (expected.entrySet().stream().allMatch(e -> (seen.getOrDefault(e.getKey(), 0) & e.getValue()) == e.getValue())) {
-                return seen;
-            }
-        }
-        fail("expected " + describe(expected) + ", saw " + describe(seen));
-        return seen;
-    }
-
-    protected void expectEvent(long token, int readiness) throws IOException {
-        expectEvents(Map.of(token, readiness));
-    }
-
-    /** Asserts that a poll with a short timeout reports nothing for {@code token}. */
-    protected void expectNoEvent(long token) throws IOException {
-        Map<Long, Integer> seen = pollOnce(50);
-        assertFalse(seen.containsKey(token), () -> "unexpected event " + describe(seen));
-    }
-
-    protected static String describe(Map<Long, Integer> m) {
-        StringBuilder sb = new StringBuilder("{");
-        m.forEach((t, r) -> sb.append(' ').append(t).append('=').append(Readiness.toString(r)));
-        return sb.append(" }").toString();
     }
 
     // ---- readable / writable ----

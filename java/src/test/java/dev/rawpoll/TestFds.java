@@ -37,6 +37,7 @@ public final class TestFds {
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP = link("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP2 = link("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCNTL =
             link("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
@@ -144,6 +145,15 @@ public final class TestFds {
     public static int dup(int fd) {
         try {
             return check("dup", (int) DUP.invokeExact(fd));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Makes {@code target} a copy of {@code fd}, closing what {@code target} was first. */
+    public static void dup2(int fd, int target) {
+        try {
+            check("dup2", (int) DUP2.invokeExact(fd, target));
         } catch (Throwable t) {
             throw rethrow(t);
         }
