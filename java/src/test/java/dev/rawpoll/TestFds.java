@@ -1,6 +1,7 @@
 package dev.rawpoll;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -73,6 +74,17 @@ public final class TestFds {
         }
     }
 
+    /** A blocking pipe: {read end, write end}. */
+    public static int[] blockingPipe() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            check("pipe", (int) PIPE.invokeExact(fds));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** A connected AF_UNIX stream socket pair, both non-blocking. */
     public static Pair socketPair() {
         try (Arena arena = Arena.ofConfined()) {
@@ -108,6 +120,30 @@ public final class TestFds {
             MemorySegment buf = arena.allocate(Math.max(n, 8));
             buf.fill((byte) 'x');
             return (long) WRITE.invokeExact(fd, buf, (long) n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Writes all of {@code bytes} in one call; fails on a short write. */
+    public static void writeBytes(int fd, byte[] bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocateFrom(JAVA_BYTE, bytes);
+            if ((long) WRITE.invokeExact(fd, buf, (long) bytes.length) != bytes.length) {
+                throw new AssertionError("short write to " + fd);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** One read of at most {@code max} bytes, returned (blocks on a blocking descriptor with nothing to read). */
+    public static byte[] readBytes(int fd, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(max);
+            long n = (long) READ.invokeExact(fd, buf, (long) max);
+            if (n < 0) throw new AssertionError("read from " + fd + " failed");
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -164,6 +200,17 @@ public final class TestFds {
             check("shutdown", (int) SHUTDOWN.invokeExact(fd, SHUT_WR));
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /** Closes each descriptor; fails if one was not open. */
+    public static void closeChecked(int... fds) {
+        for (int fd : fds) {
+            try {
+                if ((int) CLOSE.invokeExact(fd) != 0) throw new AssertionError("close(" + fd + ") failed");
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
         }
     }
 
