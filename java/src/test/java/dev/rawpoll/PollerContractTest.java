@@ -323,6 +323,112 @@ public abstract class PollerContractTest extends PollerTestBase {
         assertEquals(expected, seen, "level-triggered events beyond the capacity must come with later polls");
     }
 
+    /**
+     * kqueue returns one kevent per filter, so a handle ready both ways fills two slots. With a
+     * batch of n events and n such handles, every handle must come back in one poll, as one event
+     * with both bits.
+     */
+    @Test
+    void batchHoldsBothDirectionsOfEveryHandle() throws IOException {
+        int n = 8;
+        Events batch = poller.newEvents(n);
+        Map<Long, Integer> all = new HashMap<>();
+        for (long token = 200; token < 200 + n; token++) {
+            Pair s = socketPair();
+            poller.register(s.a(), READABLE | WRITABLE, token);
+            handles.write(s.b(), 1);
+            all.put(token, Readiness.READABLE | Readiness.WRITABLE);
+        }
+        expectEvents(all); // delivered (loopback TCP may take a moment); level-triggered, so again below
+        assertEquals(n, poller.poll(batch, 1, SECONDS));
+        Set<Long> tokens = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            tokens.add(batch.token(i));
+            assertEquals(Readiness.READABLE | Readiness.WRITABLE,
+                    batch.readiness(i) & (Readiness.READABLE | Readiness.WRITABLE), "event " + i);
+        }
+        assertEquals(n, tokens.size(), "one event per handle: " + tokens);
+    }
+
+    /** The directions registered by {@link #edgeEventsBeyondTheCapacityAreKeptForTheNextPoll}. */
+    protected int edgeOverflowDirections() {
+        return READABLE | WRITABLE;
+    }
+
+    /** Whether EDGE is served level-triggered (IOCP: an AFD poll reports states; see Interest). */
+    protected boolean edgeIsServedLevelTriggered() {
+        return false;
+    }
+
+    /**
+     * Edge-triggered events cannot come back: those beyond a small batch's capacity are handed out
+     * by the next polls, none dropped.
+     */
+    @Test
+    void edgeEventsBeyondTheCapacityAreKeptForTheNextPoll() throws IOException {
+        Events small = poller.newEvents(2);
+        int directions = edgeOverflowDirections();
+        Map<Long, Integer> expected = new HashMap<>();
+        for (long token = 300; token < 307; token++) {
+            Pair s = socketPair();
+            poller.register(s.a(), directions | EDGE, token);
+            handles.write(s.b(), 1);
+            expected.put(token, directions); // Interest and Readiness share the direction bits
+        }
+        Map<Long, Integer> seen = new HashMap<>();
+        for (int round = 0; round < 10 && !seen.equals(expected); round++) {
+            int n = poller.poll(small, 1, SECONDS);
+            assertTrue(n <= 2, "a poll filled more than the capacity");
+            for (int i = 0; i < n; i++) seen.merge(small.token(i), small.readiness(i) & expected.get(small.token(i)), (a, b) -> a | b);
+        }
+        assertEquals(expected, seen);
+        if (!edgeIsServedLevelTriggered()) {
+            assertEquals(0, poller.poll(small, 50, MILLISECONDS), "no new edges");
+        }
+    }
+
+    /** Oneshot covers the handle, not each direction: the other direction must not report it again. */
+    @Test
+    void oneshotWithBothDirectionsReportsOnce() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | WRITABLE | ONESHOT, 40);
+        expectEvent(40, Readiness.WRITABLE); // writable at once: reported, and disarmed
+        handles.write(s.b(), 1);
+        expectNoEvent(40); // readable now, but the registration was reported
+        poller.modify(s.a(), READABLE | ONESHOT, 41);
+        expectEvent(41, Readiness.READABLE);
+        expectNoEvent(41);
+        poller.deregister(s.a()); // a disarmed registration is still registered
+    }
+
+    @Test
+    void modeCanChangeWithModify() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE | EDGE, 50);
+        handles.write(p.b(), 1);
+        expectEvent(50, Readiness.READABLE);
+        if (!edgeIsServedLevelTriggered()) {
+            expectNoEvent(50);
+        }
+        poller.modify(p.a(), READABLE, 51); // level now: the unread byte is reported on every poll
+        expectEvent(51, Readiness.READABLE);
+        expectEvent(51, Readiness.READABLE);
+    }
+
+    /** Interest 0 pauses a registration: the handle is checked, stays registered, modify resumes it. */
+    @Test
+    void zeroInterestKeepsTheRegistration() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), 0, 60);
+        handles.write(p.b(), 1);
+        expectNoEvent(60);
+        assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 61));
+        poller.modify(p.a(), READABLE, 62);
+        expectEvent(62, Readiness.READABLE);
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, 0, 63));
+        assertEquals(badHandleError(), e.errnoName());
+    }
+
     // ---- stale events ----
 
     @Test

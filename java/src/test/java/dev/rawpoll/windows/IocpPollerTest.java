@@ -50,6 +50,12 @@ class IocpPollerTest extends TcpPollerContractTest {
         return "WSAENOTSOCK";
     }
 
+    /** An AFD poll reports states, not transitions: EDGE is served level-triggered (see Interest). */
+    @Override
+    protected boolean edgeIsServedLevelTriggered() {
+        return true;
+    }
+
     /**
      * Differs on IOCP: an AFD poll reports states, not transitions, so EDGE is served
      * level-triggered (Interest says so). A caller that reads until "would block", as EDGE asks,
