@@ -3,7 +3,6 @@ package dev.rawpoll.bsd;
 import static dev.rawpoll.Interest.EDGE;
 import static dev.rawpoll.Interest.READABLE;
 import static dev.rawpoll.Interest.WRITABLE;
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,18 +12,12 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Poller;
 import dev.rawpoll.PollerContractTest;
 import dev.rawpoll.Readiness;
+import dev.rawpoll.SignalsDuringAWait;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.TestFds;
 import dev.rawpoll.TestHandles.Pair;
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * kqueue, or libkqueue, differs from the contract suite, the test is overridden here with the
  * reason (and listed in the README).
  */
-class KqueuePollerTest extends PollerContractTest {
+class KqueuePollerTest extends PollerContractTest implements SignalsDuringAWait {
     private static Profile profile;
 
     @BeforeAll
@@ -160,45 +153,13 @@ class KqueuePollerTest extends PollerContractTest {
         assertFalse(seen.containsKey(70L) || seen.containsKey(71L), () -> "stale registration leaked: " + describe(seen));
     }
 
-    /**
-     * A signal interrupts kevent (EINTR); the poll resumes for the time left instead of returning
-     * early or failing. HotSpot handles SIGPIPE itself (and ignores it), so sending it to the
-     * polling thread interrupts the wait without other effects.
-     */
-    @Test
-    void signalsDoNotEndAWaitEarly() throws Throwable {
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup libc = linker.defaultLookup();
-        MethodHandle pthreadSelf = linker.downcallHandle(libc.find("pthread_self").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG));
-        MethodHandle pthreadKill = linker.downcallHandle(libc.find("pthread_kill").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-        int sigpipe = 13; // the same number on Linux, macOS and FreeBSD
-        KqueuePoller kqueue = (KqueuePoller) poller;
-        AtomicLong thread = new AtomicLong();
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try {
-                thread.set((long) pthreadSelf.invokeExact());
-                long start = System.nanoTime();
-                int n = kqueue.poll(events, 400, MILLISECONDS);
-                result.set(new long[] {n, System.nanoTime() - start});
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        });
-        while (thread.get() == 0) Thread.onSpinWait();
-        for (int i = 0; i < 5 && t.isAlive(); i++) {
-            Thread.sleep(40);
-            if (t.isAlive()) {
-                assertEquals(0, (int) pthreadKill.invokeExact(thread.get(), sigpipe));
-            }
-        }
-        t.join();
-        assertTrue(result.get() instanceof long[], () -> "poll failed: " + result.get());
-        long[] r = (long[]) result.get();
-        assertEquals(0, r[0]);
-        assertTrue(r[1] >= MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
-        assertTrue(kqueue.interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
+    @Override
+    public Poller pollerUnderTest() {
+        return poller;
+    }
+
+    @Override
+    public long interruptedWaits() {
+        return ((KqueuePoller) poller).interruptedWaits;
     }
 }
