@@ -53,7 +53,7 @@ class EpollPollerTest extends PollerContractTest implements SignalsDuringAWait {
     }
 
     /**
-     * PITFALLS 2: epoll registers the open file description. While a dup'd copy stays open, closing
+     * epoll registers the open file description (see the Poller javadoc). While a dup'd copy stays open, closing
      * the registered number leaves the registration alive; when a new descriptor reuses the number,
      * the old registration's events must not reach the new one's token.
      */

@@ -82,7 +82,7 @@ class IocpPollerTest extends TcpPollerContractTest {
         }
     }
 
-    /** mio#1140: a pending poll cannot be changed; modify cancels it and the next poll asks anew. */
+    /** An AFD poll cannot be changed while pending (mio learned it too): modify cancels it and the next poll asks anew. */
     @Test
     void modifyWhilePendingSwitchesToTheNewInterestAndToken() throws IOException {
         Pair p = socketPair();
