@@ -32,7 +32,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
 
     /** What is open, for the failure message. */
     public static String describeOpenHandles() {
-        return WINDOWS ? "(handle count only on Windows)" : TestFds.describeOpenFds();
+        return WINDOWS ? WindowsHandles.describe() : TestFds.describeOpenFds();
     }
 
     @Override

@@ -552,7 +552,7 @@ public abstract class PollerContractTest extends PollerTestBase {
 
     @Test
     void tenThousandPollersLeaveNoDescriptorBehind() throws IOException {
-        long before = handles.openCount();
+        long before = LeakCheck.openHandles();
         for (int i = 0; i < 10_000; i++) {
             try (Poller p = openPoller()) {
                 p.newEvents(16);
@@ -560,6 +560,6 @@ public abstract class PollerContractTest extends PollerTestBase {
             }
         }
         settle();
-        assertEquals(before, handles.openCount(), () -> handles.describeOpen());
+        assertEquals(before, LeakCheck.openHandles(), LeakCheck::describeOpenHandles);
     }
 }
