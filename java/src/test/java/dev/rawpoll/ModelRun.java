@@ -48,14 +48,6 @@ public final class ModelRun {
         }
     }
 
-    /**
-     * The contract masks every bit of a pending event with the interest current when it is read,
-     * but the backends do not mask READ_CLOSED yet: a READ_CLOSED collected before a modify that
-     * drops READABLE still reads as READ_CLOSED. Tolerated here until the backends are fixed;
-     * with {@code false} the model finds it within a few hundred sequences.
-     */
-    static final boolean PENDING_READ_CLOSED_TOLERATED = true;
-
     private final Backend backend;
     private final TestHandles handles;
     private final PollerModel model;
@@ -352,7 +344,6 @@ public final class ModelRun {
             check(reg != null, "event with token " + token + ", which is not the token of any current registration (stale, or never registered)");
             check(seen.put(token, readiness) == null, "two events for token " + token + " in one poll");
             int may = PollerModel.may(reg);
-            if (reg == touched && PENDING_READ_CLOSED_TOLERATED) may |= Readiness.READ_CLOSED;
             check((readiness & ~may) == 0, "event " + Readiness.toString(readiness) + " for " + reg
                     + ": only " + Readiness.toString(may) + " may be reported (ready " + Readiness.toString(PollerModel.ready(reg.end))
                     + ", abnormal " + PollerModel.abnormal(reg.end) + ")");

@@ -43,11 +43,16 @@ public abstract class PollerTestBase implements LeakCheck.Settles {
     protected Poller poller;
     protected Events events;
     protected TestHandles handles;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    /** What {@link #track} closes after the test. */
+    protected final List<AutoCloseable> resources = new ArrayList<>();
+    /** The handles open before the poller was: a test that closes the poller itself compares. */
+    protected long handlesBeforePoller;
 
     @BeforeEach
     void openIt() throws IOException {
         handles = testHandles();
+        settle();
+        handlesBeforePoller = LeakCheck.openHandles();
         poller = openPoller();
         events = poller.newEvents(64);
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
  * {@code RAWPOLL_LIBKQUEUE} names it (otherwise reported as not run, with the reason).
  */
 class KqueuePollerModelTest extends PollerModelTest {
-    private static Profile profile;
+    private static KqueueAbi profile;
 
     @BeforeAll
     static void requireKqueue() throws IOException {

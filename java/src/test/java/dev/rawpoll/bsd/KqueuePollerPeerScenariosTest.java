@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
  * {@code RAWPOLL_LIBKQUEUE} names it (otherwise reported as not run, with the reason).
  */
 class KqueuePollerPeerScenariosTest extends PollerPeerScenariosTest {
-    private static Profile profile;
+    private static KqueueAbi profile;
 
     @BeforeAll
     static void requireKqueue() throws IOException {

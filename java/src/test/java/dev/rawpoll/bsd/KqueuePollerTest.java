@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * reason (and listed in the README).
  */
 class KqueuePollerTest extends PollerContractTest implements SignalsDuringAWait {
-    private static Profile profile;
+    private static KqueueAbi profile;
 
     @BeforeAll
     static void requireKqueue() throws IOException {
@@ -73,14 +73,14 @@ class KqueuePollerTest extends PollerContractTest implements SignalsDuringAWait 
     void openPicksKqueueOnMacosAndFreebsd() throws IOException {
         try (Poller p = Poller.open()) {
             // On Linux the default stays epoll: libkqueue is only ever chosen explicitly.
-            assertEquals(profile == Profile.LIBKQUEUE ? "epoll" : "kqueue", p.backend());
+            assertEquals(profile == KqueueAbi.LIBKQUEUE ? "epoll" : "kqueue", p.backend());
         }
         assertEquals("kqueue", poller.backend());
     }
 
     @Test
     void profileMustBeThePlatforms() {
-        Profile other = profile == Profile.MACOS ? Profile.FREEBSD : Profile.MACOS;
+        KqueueAbi other = profile == KqueueAbi.MACOS ? KqueueAbi.FREEBSD : KqueueAbi.MACOS;
         assertThrows(IllegalArgumentException.class, () -> KqueuePoller.open(other));
     }
 
@@ -93,7 +93,7 @@ class KqueuePollerTest extends PollerContractTest implements SignalsDuringAWait 
      */
     @Override
     protected int edgeOverflowDirections() {
-        return profile == Profile.LIBKQUEUE ? READABLE : READABLE | WRITABLE;
+        return profile == KqueueAbi.LIBKQUEUE ? READABLE : READABLE | WRITABLE;
     }
 
     @Test
@@ -114,7 +114,7 @@ class KqueuePollerTest extends PollerContractTest implements SignalsDuringAWait 
 
     @Test
     void backendHandleIsTheKqueueExceptOnLibkqueue() {
-        if (profile == Profile.LIBKQUEUE) {
+        if (profile == KqueueAbi.LIBKQUEUE) {
             // libkqueue's descriptor is the write end of a pipe: it never polls readable, so nesting cannot work.
             assertTrue(poller.backendHandle().isEmpty());
         } else {
@@ -160,6 +160,13 @@ class KqueuePollerTest extends PollerContractTest implements SignalsDuringAWait 
 
     @Override
     public long interruptedWaits() {
-        return ((KqueuePoller) poller).interruptedWaits;
+        return ((KqueuePoller) poller).interruptedWaits();
+    }
+
+    /** kqueue has no portable urgent-data filter: PRIORITY is refused, not silently ignored. */
+    @Test
+    void priorityInterestIsRefused() {
+        Pair s = socketPair();
+        assertThrows(UnsupportedOperationException.class, () -> poller.register(s.a(), READABLE | dev.rawpoll.Interest.PRIORITY, 1));
     }
 }
