@@ -17,7 +17,8 @@ record ModelStep(Op op, int target, int arg) {
         WRITE(16), READ(7), DRAIN(4), SHUTDOWN_OUTPUT(3),
         CLOSE(4), CLOSE_WITHOUT_DEREGISTER(3), DUP(3), CLOSE_DUPS(3), DEREGISTER_CLOSED(2),
         POLL(14), POLL_THEN_MODIFY(2), POLL_THEN_DEREGISTER(2), POLL_THEN_REUSE(2),
-        WAKEUP(2), WAKEUP_FROM_THREAD(1);
+        WAKEUP(2), WAKEUP_FROM_THREAD(1),
+        REGISTER_DURING_POLL(2), MODIFY_DURING_POLL(2), DEREGISTER_DURING_POLL(1);
 
         final int weight;
 
@@ -65,7 +66,7 @@ record ModelStep(Op op, int target, int arg) {
         @Override
         public List<ModelStep> simpler(ModelStep step) {
             List<ModelStep> list = new ArrayList<>();
-            if (step.op.name().startsWith("POLL_THEN") || step.op == Op.WAKEUP_FROM_THREAD) {
+            if (step.op.name().startsWith("POLL_THEN") || step.op.name().endsWith("_THREAD") || step.op.name().endsWith("_DURING_POLL")) {
                 list.add(new ModelStep(Op.POLL, step.target, step.arg));
             }
             if (step.target != 0) list.add(new ModelStep(step.op, 0, step.arg));
@@ -79,7 +80,7 @@ record ModelStep(Op op, int target, int arg) {
     @Override
     public String toString() {
         String what = switch (op) {
-            case REGISTER, MODIFY, POLL_THEN_MODIFY -> Interest.toString(interest(arg));
+            case REGISTER, MODIFY, POLL_THEN_MODIFY, REGISTER_DURING_POLL, MODIFY_DURING_POLL -> Interest.toString(interest(arg));
             case WRITE, READ -> arg + " bytes";
             default -> null;
         };

@@ -25,6 +25,8 @@ import java.util.Map;
  *   <li>READ_CLOSED, HANGUP and ERROR only while something is closed or shut down (READ_CLOSED
  *       only with a READABLE interest); they also make every interested direction readable or
  *       writable; HANGUP and ERROR whatever the interest (so also for a paused registration);
+ *   <li>register, modify and deregister may come from another thread while a poll waits: that
+ *       poll may or may not see the change, and what it reports is read under the change;
  *   <li>a handle closed without deregister while a dup keeps its file open stays registered,
  *       with its token, until its number is registered again or deregistered; without a dup it
  *       is dropped.
@@ -112,6 +114,11 @@ final class PollerModel {
         /** Something happened on its pair since the last report: an edge registration may report. */
         boolean edgeMay;
         boolean armed = true;
+        /**
+         * Changed by another thread while a poll ran and reported by that poll: the report may
+         * have come from before the change, so one more report may come whatever the mode.
+         */
+        boolean mayRepeat;
         /** Its number was closed without deregister. */
         boolean orphan;
 
@@ -189,8 +196,10 @@ final class PollerModel {
     /** What a fresh poll may report for {@code reg}. */
     static int may(Registration reg) {
         if (!alive(reg)) return 0;
-        if ((reg.interest & ONESHOT) != 0 && !reg.armed) return 0;
-        if ((reg.interest & EDGE) != 0 && !reg.edgePending && !reg.edgeMay) return 0; // no new edge
+        if (!reg.mayRepeat) {
+            if ((reg.interest & ONESHOT) != 0 && !reg.armed) return 0;
+            if ((reg.interest & EDGE) != 0 && !reg.edgePending && !reg.edgeMay) return 0; // no new edge
+        }
         if (!abnormal(reg.end)) return level(reg);
         int extras = Readiness.HANGUP | Readiness.ERROR;
         if ((reg.interest & Interest.READABLE) != 0) extras |= Readiness.READ_CLOSED;
@@ -227,6 +236,7 @@ final class PollerModel {
     static void reported(Registration reg) {
         reg.edgePending = false;
         reg.edgeMay = false;
+        reg.mayRepeat = false;
         if ((reg.interest & ONESHOT) != 0) reg.armed = false;
     }
 
