@@ -16,7 +16,8 @@ package dev.rawpoll;
  * use after the poller closed throws {@link IllegalStateException}.
  */
 public abstract sealed class Events
-        permits dev.rawpoll.linux.EpollEvents, dev.rawpoll.windows.IocpEvents, dev.rawpoll.bsd.KqueueEvents {
+        permits dev.rawpoll.linux.EpollEvents, dev.rawpoll.linux.UringEvents, dev.rawpoll.windows.IocpEvents,
+                dev.rawpoll.bsd.KqueueEvents {
 
     /** The token of a stale event. It cannot be registered. */
     public static final long NO_TOKEN = Long.MIN_VALUE;
