@@ -1,17 +1,184 @@
 package dev.rawpoll.linux;
 
+import static dev.rawpoll.Interest.EDGE;
+import static dev.rawpoll.Interest.READABLE;
+import static dev.rawpoll.Interest.WRITABLE;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rawpoll.Events;
 import dev.rawpoll.Poller;
 import dev.rawpoll.PollerContractTest;
+import dev.rawpoll.Readiness;
+import dev.rawpoll.SystemCallException;
+import dev.rawpoll.TestFds;
+import dev.rawpoll.TestHandles.Pair;
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
-/** The whole contract on io_uring, over pipes and socket pairs. */
+/** The whole contract on io_uring over pipes and socket pairs, plus what is particular to the ring. */
 @EnabledOnOs(OS.LINUX)
 class UringPollerTest extends PollerContractTest {
 
     @Override
     protected Poller openPoller() throws IOException {
         return Poller.openIoUring();
+    }
+
+    private UringPoller uring() {
+        return (UringPoller) poller;
+    }
+
+    @Test
+    void openIoUringGivesIoUringAndOpenStaysOnEpoll() throws IOException {
+        assertEquals("io_uring", poller.backend());
+        try (Poller p = Poller.open()) {
+            assertEquals("epoll", p.backend());
+        }
+    }
+
+    /** The point of the ring: registrations and modifications cost no io_uring_enter of their own. */
+    @Test
+    void everyChangeOfAPassIsSubmittedWithTheWait() throws IOException {
+        Pair[] pipes = new Pair[20];
+        for (int i = 0; i < pipes.length; i++) {
+            pipes[i] = pipe();
+            handles.write(pipes[i].b(), 1);
+        }
+        long before = uring().enterCalls;
+        for (int i = 0; i < pipes.length; i++) poller.register(pipes[i].a(), WRITABLE, i);
+        for (int i = 0; i < pipes.length; i++) poller.modify(pipes[i].a(), READABLE, 100 + i);
+        assertEquals(before, uring().enterCalls, "register and modify entered the kernel");
+        assertEquals(pipes.length, poller.poll(events, 1, TimeUnit.SECONDS));
+        assertEquals(before + 1, uring().enterCalls, "one io_uring_enter submits all 40 changes and waits");
+        Set<Long> tokens = new HashSet<>();
+        events.forEach((token, readiness) -> tokens.add(token));
+        assertEquals(pipes.length, tokens.size());
+        assertTrue(tokens.stream().allMatch(t -> t >= 100), "an event carried a replaced token: " + tokens);
+    }
+
+    /** More changes than the SQ has entries: the full SQ is submitted early, nothing is lost. */
+    @Test
+    void moreChangesThanSubmissionEntriesAreAllApplied() throws IOException {
+        int n = UringPoller.SQ_ENTRIES + 44;
+        Events big = poller.newEvents(n);
+        for (int i = 0; i < n; i++) {
+            Pair p = pipe();
+            poller.register(p.a(), READABLE, i);
+            handles.write(p.b(), 1);
+        }
+        Set<Long> seen = new HashSet<>();
+        for (int round = 0; round < 10 && seen.size() < n; round++) {
+            int got = poller.poll(big, 1, TimeUnit.SECONDS);
+            for (int i = 0; i < got; i++) seen.add(big.token(i));
+        }
+        assertEquals(n, seen.size());
+    }
+
+    /**
+     * A poll in flight holds the descriptor's file: deregister removes it at once, so that closing the
+     * descriptor right after really closes it and the peer sees end of stream without another poll.
+     */
+    @Test
+    void deregisterReleasesTheFileSoThatCloseCloses() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 1);
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS)); // the poll is now armed in the kernel
+        poller.deregister(s.a());
+        s.closeA();
+        assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
+     * Every write to a pipe wakes an EDGE (multishot) poll: thousands of writes between two polls post
+     * more completions than the CQ holds. They are kept by the kernel (IORING_FEAT_NODROP), merged into
+     * one event, and a multishot poll ended by the overflow is armed again.
+     */
+    @Test
+    void completionsBeyondTheQueueAreMergedAndTheEdgePollSurvives() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE | EDGE, 7);
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS));
+        for (int i = 0; i < UringPoller.CQ_ENTRIES + 1000; i++) {
+            assertEquals(1, handles.write(p.b(), 1));
+        }
+        expectEvent(7, Readiness.READABLE);
+        for (int i = 0; i < 10 && pollOnce(0).containsKey(7L); i++) {
+            // drain the completions that did not fit in the first batches
+        }
+        assertEquals(Map.of(), pollOnce(50), "all completions of the writes are consumed");
+        handles.drain(p.a());
+        handles.write(p.b(), 1);
+        expectEvent(7, Readiness.READABLE);
+    }
+
+    @Test
+    void errorsNameTheRequestAndTheErrno() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 1));
+        assertEquals("io_uring POLL_ADD(fd=" + p.a() + "): EEXIST (File exists)", e.getMessage());
+        SystemCallException bad = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, READABLE, 1));
+        assertEquals("fcntl(fd=1000000, F_GETFD): EBADF (Bad file descriptor)", bad.getMessage());
+    }
+
+    /** What a caller sees where io_uring is refused (ENOSYS, EPERM): the errno, and that epoll works. */
+    @Test
+    void unavailableIoUringSaysSoAndPointsToEpoll() {
+        SystemCallException e = UringUnavailableException.orError("io_uring_setup(entries=256, flags=0x198)", Uring.EPERM);
+        assertEquals("EPERM", e.errnoName());
+        assertEquals("io_uring_setup(entries=256, flags=0x198): EPERM (Operation not permitted): io_uring is unavailable here"
+                + " (kernel too old, kernel.io_uring_disabled, or a seccomp filter); Poller.open() (epoll) works", e.getMessage());
+        assertTrue(UringUnavailableException.orError("x", Uring.ENOSYS).getMessage().endsWith("Poller.open() (epoll) works"));
+        assertEquals("x: EINVAL (Invalid argument)", UringUnavailableException.orError("x", Uring.EINVAL).getMessage(),
+                "other errors are plain");
+    }
+
+    /** A signal ends io_uring_enter with EINTR; the poll waits on for the time left. */
+    @Test
+    void signalsDoNotEndAWaitEarly() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle pthreadSelf = linker.downcallHandle(linker.defaultLookup().find("pthread_self").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        MethodHandle pthreadKill = linker.downcallHandle(linker.defaultLookup().find("pthread_kill").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        int sigpipe = 13; // HotSpot ignores it: it only interrupts the wait
+        AtomicLong thread = new AtomicLong();
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                thread.set((long) pthreadSelf.invokeExact());
+                long start = System.nanoTime();
+                int n = poller.poll(events, 400, MILLISECONDS);
+                result.set(new long[] {n, System.nanoTime() - start});
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        });
+        while (thread.get() == 0) Thread.onSpinWait();
+        for (int i = 0; i < 5 && t.isAlive(); i++) {
+            Thread.sleep(40);
+            if (t.isAlive()) assertEquals(0, (int) pthreadKill.invokeExact(thread.get(), sigpipe));
+        }
+        t.join();
+        assertTrue(result.get() instanceof long[], () -> "poll failed: " + result.get());
+        long[] r = (long[]) result.get();
+        assertEquals(0, r[0]);
+        assertTrue(r[1] >= MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
+        assertTrue(uring().interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
     }
 }
