@@ -322,8 +322,8 @@ public final class UringPoller implements Poller {
         if (arm == 0) arm = lastArm = 1;
         arms[fd] = arm;
         boolean edge = (interest & Interest.EDGE) != 0;
-        UringRing.prepare(sqe(), Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0,
-                pollEvents(interest), ((long) arm << 32) | fd);
+        queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, pollEvents(interest),
+                ((long) arm << 32) | fd);
     }
 
     /** Queues the POLL_REMOVE of {@code fd}'s poll in flight, if any; whether there was one. */
@@ -333,22 +333,20 @@ public final class UringPoller implements Poller {
             return false;
         }
         arms[fd] = 0;
-        UringRing.prepare(sqe(), Uring.IORING_OP_POLL_REMOVE, -1, ((long) arm << 32) | fd, 0, 0, REMOVE);
+        queue(Uring.IORING_OP_POLL_REMOVE, -1, ((long) arm << 32) | fd, 0, 0, REMOVE);
         return true;
     }
 
     private void armWakeup() throws IOException {
-        UringRing.prepare(sqe(), Uring.IORING_OP_POLL_ADD, wakeupFd, 0, Uring.IORING_POLL_ADD_MULTI, Uring.POLLIN, WAKEUP);
+        queue(Uring.IORING_OP_POLL_ADD, wakeupFd, 0, Uring.IORING_POLL_ADD_MULTI, Uring.POLLIN, WAKEUP);
     }
 
-    /** A free SQE; if the SQ is full, what it holds is submitted first. */
-    private MemorySegment sqe() throws IOException {
-        MemorySegment sqe = ring.nextSqe();
-        if (sqe == null) {
+    /** Queues one request; if the SQ is full, what it holds is submitted first. */
+    private void queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) throws IOException {
+        if (!ring.queue(opcode, fd, addr, len, pollEvents, userData)) {
             submit("io_uring_enter(fd=" + ring.fd + ", to_submit=" + ring.sqEntries + ")");
-            sqe = ring.nextSqe();
+            ring.queue(opcode, fd, addr, len, pollEvents, userData);
         }
-        return sqe;
     }
 
     /** Submits the queued SQEs without waiting. */

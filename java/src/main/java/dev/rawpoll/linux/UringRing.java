@@ -140,28 +140,27 @@ final class UringRing {
     }
 
     /**
-     * The next free SQE, zeroed, or {@code null} if the SQ is full (then {@link #enter} with no wait
-     * submits what is queued). It is submitted by the next {@link #enter}.
+     * Takes the next free SQE and fills it: the fields every request of this backend sets, the
+     * others zeroed. Returns {@code false} if the SQ is full (then {@link #enter} with no wait
+     * submits what is queued). The SQE is submitted by the next {@link #enter}.
      */
-    MemorySegment nextSqe() {
+    boolean queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) {
         int head = (int) U32.getAcquire(sqRing, sqHead);
         if (sqLocalTail - head == sqEntries) {
-            return null;
+            return false;
         }
-        MemorySegment sqe = sqes.asSlice((sqLocalTail & sqMask) * Uring.SIZEOF_SQE, Uring.SIZEOF_SQE);
-        sqe.fill((byte) 0);
+        long at = (sqLocalTail & sqMask) * Uring.SIZEOF_SQE;
+        for (long i = 0; i < Uring.SIZEOF_SQE; i += 8) {
+            sqes.set(JAVA_LONG, at + i, 0L);
+        }
+        sqes.set(JAVA_BYTE, at + Uring.SQE_OPCODE, opcode);
+        sqes.set(JAVA_INT, at + Uring.SQE_FD, fd);
+        sqes.set(JAVA_LONG, at + Uring.SQE_ADDR, addr);
+        sqes.set(JAVA_INT, at + Uring.SQE_LEN, len);
+        sqes.set(JAVA_INT, at + Uring.SQE_POLL32_EVENTS, pollEvents);
+        sqes.set(JAVA_LONG, at + Uring.SQE_USER_DATA, userData);
         sqLocalTail++;
-        return sqe;
-    }
-
-    /** Fills an SQE: the fields every request of this backend sets. */
-    static void prepare(MemorySegment sqe, byte opcode, int fd, long addr, int len, int pollEvents, long userData) {
-        sqe.set(JAVA_BYTE, Uring.SQE_OPCODE, opcode);
-        sqe.set(JAVA_INT, Uring.SQE_FD, fd);
-        sqe.set(JAVA_LONG, Uring.SQE_ADDR, addr);
-        sqe.set(JAVA_INT, Uring.SQE_LEN, len);
-        sqe.set(JAVA_INT, Uring.SQE_POLL32_EVENTS, pollEvents);
-        sqe.set(JAVA_LONG, Uring.SQE_USER_DATA, userData);
+        return true;
     }
 
     /** SQEs filled but not yet consumed by the kernel. */

@@ -105,8 +105,8 @@ class UringPollerTest extends PollerContractTest {
 
     /**
      * Every write to a pipe wakes an EDGE (multishot) poll: thousands of writes between two polls post
-     * more completions than the CQ holds. They are kept by the kernel (IORING_FEAT_NODROP), merged into
-     * one event, and a multishot poll ended by the overflow is armed again.
+     * more completions than the CQ holds. The kernel keeps the rest (IORING_FEAT_NODROP) and hands them
+     * over only to an io_uring_enter: they are merged into events, and the EDGE poll goes on reporting.
      */
     @Test
     void completionsBeyondTheQueueAreMergedAndTheEdgePollSurvives() throws IOException {
