@@ -111,7 +111,7 @@ public final class UringPoller implements Poller {
         UringRing ring = null;
         int wakeupFd = -1;
         try {
-            ring = setup(arena, errno);
+            ring = UringRing.open(arena, errno, SQ_ENTRIES, CQ_ENTRIES);
             wakeupFd = Epoll.eventfd(errno, 0, Epoll.EFD_CLOEXEC | Epoll.EFD_NONBLOCK);
             if (wakeupFd < 0) {
                 throw Uring.error("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)", Native.errno(errno));
@@ -125,22 +125,6 @@ public final class UringPoller implements Poller {
             arena.close();
             throw e;
         }
-    }
-
-    /** Asks for the flags of newer kernels (5.18, 5.19) first, then for none beyond the CQ size. */
-    private static UringRing setup(Arena arena, MemorySegment errno) throws IOException {
-        int base = io_uring_cqsize();
-        try {
-            return UringRing.setup(arena, errno, SQ_ENTRIES, CQ_ENTRIES,
-                    base | Uring.IORING_SETUP_SUBMIT_ALL | Uring.IORING_SETUP_COOP_TASKRUN);
-        } catch (dev.rawpoll.SystemCallException e) {
-            if (e.errno() != Uring.EINVAL) throw e;
-            return UringRing.setup(arena, errno, SQ_ENTRIES, CQ_ENTRIES, base);
-        }
-    }
-
-    private static int io_uring_cqsize() {
-        return Uring.IORING_SETUP_CQSIZE | Uring.IORING_SETUP_CLAMP;
     }
 
     @Override

@@ -81,6 +81,22 @@ final class UringRing {
     }
 
     /**
+     * {@link #setup} with the flags of newer kernels first (SUBMIT_ALL, 5.18: a failing request does
+     * not stop the submission of the ones after it; COOP_TASKRUN, 5.19: completions are posted when
+     * the thread enters the kernel anyway, without interrupting it), then, where those are refused
+     * (EINVAL), with only the CQ size.
+     */
+    static UringRing open(Arena arena, MemorySegment errno, int entries, int cqEntries) throws SystemCallException {
+        int base = Uring.IORING_SETUP_CQSIZE | Uring.IORING_SETUP_CLAMP;
+        try {
+            return setup(arena, errno, entries, cqEntries, base | Uring.IORING_SETUP_SUBMIT_ALL | Uring.IORING_SETUP_COOP_TASKRUN);
+        } catch (SystemCallException e) {
+            if (e.errno() != Uring.EINVAL) throw e;
+            return setup(arena, errno, entries, cqEntries, base);
+        }
+    }
+
+    /**
      * Sets up a ring of {@code entries} SQEs and, with IORING_SETUP_CQSIZE in {@code flags}, {@code
      * cqEntries} CQEs (the kernel rounds both up to powers of two), and maps it. On failure nothing
      * stays open or mapped.
