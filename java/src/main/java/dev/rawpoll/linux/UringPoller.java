@@ -168,7 +168,7 @@ public final class UringPoller implements Poller {
         table.remove(fd);
         if (disarm(fd)) {
             // The poll holds the file: remove it now, so that a close after this returns closes.
-            submit("io_uring_enter(POLL_REMOVE, fd=" + fd + ")");
+            submit("POLL_REMOVE, fd=", fd);
         }
     }
 
@@ -328,16 +328,16 @@ public final class UringPoller implements Poller {
     /** Queues one request; if the SQ is full, what it holds is submitted first. */
     private void queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) throws IOException {
         if (!ring.queue(opcode, fd, addr, len, pollEvents, userData)) {
-            submit("io_uring_enter(fd=" + ring.fd + ", to_submit=" + ring.sqEntries + ")");
+            submit("full SQ, to_submit=", ring.sqEntries);
             ring.queue(opcode, fd, addr, len, pollEvents, userData);
         }
     }
 
-    /** Submits the queued SQEs without waiting. */
-    private void submit(String call) throws IOException {
+    /** Submits the queued SQEs without waiting; an error names {@code what} and {@code n} (no string unless it fails). */
+    private void submit(String what, int n) throws IOException {
         enterCalls++;
         if (ring.enter(0) < 0) {
-            throw Uring.error(call, Native.errno(errno));
+            throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
     }
 

@@ -148,6 +148,40 @@ class UringPollerTest extends PollerContractTest {
                 "other errors are plain");
     }
 
+    /**
+     * Steady state allocates nothing: a poll that re-arms and reports a ready descriptor, and a
+     * register/modify/deregister cycle with the poll that consumes its completions. Measured as
+     * this thread's allocated bytes over many rounds after a warm-up, so that one-time costs
+     * (class loading, the first linkage of a call) stay out.
+     */
+    @Test
+    void pollAndChurnAllocateNothingInSteadyState() throws IOException {
+        Pair ready = pipe();
+        Pair idle = pipe();
+        poller.register(ready.a(), READABLE, 1);
+        handles.write(ready.b(), 1);
+        Runnable round = () -> {
+            try {
+                if (poller.poll(events, 0, MILLISECONDS) != 1 || events.readiness(0) != Readiness.READABLE) {
+                    throw new AssertionError("the ready pipe was not reported");
+                }
+                poller.register(idle.a(), READABLE, 2);
+                poller.modify(idle.a(), 0, 3);
+                poller.deregister(idle.a());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().threadId();
+        for (int i = 0; i < 20_000; i++) round.run();
+        long before = threads.getThreadAllocatedBytes(id);
+        int rounds = 20_000;
+        for (int i = 0; i < rounds; i++) round.run();
+        long perRound = (threads.getThreadAllocatedBytes(id) - before) / rounds;
+        assertEquals(0, perRound, "bytes allocated per poll + churn round");
+    }
+
     /** A signal ends io_uring_enter with EINTR; the poll waits on for the time left. */
     @Test
     void signalsDoNotEndAWaitEarly() throws Throwable {
