@@ -21,7 +21,7 @@ public abstract class TcpPollerContractTest extends PollerContractTest {
     }
 
     @Test
-    void resetByThePeerReportsHangup() throws IOException {
+    protected void resetByThePeerReportsHangup() throws IOException {
         Pair s = socketPair();
         poller.register(s.a(), READABLE, 40);
         expectNoEvent(40);

@@ -77,6 +77,72 @@ class EpollPollerTest extends PollerContractTest {
         }
     }
 
+    /**
+     * Issue 12.8, as documented in Interest and Poller: epoll reports HANGUP (and ERROR) whatever
+     * the interest, so a paused registration of a dead socket is reported at every poll.
+     */
+    @Test
+    void pausedRegistrationOfADeadSocketStillReportsHangup() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), 0, 70);
+        s.closeB();
+        for (int i = 0; i < 3; i++) {
+            Map<Long, Integer> seen = pollOnce(1000);
+            assertEquals(Readiness.HANGUP, seen.getOrDefault(70L, 0) & Readiness.HANGUP, describe(seen));
+            assertEquals(0, seen.get(70L) & (Readiness.READABLE | Readiness.WRITABLE | Readiness.READ_CLOSED), describe(seen));
+        }
+        poller.deregister(s.a());
+        assertEquals(0, poller.poll(events, 0, java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Issue 18.2: urgent (MSG_OOB) data is reported as PRIORITY (EPOLLPRI), only with a PRIORITY
+     * interest; a lone urgent byte is otherwise not reported at all, though recv(MSG_OOB) gets it.
+     */
+    @Test
+    void urgentDataIsReportedAsPriorityOnlyWithAPriorityInterest() throws Throwable {
+        Pair s = track(dev.rawpoll.LoopbackTcp.INSTANCE.socketPair());
+        poller.register(s.a(), READABLE, 80);
+        assertEquals(1, sendUrgent(s.b(), "!"));
+        Thread.sleep(50); // loopback delivery
+        Map<Long, Integer> seen = pollOnce(100);
+        assertEquals(0, seen.getOrDefault(80L, 0) & Readiness.PRIORITY, describe(seen));
+        poller.modify(s.a(), READABLE | dev.rawpoll.Interest.PRIORITY, 81);
+        expectEvent(81, Readiness.PRIORITY);
+        assertEquals('!', receiveUrgent(s.a()));
+        assertEquals(0, pollOnce(50).getOrDefault(81L, 0) & Readiness.PRIORITY, "urgent byte read: no longer reported");
+        assertEquals(12, sendUrgent(s.b(), "Hello world!"));
+        expectEvent(81, Readiness.READABLE | Readiness.PRIORITY);
+        assertEquals('!', receiveUrgent(s.a()));
+        poller.deregister(s.a());
+    }
+
+    private static final int MSG_OOB = 1;
+
+    private static long sendUrgent(long fd, String text) throws Throwable {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var send = linker.downcallHandle(linker.defaultLookup().find("send").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var buf = arena.allocateFrom(text);
+            return (long) send.invokeExact((int) fd, buf, (long) text.length(), MSG_OOB);
+        }
+    }
+
+    private static char receiveUrgent(long fd) throws Throwable {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var recv = linker.downcallHandle(linker.defaultLookup().find("recv").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var buf = arena.allocate(1);
+            long n = (long) recv.invokeExact((int) fd, buf, 1L, MSG_OOB);
+            assertEquals(1, n, "recv(MSG_OOB)");
+            return (char) buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
+        }
+    }
+
     @Test
     void regularFileGivesEPERM() throws IOException {
         // Not @TempDir: its random name makes the JVM open /dev/random for good, which the fd count sees.
@@ -85,6 +151,7 @@ class EpollPollerTest extends PollerContractTest {
         try {
             SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(fd, READABLE, 1));
             assertEquals("EPERM", e.errnoName());
+            assertEquals(SystemCallException.Kind.NOT_POLLABLE, e.kind());
             assertEquals("epoll_ctl(ADD, fd=" + fd + "): EPERM (Operation not permitted)", e.getMessage());
         } finally {
             TestFds.close(fd);
@@ -159,16 +226,6 @@ class EpollPollerTest extends PollerContractTest {
         long[] r = (long[]) result.get();
         assertEquals(0, r[0]);
         assertTrue(r[1] >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
-        assertTrue(epoll.interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
-    }
-
-    @Test
-    void millisecondsAreRoundedUp() {
-        assertEquals(-1, EpollPoller.toMillisRoundingUp(-5));
-        assertEquals(0, EpollPoller.toMillisRoundingUp(0));
-        assertEquals(1, EpollPoller.toMillisRoundingUp(1));
-        assertEquals(1, EpollPoller.toMillisRoundingUp(1_000_000));
-        assertEquals(2, EpollPoller.toMillisRoundingUp(1_000_001));
-        assertEquals(Integer.MAX_VALUE, EpollPoller.toMillisRoundingUp(Long.MAX_VALUE));
+        assertTrue(epoll.interruptedWaits() > 0, "no signal interrupted the wait: the test proved nothing");
     }
 }
