@@ -130,12 +130,7 @@ public interface Poller extends AutoCloseable {
      *     and says that epoll ({@link #open()}) works
      */
     static Poller openIoUring() throws IOException {
-        String os = System.getProperty("os.name", "?");
-        String arch = System.getProperty("os.arch", "?");
-        if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new UnsupportedOperationException("io_uring is Linux-only; rawpoll's bindings are for x86-64 Linux, not " + os + " (" + arch + ")");
-        }
-        return dev.rawpoll.linux.UringPoller.open();
+        return dev.rawpoll.internal.Platform.openIoUringPoller();
     }
 
     /** The backend's name: {@code "epoll"}, {@code "io_uring"}, {@code "kqueue"} or {@code "iocp"}. */

@@ -114,6 +114,7 @@ final class Uring {
     static final int POLLERR = io_uring_h.POLLERR();
     static final int POLLHUP = io_uring_h.POLLHUP();
     static final int POLLRDHUP = io_uring_h.POLLRDHUP();
+    static final int POLLPRI = io_uring_h.POLLPRI();
 
     // mmap
     static final int PROT_READ = io_uring_h.PROT_READ();

@@ -3,60 +3,66 @@ package dev.rawpoll.linux;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
-import dev.rawpoll.internal.FdTable;
-import dev.rawpoll.internal.Lifecycle;
+import dev.rawpoll.Readiness;
+import dev.rawpoll.internal.EventArray;
 import dev.rawpoll.internal.Native;
+import dev.rawpoll.internal.Platform;
+import dev.rawpoll.internal.PollerBase;
+import dev.rawpoll.internal.Registrations;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The io_uring backend of {@link Poller}, readiness through one ring: every registration is an
- * {@code IORING_OP_POLL_ADD} request, and one {@code io_uring_enter} per poll submits every change
- * queued since the last poll and waits for completions (with IORING_ENTER_EXT_ARG for the timeout,
+ * {@code IORING_OP_POLL_ADD} request, and one {@code io_uring_enter} per wait submits every change
+ * queued since the last one and waits for completions (IORING_ENTER_EXT_ARG carries the timeout:
  * no timeout SQE). Opened by {@link Poller#openIoUring()}; {@link Poller#open()} stays on epoll.
+ * Everything else (state, checks, the poll loop, threads) is {@link PollerBase}'s.
  *
  * <h2>How each mode is served</h2>
  * <ul>
- *   <li>level-triggered: a single-shot poll; once its completion has been returned by a poll, the
- *       next poll arms it again, and the kernel completes it at once if the descriptor is still
- *       ready (the arming checks the state, as {@code epoll_ctl} does).</li>
- *   <li>{@link Interest#EDGE}: a multishot poll ({@code IORING_POLL_ADD_MULTI}, Linux 5.13), which
- *       posts a completion for every wake-up of the descriptor, as EPOLLET reports; armed again
- *       only if the kernel ends it (a completion without {@code IORING_CQE_F_MORE}).</li>
+ *   <li>level-triggered: a single-shot poll; once its completion has been collected, the next wait
+ *       arms it again, and the kernel completes it at once if the descriptor is still ready.</li>
+ *   <li>{@link Interest#EDGE}: a multishot poll ({@code IORING_POLL_ADD_MULTI}, Linux 5.13): a
+ *       completion per wake-up of the descriptor, as EPOLLET reports; armed again only if the
+ *       kernel ends it (a completion without {@code IORING_CQE_F_MORE}).</li>
  *   <li>{@link Interest#ONESHOT}: a single-shot poll not armed again until {@link #modify}.</li>
  * </ul>
  * {@link #modify} removes the armed poll ({@code IORING_OP_POLL_REMOVE}) and adds one with the new
- * interest; completions of a replaced poll are recognised by the arm number in their user_data
- * and dropped. Several completions of one descriptor in one batch are merged into one event.
+ * interest; completions of a replaced poll carry an older arm number in their user_data and are
+ * dropped. Several completions of one descriptor in one wait are merged into one event.
+ *
+ * <h2>Threads</h2>
+ * Only the polling thread enters the ring: a request belongs to the thread that submitted it, and
+ * the kernel cancels a thread's requests when it exits. A change made by another thread is queued
+ * in the SQ under the registrations' lock; if a poll is waiting, it is woken to submit it and wait
+ * again (the wake is not a {@link #wakeup()}: the poll does not return for it).
  *
  * <h2>Where it differs from epoll</h2>
  * <ul>
- *   <li>A poll in flight holds a reference to the descriptor's open file. {@link #deregister}
- *       therefore submits its POLL_REMOVE at once (one {@code io_uring_enter}, as epoll_ctl DEL costs
- *       one call), so a close right after it really closes (a socket sends its FIN). A descriptor
- *       closed <em>without</em> deregister stays open in the kernel while its poll is armed, like an
- *       epoll registration with a dup'd copy: always deregister before closing.</li>
- *   <li>The registration follows the descriptor number: the poll of a level-triggered descriptor is
- *       armed again on whatever file holds that number at the next poll. A number found closed
- *       (EBADF) is dropped quietly.</li>
- *   <li>register checks the descriptor with {@code fcntl(F_GETFD)} (EBADF) and reports EEXIST/ENOENT
- *       from the poller's own table; a regular file polls as always ready (poll(2)'s rule), where
- *       epoll refuses it with EPERM.</li>
+ *   <li>A poll in flight holds a reference to the descriptor's open file. {@link #deregister} on the
+ *       polling thread therefore submits its POLL_REMOVE at once (one {@code io_uring_enter}, as
+ *       {@code epoll_ctl(DEL)} is one call), so that a close right after it really closes (a socket
+ *       sends its FIN); from another thread it is submitted by the poll. A descriptor closed without
+ *       deregister stays open in the kernel while its poll is armed: always deregister first.</li>
+ *   <li>The registration follows the descriptor number: a level-triggered poll is armed again on
+ *       whatever file holds that number at the next wait. A number found closed (EBADF) is dropped.</li>
+ *   <li>register checks the descriptor with {@code fcntl(F_GETFD)} (EBADF) and reports EEXIST and
+ *       ENOENT from the table; a regular file polls as always ready (poll(2)), epoll says EPERM.</li>
  *   <li>Timeouts have nanosecond granularity (the kernel's hrtimer): nothing is rounded.</li>
  * </ul>
  *
- * <p>Wakeup: an eventfd watched by a multishot poll in the ring; {@link #wakeup()} writes it from
- * any thread. Its counter is never read (each write wakes the poll), so a wakeup costs one write
- * and its completion no system call. Needs Linux 5.13 (multishot poll; EXT_ARG is 5.11); where
+ * <p>Wakeup: an eventfd watched by a multishot poll in the ring, written by {@link #wakeup()} from
+ * any thread; its counter is never read (each write wakes the poll). Needs Linux 5.13; where
  * io_uring is unavailable, opening fails naming the errno and saying that epoll works.
  */
-public final class UringPoller implements Poller {
-    /** SQ entries: changes queued between two polls beyond this are submitted early. */
+public final class UringPoller extends PollerBase {
+    /** SQ entries: changes queued between two waits beyond this are submitted early. */
     static final int SQ_ENTRIES = 256;
     /** CQ entries: room for one completion per ready descriptor of a large batch before overflow. */
     static final int CQ_ENTRIES = 4096;
@@ -66,35 +72,42 @@ public final class UringPoller implements Poller {
     private static final long REMOVE = -2L;
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
-    final FdTable table = new FdTable();
     private final Arena arena;
     private final UringRing ring;
     private final int wakeupFd;
-    private final MemorySegment errno;
+    /** errno capture of the polling thread (the ring's), of registration calls, of wakeups. */
+    private final MemorySegment pollErrno;
+    private final MemorySegment ctlErrno;
     private final MemorySegment wakeupErrno;
     private final MemorySegment drain;
-    private final Lifecycle lifecycle = new Lifecycle(this::signalWakeup);
-    /** Per descriptor: the arm number of its poll in flight, 0 if none. */
+    /** Per descriptor: the arm number of its poll in flight, 0 if none. Under the registrations' lock. */
     private int[] arms = new int[64];
-    /** Per descriptor: the batch ({@link #stamp}) it last got an event slot in, and that slot. */
+    /** Per descriptor: the wait ({@link #stamp}) it last got an event in, and that event's index. */
     private int[] batchStamps = new int[64];
     private int[] batchSlots = new int[64];
     private int stamp;
     private int lastArm;
-    /** Descriptors whose single-shot poll completed and must be armed again before the next wait. */
+    /** Descriptors whose single-shot poll completed, to arm again before the next wait. Under the lock. */
     private int[] rearm = new int[64];
     private int rearmCount;
     private boolean wakeupDisarmed;
-    /** How many waits a signal interrupted (EINTR) and were resumed; read by tests. */
-    long interruptedWaits;
+    /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
+    private volatile Thread waiting;
+    /** The thread that polled last: the one that may submit outside a wait. */
+    private volatile Thread poller;
+    /** Counts {@link #sendWakeup()}s; a wakeup completion with no new one was only a kick. */
+    private volatile int wakeups;
+    private int wakeupsSeen;
     /** How many io_uring_enter calls this poller made; read by tests. */
     long enterCalls;
 
     private UringPoller(Arena arena, UringRing ring, int wakeupFd, MemorySegment errno) {
+        super(Platform.Handles.FILE_DESCRIPTORS);
         this.arena = arena;
         this.ring = ring;
         this.wakeupFd = wakeupFd;
-        this.errno = errno;
+        this.pollErrno = errno;
+        this.ctlErrno = Native.allocateCapture(arena);
         this.wakeupErrno = Native.allocateCapture(arena);
         this.drain = arena.allocate(JAVA_LONG);
     }
@@ -117,7 +130,7 @@ public final class UringPoller implements Poller {
                 throw Uring.error("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)", Native.errno(errno));
             }
             UringPoller poller = new UringPoller(arena, ring, wakeupFd, errno);
-            poller.armWakeup();
+            poller.armWakeup(); // submitted by the first wait, on the polling thread
             return poller;
         } catch (IOException | RuntimeException | Error e) {
             if (wakeupFd >= 0) Epoll.close(errno, wakeupFd);
@@ -132,102 +145,114 @@ public final class UringPoller implements Poller {
         return "io_uring";
     }
 
+    // ---- registration: under the registrations' lock (PollerBase) ----
+
     @Override
-    public void register(long handle, int interest, long token) throws IOException {
-        int fd = checkArguments(handle, interest, token);
-        if (table.generation(fd) != 0) {
+    protected void implRegister(long handle, int interest, long token) throws IOException {
+        int fd = (int) handle;
+        if (registrations.generation(fd) != 0) {
             throw Uring.error("io_uring POLL_ADD(fd=" + fd + ")", Uring.EEXIST);
         }
-        if (Sockets.fcntl(errno, fd, Sockets.F_GETFD, 0) < 0) {
-            throw Uring.error("fcntl(fd=" + fd + ", F_GETFD)", Native.errno(errno));
+        if (Sockets.fcntl(ctlErrno, fd, Sockets.F_GETFD, 0) < 0) {
+            throw Uring.error("fcntl(fd=" + fd + ", F_GETFD)", Native.errno(ctlErrno));
         }
         ensureCapacity(fd);
-        table.put(fd, table.nextGeneration(), interest, token);
+        registrations.put(fd, registrations.nextGeneration(), interest, token);
         arm(fd, interest);
+        kick();
     }
 
     @Override
-    public void modify(long handle, int interest, long token) throws IOException {
-        int fd = checkArguments(handle, interest, token);
-        int generation = table.generation(fd);
+    protected void implModify(long handle, int interest, long token) throws IOException {
+        int fd = (int) handle;
+        int generation = registrations.generation(fd);
         if (generation == 0) {
             throw Uring.error("io_uring POLL_ADD(fd=" + fd + ")", Uring.ENOENT);
         }
         disarm(fd);
-        table.put(fd, generation, interest, token);
+        registrations.put(fd, generation, interest, token);
         arm(fd, interest);
+        kick();
     }
 
     @Override
-    public void deregister(long handle) throws IOException {
-        lifecycle.ensureOpen();
-        int fd = checkHandle(handle);
-        if (table.generation(fd) == 0) {
+    protected void implDeregister(long handle) throws IOException {
+        int fd = (int) handle;
+        if (registrations.generation(fd) == 0) {
             throw Uring.error("io_uring POLL_REMOVE(fd=" + fd + ")", Uring.ENOENT);
         }
-        table.remove(fd);
-        if (disarm(fd)) {
+        registrations.remove(fd);
+        if (!disarm(fd)) {
+            return;
+        }
+        if (waiting == null && poller == Thread.currentThread()) {
             // The poll holds the file: remove it now, so that a close after this returns closes.
             submit("POLL_REMOVE, fd=", fd);
+        } else {
+            kick();
+        }
+    }
+
+    /** A wait in another thread is woken to submit what was queued; it then waits again. */
+    private void kick() {
+        if (waiting != null && waiting != Thread.currentThread()) {
+            Epoll.write(ctlErrno, wakeupFd, ONE, 8);
         }
     }
 
     @Override
-    public UringEvents newEvents(int capacity) {
-        lifecycle.ensureOpen();
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("capacity must be positive: " + capacity);
-        }
-        return new UringEvents(this, arena.allocate(UringEvents.ENTRY * capacity, 8), capacity);
+    protected EventArray newEventArray(int capacity) {
+        // No kernel array: events come from the CQ. A byte of the arena stands for it, so that the
+        // array's memory is seen freed with the poller's like every backend's.
+        return new EventArray(registrations, arena.allocate(1), 0, capacity, capacity);
     }
 
+    // ---- the wait ----
+
     @Override
-    public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
-        lifecycle.ensureOpen();
-        if (!(events instanceof UringEvents e) || e.poller != this) {
-            throw new IllegalArgumentException("these Events belong to another poller");
+    protected int waitOnce(EventArray events, long timeoutNanos) throws IOException {
+        ReentrantLock lock = registrations.lock();
+        int toSubmit;
+        lock.lock();
+        try {
+            poller = Thread.currentThread();
+            armAgain();
+            toSubmit = ring.flush();
+            waiting = poller;
+        } finally {
+            lock.unlock();
         }
-        e.count = 0;
-        long timeoutNanos = timeout < 0 ? -1 : unit.toNanos(timeout);
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        long left = timeoutNanos;
-        armAgain();
-        for (;;) {
-            int ready = ring.ready();
-            if (ready == 0 || ring.unsubmitted() > 0 || ring.kernelHasMore()) {
-                long wait = ready > 0 ? 0 : left;
-                enterCalls++;
-                if (ring.enter(wait) < 0) {
-                    int err = Native.errno(errno);
-                    if (err == Uring.EINTR) {
-                        interruptedWaits++;
-                    } else if (err != Uring.ETIME && !(err == Uring.EBUSY && ring.ready() > 0)) {
-                        // EBUSY: the CQ overflowed and nothing more can be accepted until it is read.
-                        throw Uring.error("io_uring_enter(fd=" + ring.fd + ", to_submit=" + ring.unsubmitted()
-                                + ", wait=" + wait + " ns)", err);
-                    }
-                }
-            }
-            boolean woken = reap(e);
-            if (e.count > 0 || woken || timeoutNanos == 0) {
-                return e.count;
-            }
-            // Only dropped completions, EINTR, or a wait that ended early: wait for what is left.
-            if (timeoutNanos > 0) {
-                left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
+        int rc = 0;
+        int ready = ring.ready();
+        if (ready == 0 || toSubmit > 0 || ring.kernelHasMore()) {
+            long wait = ready > 0 ? 0 : timeoutNanos;
+            enterCalls++;
+            if (ring.enter(pollErrno, toSubmit, wait) < 0) {
+                int err = Native.errno(pollErrno);
+                if (err == Uring.EINTR) {
+                    rc = -1;
+                } else if (err != Uring.ETIME && !(err == Uring.EBUSY && ring.ready() > 0)) {
+                    // EBUSY: the CQ overflowed and nothing more is accepted until it is read.
+                    waiting = null;
+                    throw Uring.error("io_uring_enter(fd=" + ring.fd + ", to_submit=" + toSubmit + ", wait=" + wait + " ns)", err);
                 }
             }
         }
+        lock.lock();
+        try {
+            waiting = null;
+            reap(events);
+        } finally {
+            lock.unlock();
+        }
+        return rc;
     }
 
     /**
-     * Reads completions into {@code e} until the CQ is empty or a completion of a descriptor with no
-     * slot yet finds {@code e} full (it stays for the next poll). Returns whether the wakeup fired.
+     * Reads completions into {@code events} until the CQ is empty or a completion of a descriptor
+     * with no event yet finds the array full (it stays for the next wait). Under the lock.
      */
-    private boolean reap(UringEvents e) {
-        boolean woken = false;
+    private void reap(EventArray events) {
         int batch = ++stamp;
         int ready = ring.ready();
         int read = 0;
@@ -239,9 +264,12 @@ public final class UringPoller implements Poller {
             boolean more = (cq.get(JAVA_INT, at + Uring.CQE_FLAGS) & Uring.IORING_CQE_F_MORE) != 0;
             if (data < 0) {
                 if (data == WAKEUP) {
-                    woken = true;
-                    lifecycle.signalConsumed();
                     wakeupDisarmed |= !more;
+                    int sent = wakeups;
+                    if (sent != wakeupsSeen) { // not only a kick
+                        wakeupsSeen = sent;
+                        signalConsumed();
+                    }
                 }
                 continue; // REMOVE: its result does not matter (ENOENT if the poll had completed)
             }
@@ -253,41 +281,43 @@ public final class UringPoller implements Poller {
                 arms[fd] = 0; // the number was closed before this arming: nothing to report
                 continue;
             }
+            if (res == -Uring.ECANCELED) {
+                arms[fd] = 0; // cancelled by the kernel (the submitting thread exited): arm again
+                queueRearm(fd);
+                continue;
+            }
             int slot = batchStamps[fd] == batch ? batchSlots[fd] : -1;
             if (slot < 0) {
-                if (e.count == e.capacity) {
+                if (events.collected() == events.capacity()) {
                     break;
                 }
-                slot = e.count++;
+                slot = events.collected();
                 batchStamps[fd] = batch;
                 batchSlots[fd] = slot;
-                e.add(slot, FdTable.key(fd, table.generation(fd)));
+                events.add(Registrations.key(fd, registrations.generation(fd)), 0);
             }
-            e.merge(slot, res < 0 ? dev.rawpoll.Readiness.ERROR : UringEvents.portable(res));
+            events.merge(slot, res < 0 ? Readiness.ERROR : readiness(res));
             if (!more) {
                 arms[fd] = 0;
-                int interest = table.interest(FdTable.key(fd, table.generation(fd)));
-                if ((interest & Interest.ONESHOT) == 0) {
+                if ((registrations.interestOf(fd) & Interest.ONESHOT) == 0) {
                     queueRearm(fd);
                 }
             }
         }
         ring.consume(read);
-        return woken;
     }
 
-    /** Arms the single-shot polls that completed in the last batch, and a wakeup poll the kernel ended. */
+    /** Arms the single-shot polls that completed, and a wakeup poll the kernel ended. Under the lock. */
     private void armAgain() throws IOException {
         for (int i = 0; i < rearmCount; i++) {
             int fd = rearm[i];
-            int generation = table.generation(fd);
-            if (generation != 0 && arms[fd] == 0) {
-                arm(fd, table.interest(FdTable.key(fd, generation)));
+            if (registrations.generation(fd) != 0 && arms[fd] == 0) {
+                arm(fd, registrations.interestOf(fd));
             }
         }
         rearmCount = 0;
         if (wakeupDisarmed) {
-            Epoll.read(errno, wakeupFd, drain, 8); // so that arming does not fire at once; EAGAIN is fine
+            Epoll.read(pollErrno, wakeupFd, drain, 8); // so that arming does not fire at once; EAGAIN is fine
             wakeupDisarmed = false;
             armWakeup();
         }
@@ -295,7 +325,7 @@ public final class UringPoller implements Poller {
 
     private void queueRearm(int fd) {
         if (rearmCount == rearm.length) {
-            rearm = java.util.Arrays.copyOf(rearm, rearm.length * 2);
+            rearm = Arrays.copyOf(rearm, rearm.length * 2);
         }
         rearm[rearmCount++] = fd;
     }
@@ -325,7 +355,12 @@ public final class UringPoller implements Poller {
         queue(Uring.IORING_OP_POLL_ADD, wakeupFd, 0, Uring.IORING_POLL_ADD_MULTI, Uring.POLLIN, WAKEUP);
     }
 
-    /** Queues one request; if the SQ is full, what it holds is submitted first. */
+    /**
+     * Queues one request; if the SQ is full, what it holds is submitted first, by this thread. (So
+     * a thread other than the poller's submits only when more than {@link #SQ_ENTRIES} changes are
+     * queued during one wait; a kernel that cancels its requests when it exits reports them
+     * ECANCELED, and the poll arms them again.)
+     */
     private void queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) throws IOException {
         if (!ring.queue(opcode, fd, addr, len, pollEvents, userData)) {
             submit("full SQ, to_submit=", ring.sqEntries);
@@ -335,8 +370,9 @@ public final class UringPoller implements Poller {
 
     /** Submits the queued SQEs without waiting; an error names {@code what} and {@code n} (no string unless it fails). */
     private void submit(String what, int n) throws IOException {
+        MemorySegment errno = poller == Thread.currentThread() ? pollErrno : ctlErrno;
         enterCalls++;
-        if (ring.enter(0) < 0) {
+        if (ring.enter(errno, ring.flush(), 0) < 0) {
             throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
     }
@@ -346,61 +382,58 @@ public final class UringPoller implements Poller {
         int events = 0;
         if ((interest & Interest.READABLE) != 0) events |= Uring.POLLIN | Uring.POLLRDHUP;
         if ((interest & Interest.WRITABLE) != 0) events |= Uring.POLLOUT;
+        if ((interest & Interest.PRIORITY) != 0) events |= Uring.POLLPRI;
         return events;
     }
 
-    @Override
-    public void wakeup() {
-        lifecycle.wakeup();
+    /** poll(2) bits of a POLL_ADD completion to {@link Readiness} bits, before masking with the interest. */
+    static int readiness(int revents) {
+        int r = 0;
+        if ((revents & Uring.POLLIN) != 0) r |= Readiness.READABLE;
+        if ((revents & Uring.POLLOUT) != 0) r |= Readiness.WRITABLE;
+        if ((revents & Uring.POLLRDHUP) != 0) r |= Readiness.READ_CLOSED;
+        if ((revents & Uring.POLLHUP) != 0) r |= Readiness.HANGUP;
+        if ((revents & Uring.POLLERR) != 0) r |= Readiness.ERROR;
+        if ((revents & Uring.POLLPRI) != 0) r |= Readiness.PRIORITY;
+        return r;
     }
 
-    private boolean signalWakeup() {
+    @Override
+    protected boolean sendWakeup() {
+        wakeups++; // serialized by the base; before the write, so the poll that sees the write sees it
         // EAGAIN (counter saturated) still leaves the eventfd readable: sent either way.
         Epoll.write(wakeupErrno, wakeupFd, ONE, 8);
         return true;
     }
 
-    @Override
-    public boolean isOpen() {
-        return lifecycle.isOpen();
-    }
-
     /**
      * Closes the ring (the kernel cancels every poll in flight and drops their file references),
-     * the wakeup eventfd and all native memory. No request here writes into this process's memory
-     * (polls carry no buffer), so nothing the kernel finishes later can touch freed memory.
+     * the wakeup eventfd and all native memory. No request carries a buffer of this process, so
+     * nothing the kernel finishes later can write into freed memory.
      */
     @Override
-    public void close() {
-        if (lifecycle.close(() -> Epoll.close(errno, wakeupFd))) {
-            ring.close();
-            arena.close();
-        }
+    protected void release() {
+        Epoll.close(pollErrno, wakeupFd);
+        ring.close();
+        arena.close();
+    }
+
+    /** Waits a signal interrupted (EINTR) and that were resumed; read by tests. */
+    long interruptedWaits() {
+        return interruptedWaitCount();
     }
 
     @Override
     public String toString() {
-        return "UringPoller[ring=" + ring.fd + (lifecycle.isOpen() ? "]" : ", closed]");
-    }
-
-    private int checkArguments(long handle, int interest, long token) {
-        lifecycle.checkRegistration(interest, token);
-        return checkHandle(handle);
-    }
-
-    private static int checkHandle(long handle) {
-        if (handle != (int) handle || handle < 0) {
-            throw new IllegalArgumentException("not a file descriptor: " + handle);
-        }
-        return (int) handle;
+        return "UringPoller[ring=" + ring.fd + (isOpen() ? "]" : ", closed]");
     }
 
     private void ensureCapacity(int fd) {
         if (fd >= arms.length) {
             int n = Math.max(fd + 1, arms.length * 2);
-            arms = java.util.Arrays.copyOf(arms, n);
-            batchStamps = java.util.Arrays.copyOf(batchStamps, n);
-            batchSlots = java.util.Arrays.copyOf(batchSlots, n);
+            arms = Arrays.copyOf(arms, n);
+            batchStamps = Arrays.copyOf(batchStamps, n);
+            batchSlots = Arrays.copyOf(batchSlots, n);
         }
     }
 }

@@ -81,15 +81,15 @@ final class UringRing {
     }
 
     /**
-     * {@link #setup} with the flags of newer kernels first (SUBMIT_ALL, 5.18: a failing request does
-     * not stop the submission of the ones after it; COOP_TASKRUN, 5.19: completions are posted when
-     * the thread enters the kernel anyway, without interrupting it), then, where those are refused
-     * (EINVAL), with only the CQ size.
+     * {@link #setup} with SUBMIT_ALL first (5.18: a failing request does not stop the submission of
+     * the ones after it), then, where it is refused (EINVAL), with only the CQ size. Not
+     * COOP_TASKRUN: a completion would then wait until the thread that submitted the request enters
+     * the kernel, and a registering thread other than the poller's may never do so.
      */
     static UringRing open(Arena arena, MemorySegment errno, int entries, int cqEntries) throws SystemCallException {
         int base = Uring.IORING_SETUP_CQSIZE | Uring.IORING_SETUP_CLAMP;
         try {
-            return setup(arena, errno, entries, cqEntries, base | Uring.IORING_SETUP_SUBMIT_ALL | Uring.IORING_SETUP_COOP_TASKRUN);
+            return setup(arena, errno, entries, cqEntries, base | Uring.IORING_SETUP_SUBMIT_ALL);
         } catch (SystemCallException e) {
             if (e.errno() != Uring.EINVAL) throw e;
             return setup(arena, errno, entries, cqEntries, base);
@@ -193,16 +193,25 @@ final class UringRing {
     }
 
     /**
-     * Publishes the SQ tail and calls {@code io_uring_enter}: submits every queued SQE and, if
-     * {@code waitNanos != 0}, waits until at least one completion is in the CQ, for at most {@code
-     * waitNanos} if positive (a relative timeout through IORING_ENTER_EXT_ARG, no timeout SQE).
-     * Returns what the call returns: SQEs consumed, or -1 with errno in the capture segment
-     * (ETIME when the wait timed out, EINTR for a signal; when something was submitted, such
-     * errors of the wait are not reported).
+     * Publishes the SQ tail (release: the kernel sees the SQEs' contents first) and returns how
+     * many SQEs the kernel has not consumed yet: the {@code toSubmit} of the next {@link #enter}.
+     * Under the same lock as {@link #queue}.
      */
-    int enter(long waitNanos) {
+    int flush() {
         U32.setRelease(sqRing, sqTail, sqLocalTail);
-        int toSubmit = unsubmitted();
+        return unsubmitted();
+    }
+
+    /**
+     * {@code io_uring_enter}: submits {@code toSubmit} published SQEs and, if {@code waitNanos != 0},
+     * waits until at least one completion is in the CQ, for at most {@code waitNanos} if positive (a
+     * relative timeout through IORING_ENTER_EXT_ARG, no timeout SQE). Returns what the call returns:
+     * SQEs consumed, or -1 with errno in the capture segment (ETIME when the wait timed out, EINTR
+     * for a signal; when something was submitted, such errors of the wait are not reported). The
+     * kernel serializes submissions and clamps {@code toSubmit} to what is there. {@code errno} is
+     * the calling thread's capture segment.
+     */
+    int enter(MemorySegment errno, int toSubmit, long waitNanos) {
         if (waitNanos == 0) {
             return Uring.io_uring_enter(errno, fd, toSubmit, 0, Uring.IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0);
         }

@@ -131,6 +131,15 @@ public class io_uring_h extends io_uring_h$shared {
     public static int POLLIN() {
         return POLLIN;
     }
+    private static final int POLLPRI = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define POLLPRI 2
+     * }
+     */
+    public static int POLLPRI() {
+        return POLLPRI;
+    }
     private static final int POLLOUT = (int)4L;
     /**
      * {@snippet lang=c :
