@@ -50,4 +50,13 @@ class KqueuePollerTcpTest extends TcpPollerContractTest {
         tcp.resetB(s);
         expectEvent(40, Readiness.READABLE | Readiness.READ_CLOSED | Readiness.ERROR);
     }
+
+    /** kqueue has no portable urgent-data filter: PRIORITY is refused (see Interest.PRIORITY). */
+    @Test
+    @Override
+    protected void urgentDataIsReportedAsPriorityOnlyWithAPriorityInterest() {
+        Pair s = socketPair();
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                () -> poller.register(s.a(), READABLE | dev.rawpoll.Interest.PRIORITY, 80));
+    }
 }

@@ -95,54 +95,6 @@ class EpollPollerTest extends PollerContractTest {
         assertEquals(0, poller.poll(events, 0, java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
-    /**
-     * Issue 18.2: urgent (MSG_OOB) data is reported as PRIORITY (EPOLLPRI), only with a PRIORITY
-     * interest; a lone urgent byte is otherwise not reported at all, though recv(MSG_OOB) gets it.
-     */
-    @Test
-    void urgentDataIsReportedAsPriorityOnlyWithAPriorityInterest() throws Throwable {
-        Pair s = track(dev.rawpoll.LoopbackTcp.INSTANCE.socketPair());
-        poller.register(s.a(), READABLE, 80);
-        assertEquals(1, sendUrgent(s.b(), "!"));
-        Thread.sleep(50); // loopback delivery
-        Map<Long, Integer> seen = pollOnce(100);
-        assertEquals(0, seen.getOrDefault(80L, 0) & Readiness.PRIORITY, describe(seen));
-        poller.modify(s.a(), READABLE | dev.rawpoll.Interest.PRIORITY, 81);
-        expectEvent(81, Readiness.PRIORITY);
-        assertEquals('!', receiveUrgent(s.a()));
-        assertEquals(0, pollOnce(50).getOrDefault(81L, 0) & Readiness.PRIORITY, "urgent byte read: no longer reported");
-        assertEquals(12, sendUrgent(s.b(), "Hello world!"));
-        expectEvent(81, Readiness.READABLE | Readiness.PRIORITY);
-        assertEquals('!', receiveUrgent(s.a()));
-        poller.deregister(s.a());
-    }
-
-    private static final int MSG_OOB = 1;
-
-    private static long sendUrgent(long fd, String text) throws Throwable {
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var send = linker.downcallHandle(linker.defaultLookup().find("send").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            var buf = arena.allocateFrom(text);
-            return (long) send.invokeExact((int) fd, buf, (long) text.length(), MSG_OOB);
-        }
-    }
-
-    private static char receiveUrgent(long fd) throws Throwable {
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var recv = linker.downcallHandle(linker.defaultLookup().find("recv").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            var buf = arena.allocate(1);
-            long n = (long) recv.invokeExact((int) fd, buf, 1L, MSG_OOB);
-            assertEquals(1, n, "recv(MSG_OOB)");
-            return (char) buf.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
-        }
-    }
-
     @Test
     void regularFileGivesEPERM() throws IOException {
         // Not @TempDir: its random name makes the JVM open /dev/random for good, which the fd count sees.
