@@ -38,8 +38,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * dropped. Several completions of one descriptor in one wait are merged into one event.
  *
  * <h2>Threads</h2>
- * Only the polling thread enters the ring: a request belongs to the thread that submitted it, and
- * the kernel cancels a thread's requests when it exits. A change made by another thread is queued
+ * Only the polling thread enters the ring: a request belongs to the thread that submitted it (its
+ * completions are posted through that thread's task work), and requests may be cancelled when that
+ * thread exits (seen for the wakeup's multishot poll); a cancelled poll is armed again by the next
+ * wait. A change made by another thread is queued
  * in the SQ under the registrations' lock; if a poll is waiting, it is woken to submit it and wait
  * again (the wake is not a {@link #wakeup()}: the poll does not return for it).
  *
@@ -79,7 +81,6 @@ public final class UringPoller extends PollerBase {
     private final MemorySegment pollErrno;
     private final MemorySegment ctlErrno;
     private final MemorySegment wakeupErrno;
-    private final MemorySegment drain;
     /** Per descriptor: the arm number of its poll in flight, 0 if none. Under the registrations' lock. */
     private int[] arms = new int[64];
     /** Per descriptor: the wait ({@link #stamp}) it last got an event in, and that event's index. */
@@ -109,7 +110,6 @@ public final class UringPoller extends PollerBase {
         this.pollErrno = errno;
         this.ctlErrno = Native.allocateCapture(arena);
         this.wakeupErrno = Native.allocateCapture(arena);
-        this.drain = arena.allocate(JAVA_LONG);
     }
 
     /**
@@ -307,7 +307,11 @@ public final class UringPoller extends PollerBase {
         ring.consume(read);
     }
 
-    /** Arms the single-shot polls that completed, and a wakeup poll the kernel ended. Under the lock. */
+    /**
+     * Arms the single-shot polls that completed, and the polls the kernel ended: the wakeup's, and
+     * any cancelled because the thread that submitted them exited (Linux cancels a thread's
+     * requests when it exits, so a poller polled by a thread that ended re-arms here). Under the lock.
+     */
     private void armAgain() throws IOException {
         for (int i = 0; i < rearmCount; i++) {
             int fd = rearm[i];
@@ -317,7 +321,8 @@ public final class UringPoller extends PollerBase {
         }
         rearmCount = 0;
         if (wakeupDisarmed) {
-            Epoll.read(pollErrno, wakeupFd, drain, 8); // so that arming does not fire at once; EAGAIN is fine
+            // Not drained first: that would swallow a wakeup sent since. If the counter is non-zero
+            // the new poll fires at once, and a completion with no new sendWakeup is ignored.
             wakeupDisarmed = false;
             armWakeup();
         }

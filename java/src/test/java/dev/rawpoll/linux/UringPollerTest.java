@@ -104,6 +104,38 @@ class UringPollerTest extends PollerContractTest {
     }
 
     /**
+     * When the thread that submitted them exits, Linux may cancel a ring's requests: here the
+     * wakeup eventfd's multishot poll completes with ECANCELED (the pipes' polls survive). The next
+     * poll, in another thread, arms it again without draining the eventfd first, so a wakeup sent
+     * in between is not swallowed; and the registrations keep reporting, with no ERROR.
+     */
+    @Test
+    void pollsOfAPollingThreadThatExitedAreArmedAgain() throws Exception {
+        Pair level = pipe();
+        Pair edge = pipe();
+        poller.register(level.a(), READABLE, 1);
+        poller.register(edge.a(), READABLE | EDGE, 2);
+        Thread first = Thread.ofPlatform().start(() -> {
+            try {
+                poller.poll(events, 0, MILLISECONDS); // submits the three polls, from this thread
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        first.join();
+        for (int round = 0; round < 2; round++) {
+            poller.wakeup(); // the second one comes after the cancelled poll was seen, before it is re-armed
+            long start = System.nanoTime();
+            assertEquals(0, poller.poll(events, 10, TimeUnit.SECONDS));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "wakeup " + round + " was lost");
+        }
+        handles.write(level.b(), 1);
+        handles.write(edge.b(), 1);
+        Map<Long, Integer> seen = expectEvents(Map.of(1L, Readiness.READABLE, 2L, Readiness.READABLE));
+        assertEquals(Map.of(1L, Readiness.READABLE, 2L, Readiness.READABLE), seen, "a cancelled poll is no error");
+    }
+
+    /**
      * Every write to a pipe wakes an EDGE (multishot) poll: thousands of writes between two polls post
      * more completions than the CQ holds. The kernel keeps the rest (IORING_FEAT_NODROP) and hands them
      * over only to an io_uring_enter: they are merged into events, and the EDGE poll goes on reporting.
