@@ -14,7 +14,6 @@ import dev.rawpoll.internal.Registrations;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -46,18 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * again (the wake is not a {@link #wakeup()}: the poll does not return for it).
  *
  * <h2>Where it differs from epoll</h2>
- * <ul>
- *   <li>A poll in flight holds a reference to the descriptor's open file. {@link #deregister} on the
- *       polling thread therefore submits its POLL_REMOVE at once (one {@code io_uring_enter}, as
- *       {@code epoll_ctl(DEL)} is one call), so that a close right after it really closes (a socket
- *       sends its FIN); from another thread it is submitted by the poll. A descriptor closed without
- *       deregister stays open in the kernel while its poll is armed: always deregister first.</li>
- *   <li>The registration follows the descriptor number: a level-triggered poll is armed again on
- *       whatever file holds that number at the next wait. A number found closed (EBADF) is dropped.</li>
- *   <li>register checks the descriptor with {@code fcntl(F_GETFD)} (EBADF) and reports EEXIST and
- *       ENOENT from the table; a regular file polls as always ready (poll(2)), epoll says EPERM.</li>
- *   <li>Timeouts have nanosecond granularity (the kernel's hrtimer): nothing is rounded.</li>
- * </ul>
+ * A poll in flight holds the descriptor's open file, so {@link #deregister} on the polling thread
+ * submits its POLL_REMOVE at once (a close right after it closes) and a descriptor closed without
+ * deregister stays open while its poll is armed; the registration follows the descriptor number;
+ * register checks the descriptor with {@code fcntl(F_GETFD)}; a regular file polls as ready;
+ * timeouts are not rounded. Details and reasons: {@code docs/io_uring.md}.
  *
  * <p>Wakeup: an eventfd watched by a multishot poll in the ring, written by {@link #wakeup()} from
  * any thread; its counter is never read (each write wakes the poll). Needs Linux 5.13; where
@@ -81,16 +73,8 @@ public final class UringPoller extends PollerBase {
     private final MemorySegment pollErrno;
     private final MemorySegment ctlErrno;
     private final MemorySegment wakeupErrno;
-    /** Per descriptor: the arm number of its poll in flight, 0 if none. Under the registrations' lock. */
-    private int[] arms = new int[64];
-    /** Per descriptor: the wait ({@link #stamp}) it last got an event in, and that event's index. */
-    private int[] batchStamps = new int[64];
-    private int[] batchSlots = new int[64];
-    private int stamp;
-    private int lastArm;
-    /** Descriptors whose single-shot poll completed, to arm again before the next wait. Under the lock. */
-    private int[] rearm = new int[64];
-    private int rearmCount;
+    /** Arm numbers, event slots and the re-arm queue, per descriptor. Under the registrations' lock. */
+    private final UringArms arms = new UringArms();
     private boolean wakeupDisarmed;
     /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
     private volatile Thread waiting;
@@ -156,7 +140,7 @@ public final class UringPoller extends PollerBase {
         if (Sockets.fcntl(ctlErrno, fd, Sockets.F_GETFD, 0) < 0) {
             throw Uring.error("fcntl(fd=" + fd + ", F_GETFD)", Native.errno(ctlErrno));
         }
-        ensureCapacity(fd);
+        arms.ensureCapacity(fd);
         registrations.put(fd, registrations.nextGeneration(), interest, token);
         arm(fd, interest);
         kick();
@@ -253,7 +237,7 @@ public final class UringPoller extends PollerBase {
      * with no event yet finds the array full (it stays for the next wait). Under the lock.
      */
     private void reap(EventArray events) {
-        int batch = ++stamp;
+        arms.newBatch();
         int ready = ring.ready();
         int read = 0;
         MemorySegment cq = ring.cq();
@@ -274,33 +258,32 @@ public final class UringPoller extends PollerBase {
                 continue; // REMOVE: its result does not matter (ENOENT if the poll had completed)
             }
             int fd = (int) data;
-            if ((int) (data >>> 32) != arms[fd]) {
+            if ((int) (data >>> 32) != arms.current(fd)) {
                 continue; // a poll that was removed or replaced (ECANCELED, or an event of the old interest)
             }
             if (res == -Uring.EBADF) {
-                arms[fd] = 0; // the number was closed before this arming: nothing to report
+                arms.clear(fd); // the number was closed before this arming: nothing to report
                 continue;
             }
             if (res == -Uring.ECANCELED) {
-                arms[fd] = 0; // cancelled by the kernel (the submitting thread exited): arm again
-                queueRearm(fd);
+                arms.clear(fd); // cancelled by the kernel (the submitting thread exited): arm again
+                arms.queueRearm(fd);
                 continue;
             }
-            int slot = batchStamps[fd] == batch ? batchSlots[fd] : -1;
+            int slot = arms.slot(fd);
             if (slot < 0) {
                 if (events.collected() == events.capacity()) {
                     break;
                 }
                 slot = events.collected();
-                batchStamps[fd] = batch;
-                batchSlots[fd] = slot;
+                arms.setSlot(fd, slot);
                 events.add(Registrations.key(fd, registrations.generation(fd)), 0);
             }
             events.merge(slot, res < 0 ? Readiness.ERROR : readiness(res));
             if (!more) {
-                arms[fd] = 0;
+                arms.clear(fd);
                 if ((registrations.interestOf(fd) & Interest.ONESHOT) == 0) {
-                    queueRearm(fd);
+                    arms.queueRearm(fd);
                 }
             }
         }
@@ -313,13 +296,13 @@ public final class UringPoller extends PollerBase {
      * requests when it exits, so a poller polled by a thread that ended re-arms here). Under the lock.
      */
     private void armAgain() throws IOException {
-        for (int i = 0; i < rearmCount; i++) {
-            int fd = rearm[i];
-            if (registrations.generation(fd) != 0 && arms[fd] == 0) {
+        for (int i = 0; i < arms.rearmCount(); i++) {
+            int fd = arms.rearmAt(i);
+            if (registrations.generation(fd) != 0 && arms.current(fd) == 0) {
                 arm(fd, registrations.interestOf(fd));
             }
         }
-        rearmCount = 0;
+        arms.clearRearm();
         if (wakeupDisarmed) {
             // Not drained first: that would swallow a wakeup sent since. If the counter is non-zero
             // the new poll fires at once, and a completion with no new sendWakeup is ignored.
@@ -328,31 +311,21 @@ public final class UringPoller extends PollerBase {
         }
     }
 
-    private void queueRearm(int fd) {
-        if (rearmCount == rearm.length) {
-            rearm = Arrays.copyOf(rearm, rearm.length * 2);
-        }
-        rearm[rearmCount++] = fd;
-    }
-
     /** Queues the POLL_ADD of {@code fd} for {@code interest} under a new arm number. */
     private void arm(int fd, int interest) throws IOException {
-        int arm = ++lastArm & Integer.MAX_VALUE;
-        if (arm == 0) arm = lastArm = 1;
-        arms[fd] = arm;
         boolean edge = (interest & Interest.EDGE) != 0;
         queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, pollEvents(interest),
-                ((long) arm << 32) | fd);
+                UringArms.userData(arms.next(fd), fd));
     }
 
     /** Queues the POLL_REMOVE of {@code fd}'s poll in flight, if any; whether there was one. */
     private boolean disarm(int fd) throws IOException {
-        int arm = fd < arms.length ? arms[fd] : 0;
+        int arm = arms.current(fd);
         if (arm == 0) {
             return false;
         }
-        arms[fd] = 0;
-        queue(Uring.IORING_OP_POLL_REMOVE, -1, ((long) arm << 32) | fd, 0, 0, REMOVE);
+        arms.clear(fd);
+        queue(Uring.IORING_OP_POLL_REMOVE, -1, UringArms.userData(arm, fd), 0, 0, REMOVE);
         return true;
     }
 
@@ -431,14 +404,5 @@ public final class UringPoller extends PollerBase {
     @Override
     public String toString() {
         return "UringPoller[ring=" + ring.fd + (isOpen() ? "]" : ", closed]");
-    }
-
-    private void ensureCapacity(int fd) {
-        if (fd >= arms.length) {
-            int n = Math.max(fd + 1, arms.length * 2);
-            arms = Arrays.copyOf(arms, n);
-            batchStamps = Arrays.copyOf(batchStamps, n);
-            batchSlots = Arrays.copyOf(batchSlots, n);
-        }
     }
 }
