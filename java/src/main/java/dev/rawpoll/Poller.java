@@ -11,15 +11,26 @@ import java.util.concurrent.TimeUnit;
  * write, without blocking on any one of them.
  *
  * <pre>{@code
- * try (Poller poller = Poller.open()) {
- *     Events events = poller.newEvents(64);
- *     poller.register(fd, Interest.READABLE, 42L);
- *     int n = poller.poll(events, 1, TimeUnit.SECONDS);
- *     for (int i = 0; i < n; i++) {
- *         if (events.readiness(i) == 0) continue;       // stale: see Events
- *         handle(events.token(i), events.readiness(i));
+ * List<String> seen = new ArrayList<>();
+ * try (Poller poller = Poller.open();                   // epoll on Linux, kqueue on macOS
+ *      TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 16)) {
+ *     Events events = poller.newEvents(64);             // native array, reused by every poll
+ *     poller.register(listener.handle(), Interest.READABLE, 42L); // 42 comes back with each event
+ *
+ *     try (TcpStream client = TcpStream.connect(listener.localAddress())) { // a client knocks
+ *         int n = poller.poll(events, 1, TimeUnit.SECONDS);             // waits at most 1 s
+ *         for (int i = 0; i < n; i++) {
+ *             int ready = events.readiness(i);
+ *             if (ready == 0) continue;                 // stale: deregistered meanwhile
+ *             seen.add(events.token(i) + " " + Readiness.toString(ready));
+ *         }
+ *         try (TcpStream accepted = listener.accept()) {
+ *             // serve it (accept() returns null when nothing is pending)
+ *         }
  *     }
+ *     poller.deregister(listener.handle());             // always before closing the handle
  * }
+ * // seen: [42 READABLE]
  * }</pre>
  *
  * <h2>Handles and tokens</h2>

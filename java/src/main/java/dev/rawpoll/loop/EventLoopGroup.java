@@ -18,11 +18,24 @@ import java.util.function.Consumer;
  * the same instant on different cores (parallelism).
  *
  * <pre>{@code
- * try (EventLoopGroup group = EventLoopGroup.open();          // one loop per available processor
- *      EventLoopGroup.Server server = group.serve(new InetSocketAddress("127.0.0.1", 7007), 1024,
- *              stream -> { ... AsyncSockets.read(stream, ...) ... })) {  // a task on the stream's loop
- *     ...
+ * String reply;
+ * try (EventLoopGroup group = EventLoopGroup.open();           // one loop per available processor
+ *      GroupServer server = group.serve(new InetSocketAddress("127.0.0.1", 0), 1024, stream -> {
+ *          byte[] b = new byte[4096];                           // a task on the stream's loop
+ *          for (int n; (n = AsyncSockets.read(stream, b, 0, b.length)) > 0; ) {
+ *              AsyncSockets.writeAll(stream, b, 0, n);
+ *          }
+ *      })) {
+ *     reply = group.spawn(() -> {                               // a client, on the next loop
+ *         try (TcpStream s = AsyncSockets.connect(server.localAddress())) {
+ *             AsyncSockets.writeAll(s, "ping".getBytes(), 0, 4);
+ *             byte[] b = new byte[4];
+ *             AsyncSockets.readFully(s, b, 0, 4);
+ *             return new String(b);
+ *         }
+ *     }).get(5, TimeUnit.SECONDS);
  * }
+ * // reply: "ping"
  * }</pre>
  *
  * <p>Threads: every method may be called from any thread. {@link #close()} stops every loop,

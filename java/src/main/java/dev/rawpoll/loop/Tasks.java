@@ -12,14 +12,16 @@ import java.util.concurrent.TimeoutException;
  * while (or before) it waits; calling one outside a task throws {@link IllegalStateException}.
  *
  * <pre>{@code
+ * String s;
  * try (EventLoop loop = EventLoop.open()) {
- *     String s = loop.runUntilComplete(() -> {
+ *     s = loop.runUntilComplete(() -> {
  *         Task<Integer> a = Tasks.spawn(() -> { Tasks.sleep(Duration.ofMillis(10)); return 1; });
  *         Task<Integer> b = Tasks.spawn(() -> 2);
  *         List<Integer> both = Tasks.await(Tasks.gather(List.of(a, b)));   // [1, 2]
  *         return Tasks.withTimeout(Duration.ofSeconds(1), () -> "done " + both);
  *     });
  * }
+ * // s: "done [1, 2]"
  * }</pre>
  */
 public final class Tasks {

@@ -12,10 +12,17 @@ import java.net.InetSocketAddress;
  * bind(2) and listen(2) through the FFM API.
  *
  * <pre>{@code
- * try (TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 128)) {
- *     poller.register(listener.handle(), Interest.READABLE, LISTENER);
- *     ...                                      // when the poller reports LISTENER readable:
- *     for (TcpStream s; (s = listener.accept()) != null; ) { ... }
+ * List<InetSocketAddress> accepted = new ArrayList<>();
+ * try (TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 128);
+ *      Poller poller = Poller.open();
+ *      TcpStream client = TcpStream.connect(listener.localAddress())) {
+ *     poller.register(listener.handle(), Interest.READABLE, 1L);
+ *     poller.poll(poller.newEvents(8), 1, TimeUnit.SECONDS);  // reports the listener readable
+ *     for (TcpStream s; (s = listener.accept()) != null; ) {  // accept until none is pending
+ *         accepted.add(s.remoteAddress());
+ *         s.close();                                          // or serve it
+ *     }
+ *     poller.deregister(listener.handle());
  * }
  * }</pre>
  *

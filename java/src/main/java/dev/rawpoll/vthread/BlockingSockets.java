@@ -16,10 +16,21 @@ import java.net.InetSocketAddress;
  * writes). Platform threads can use it too; they simply park.
  *
  * <pre>{@code
+ * byte[] echoed;
  * BlockingSockets io = BlockingSockets.shared();
  * try (BlockingTcpListener listener = io.bind(new InetSocketAddress("127.0.0.1", 0), 128)) {
- *     Thread.ofVirtual().start(() -> { try (var c = listener.accept()) { c.writeAll(c.readFully(5)); } ... });
- *     try (BlockingTcpStream s = io.connect(listener.localAddress())) { s.writeAll(hello); s.readFully(5); }
+ *     Thread server = Thread.ofVirtual().start(() -> {
+ *         try (BlockingTcpStream c = listener.accept()) {      // parks until a client comes
+ *             c.writeAll(c.readFully(new byte[4]));             // parks until 4 bytes arrive
+ *         } catch (Exception e) {
+ *             throw new RuntimeException(e);
+ *         }
+ *     });
+ *     try (BlockingTcpStream s = io.connect(listener.localAddress())) {
+ *         s.writeAll("ping".getBytes());
+ *         echoed = s.readFully(new byte[4]);                    // "ping"
+ *     }
+ *     server.join();
  * }
  * }</pre>
  *
