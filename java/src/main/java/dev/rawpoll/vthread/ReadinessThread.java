@@ -21,31 +21,45 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ReadinessThread implements AutoCloseable {
 
-    /** A thread parked until its handle is ready (or the handle is being closed). */
+    /** One side (reading or writing) of one socket: the thread in an operation there, and what woke it. */
     static final class Waiter {
         final long handle;
-        final Thread thread = Thread.currentThread();
-        volatile boolean done;
+        volatile Thread thread;
+        /** Set (before the unpark) when the wait failed: arming was refused, or the poller closed. */
         volatile IOException failure;
 
         Waiter(long handle) {
             this.handle = handle;
         }
 
-        void release(IOException failure) {
-            this.failure = failure;
+        void wake(IOException failure) {
+            if (failure != null) this.failure = failure;
+            Thread t = thread;
+            if (t != null) LockSupport.unpark(t);
+        }
+    }
+
+    /** A request to forget a handle, answered when done. */
+    private static final class Forget {
+        final long handle;
+        final Thread thread = Thread.currentThread();
+        volatile boolean done;
+
+        Forget(long handle) {
+            this.handle = handle;
+        }
+
+        void done() {
             done = true;
             LockSupport.unpark(thread);
         }
     }
 
-    /** A request from another thread: wait for {@code waiter.handle}, or forget the handle. */
-    private record Request(Waiter waiter, boolean forget) {}
-
     private final Poller poller;
     private final int interest;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+    /** Waiters to arm, or Forgets. */
+    private final ConcurrentLinkedQueue<Object> requests = new ConcurrentLinkedQueue<>();
     private volatile boolean closing;
     /** Set once the polling thread answers no more requests: submitters then answer their own. */
     private volatile boolean terminated;
@@ -59,40 +73,44 @@ final class ReadinessThread implements AutoCloseable {
         this.thread = Thread.ofPlatform().name(name).daemon().start(this::loop);
     }
 
-    /** Parks the calling thread until {@code handle} is ready in this thread's direction. */
-    void await(long handle) throws IOException {
-        Waiter waiter = submit(new Waiter(handle), false);
-        park(waiter);
-    }
-
     /**
-     * Forgets {@code handle} (deregisters it, releasing any thread still waiting on it with an
-     * exception) and returns once that is done, so that the caller can close the descriptor.
+     * Arms the oneshot registration of {@code side.handle} for the calling thread, which then
+     * parks; the polling thread unparks it when the handle is ready (or sets {@code side.failure}).
      */
-    void forget(long handle) throws IOException {
-        park(submit(new Waiter(handle), true));
-    }
-
-    private Waiter submit(Waiter waiter, boolean forget) {
-        if (closing && !forget) {
+    void arm(Waiter side) {
+        if (closing) {
             throw new IllegalStateException("the readiness thread is closed");
         }
-        // A forget always goes through: closing sockets must work after the thread closed too
-        // (its poller, and so every registration, is gone then; answerClosed says done).
-        requests.add(new Request(waiter, forget));
+        requests.add(side);
         poller.wakeup(); // harmless if the poller has just closed
         if (terminated) {
             answerClosed();
         }
-        return waiter;
     }
 
-    private static void park(Waiter waiter) throws IOException {
-        while (!waiter.done) {
-            LockSupport.park(waiter);
+    /** After the park: nothing to undo (a late unpark of this thread is spurious and harmless). */
+    void disarm(Waiter side) {
+    }
+
+    /**
+     * Forgets {@code handle} (deregisters it, waking any thread still registered on it) and
+     * returns once that is done, so that the caller can close the descriptor. Not interruptible:
+     * an interrupt is kept for the caller.
+     */
+    void forget(long handle) {
+        Forget f = new Forget(handle);
+        requests.add(f);
+        poller.wakeup();
+        if (terminated) {
+            answerClosed();
         }
-        if (waiter.failure != null) {
-            throw waiter.failure;
+        boolean interrupted = false;
+        while (!f.done) {
+            LockSupport.park(f);
+            interrupted |= Thread.interrupted(); // else park returns at once: a spin
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -105,7 +123,7 @@ final class ReadinessThread implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     if (events.readiness(i) == 0) continue; // stale
                     Waiter w = waiting.remove(events.token(i));
-                    if (w != null) w.release(null);
+                    if (w != null) w.wake(null);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -120,37 +138,42 @@ final class ReadinessThread implements AutoCloseable {
 
     /** Answers every queued request as the thread closes: waits fail, forgets succeed. */
     private void answerClosed() {
-        for (Request r; (r = requests.poll()) != null; ) {
-            r.waiter().release(r.forget() ? null : new IOException("the readiness thread is closed"));
+        for (Object r; (r = requests.poll()) != null; ) {
+            if (r instanceof Forget f) f.done();
+            else ((Waiter) r).wake(new IOException("the readiness thread is closed"));
         }
     }
 
     private void applyRequests() {
-        for (Request r; (r = requests.poll()) != null; ) {
-            long handle = r.waiter().handle;
-            try {
-                if (r.forget()) {
-                    Waiter stranded = waiting.remove(handle);
-                    if (stranded != null) stranded.release(new IOException("closed while waiting"));
-                    if (registered.remove(handle)) poller.deregister(handle);
-                    r.waiter().release(null);
-                } else {
-                    if (registered.add(handle)) {
-                        poller.register(handle, interest, handle);
-                    } else {
-                        poller.modify(handle, interest, handle); // re-arm the oneshot registration
-                    }
-                    waiting.put(handle, r.waiter());
+        for (Object r; (r = requests.poll()) != null; ) {
+            if (r instanceof Forget f) {
+                waiting.remove(f.handle);
+                try {
+                    if (registered.remove(f.handle)) poller.deregister(f.handle);
+                } catch (IOException e) {
+                    // deregister failed: the kernel holds no registration for it either way
                 }
+                f.done();
+                continue;
+            }
+            Waiter w = (Waiter) r;
+            long handle = w.handle;
+            try {
+                if (registered.add(handle)) {
+                    poller.register(handle, interest, handle);
+                } else {
+                    poller.modify(handle, interest, handle); // re-arm the oneshot registration
+                }
+                waiting.put(handle, w);
             } catch (IOException e) {
-                if (!r.forget()) registered.remove(handle);
-                r.waiter().release(e);
+                registered.remove(handle);
+                w.wake(e);
             }
         }
     }
 
     private void failAll(IOException failure) {
-        for (Waiter w : waiting.values()) w.release(failure);
+        for (Waiter w : waiting.values()) w.wake(failure);
         waiting.clear();
     }
 
