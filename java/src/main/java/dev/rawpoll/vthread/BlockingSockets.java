@@ -110,12 +110,6 @@ public final class BlockingSockets implements AutoCloseable {
         return new BlockingTcpListener(this, TcpListener.bind(local, backlog));
     }
 
-    /** Withdraws {@code handle} from both pollers; returns when done, before its descriptor closes. */
-    void forget(long handle) {
-        readers.forget(handle);
-        writers.forget(handle);
-    }
-
     /** Stops the poller threads; threads still parked get an {@link IOException}. */
     @Override
     public void close() {

@@ -16,11 +16,7 @@ public final class BlockingTcpListener implements AutoCloseable {
     BlockingTcpListener(BlockingSockets sockets, TcpListener listener) {
         this.sockets = sockets;
         this.listener = listener;
-        long handle = listener.handle();
-        this.state = new SocketState(handle, () -> {
-            sockets.forget(handle);
-            listener.close();
-        });
+        this.state = new SocketState(sockets, listener.handle(), listener::close);
     }
 
     /**

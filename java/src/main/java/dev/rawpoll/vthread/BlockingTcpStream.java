@@ -27,11 +27,7 @@ public final class BlockingTcpStream implements AutoCloseable {
     BlockingTcpStream(BlockingSockets sockets, TcpStream stream) {
         this.sockets = sockets;
         this.stream = stream;
-        long handle = stream.handle();
-        this.state = new SocketState(handle, () -> {
-            sockets.forget(handle);
-            stream.close();
-        });
+        this.state = new SocketState(sockets, stream.handle(), stream::close);
     }
 
     /**

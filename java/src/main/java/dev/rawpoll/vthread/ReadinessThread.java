@@ -4,29 +4,41 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One platform thread that owns a {@link Poller} for one direction (reading or writing) and
- * unparks the threads waiting for it, as the JDK's own poller does for virtual threads. A waiting
- * thread hands its request over through a queue and {@link Poller#wakeup()}; only this thread ever
- * touches the poller, as the {@link Poller} contract asks. Registrations are {@link
- * Interest#ONESHOT}: armed for one wait, disarmed when it fires, re-armed by the next wait.
+ * One platform thread that polls a {@link Poller} for one direction (reading or writing) and
+ * unparks the threads waiting for it: the JDK's own virtual-thread poller ({@code sun.nio.ch.Poller}
+ * with {@code EPollPoller}) in our words. A waiting thread arms its registration itself, from its
+ * own thread, with one system call: {@link Interest#ONESHOT}, added on the handle's first wait and
+ * re-armed with {@link Poller#modify} on every later one; it stays in the poller, disarmed, between
+ * waits, and is removed when the socket closes. The polling thread only polls and unparks.
+ *
+ * <p>Threads: {@link #arm}, {@link #disarm} and {@link #forget} run on the threads doing socket
+ * operations, concurrently with each other (for different handles) and with the polling thread's
+ * {@code poll}; that needs {@code register}, {@code modify} and {@code deregister} of the {@link
+ * Poller} to be callable from any thread during a poll.
  */
 final class ReadinessThread implements AutoCloseable {
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Waiter[].class);
 
     /** One side (reading or writing) of one socket: the thread in an operation there, and what woke it. */
     static final class Waiter {
         final long handle;
+        /** The thread in the operation (set when it begins): the one to unpark. */
         volatile Thread thread;
-        /** Set (before the unpark) when the wait failed: arming was refused, or the poller closed. */
+        /** Set (before the unpark) when the wait failed: the poller closed. */
         volatile IOException failure;
+        /**
+         * Whether the handle has a registration in this direction's poller. Read and written by
+         * the one thread in an operation on this side, then by the thread that closes the socket
+         * after every operation has left (ordered by the socket's state).
+         */
+        boolean registered;
 
         Waiter(long handle) {
             this.handle = handle;
@@ -39,33 +51,20 @@ final class ReadinessThread implements AutoCloseable {
         }
     }
 
-    /** A request to forget a handle, answered when done. */
-    private static final class Forget {
-        final long handle;
-        final Thread thread = Thread.currentThread();
-        volatile boolean done;
-
-        Forget(long handle) {
-            this.handle = handle;
-        }
-
-        void done() {
-            done = true;
-            LockSupport.unpark(thread);
-        }
-    }
-
     private final Poller poller;
     private final int interest;
     private final Thread thread;
-    /** Waiters to arm, or Forgets. */
-    private final ConcurrentLinkedQueue<Object> requests = new ConcurrentLinkedQueue<>();
     private volatile boolean closing;
-    /** Set once the polling thread answers no more requests: submitters then answer their own. */
+    /** Set once the polling thread has stopped; armers check it after publishing (see {@link #arm}). */
     private volatile boolean terminated;
-    // Owned by the polling thread:
-    private final Set<Long> registered = new HashSet<>();
-    private final Map<Long, Waiter> waiting = new HashMap<>();
+    /** The waiter of each descriptor number, or null: published by the armer, taken by the poller. */
+    private volatile Waiter[] slots = new Waiter[1024];
+    /**
+     * Serializes register/modify/deregister and the reading of a batch's events, which consult the
+     * same registration table: the {@link Poller} contract allows them from one thread at a time.
+     * The poll itself runs outside it (epoll_ctl during epoll_wait is safe in the kernel).
+     */
+    private final Object pollerLock = new Object();
 
     ReadinessThread(String name, int interest) throws IOException {
         this.poller = Poller.open();
@@ -75,106 +74,114 @@ final class ReadinessThread implements AutoCloseable {
 
     /**
      * Arms the oneshot registration of {@code side.handle} for the calling thread, which then
-     * parks; the polling thread unparks it when the handle is ready (or sets {@code side.failure}).
+     * parks: the polling thread unparks it once the handle is ready (or the poller closes, with
+     * {@code side.failure} set).
+     *
+     * @throws IllegalStateException if this thread is closed
+     * @throws IOException if the poller refuses the registration
      */
-    void arm(Waiter side) {
+    void arm(Waiter side) throws IOException {
         if (closing) {
             throw new IllegalStateException("the readiness thread is closed");
         }
-        requests.add(side);
-        poller.wakeup(); // harmless if the poller has just closed
-        if (terminated) {
-            answerClosed();
+        int fd = (int) side.handle;
+        publish(fd, side); // before the registration is armed: its event may fire at once
+        try {
+            synchronized (pollerLock) {
+                if (side.registered) {
+                    poller.modify(fd, interest, fd); // re-arm: one epoll_ctl(MOD)
+                } else {
+                    poller.register(fd, interest, fd);
+                    side.registered = true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            disarm(side);
+            throw e;
         }
-    }
-
-    /** After the park: nothing to undo (a late unpark of this thread is spurious and harmless). */
-    void disarm(Waiter side) {
+        if (terminated) {
+            // The polling thread stopped and may have swept the slots before this one was set.
+            disarm(side);
+            throw new IllegalStateException("the readiness thread is closed");
+        }
     }
 
     /**
-     * Forgets {@code handle} (deregisters it, waking any thread still registered on it) and
-     * returns once that is done, so that the caller can close the descriptor. Not interruptible:
-     * an interrupt is kept for the caller.
+     * After the park: takes the waiter out of its slot if the poller has not (a timeout, a close, an
+     * interrupt). The registration stays armed; an event it reports later wakes nobody, or gives a
+     * later waiter on the same handle a spurious wakeup, after which it simply retries.
      */
-    void forget(long handle) {
-        Forget f = new Forget(handle);
-        requests.add(f);
-        poller.wakeup();
-        if (terminated) {
-            answerClosed();
+    void disarm(Waiter side) {
+        int fd = (int) side.handle;
+        Waiter[] s = slots;
+        if (fd < s.length) SLOT.compareAndSet(s, fd, side, null);
+    }
+
+    /** Removes the handle's registration; called once every operation on it has left, before its descriptor closes. */
+    void forget(Waiter side) {
+        disarm(side);
+        if (side.registered) {
+            side.registered = false;
+            try {
+                synchronized (pollerLock) {
+                    poller.deregister(side.handle);
+                }
+            } catch (IOException | IllegalStateException e) {
+                // the poller closed (taking every registration with it) or holds none for it
+            }
         }
-        boolean interrupted = false;
-        while (!f.done) {
-            LockSupport.park(f);
-            interrupted |= Thread.interrupted(); // else park returns at once: a spin
+    }
+
+    /**
+     * Puts {@code side} in the slot of {@code fd}, in the current slot array: if the array was
+     * replaced (grown) meanwhile, the copy may have missed it, so it is put in the new one too.
+     */
+    private void publish(int fd, Waiter side) {
+        Waiter[] s = slots;
+        if (fd >= s.length) s = grow(fd);
+        SLOT.setVolatile(s, fd, side);
+        for (Waiter[] now; (now = slots) != s; s = now) {
+            SLOT.setVolatile(now, fd, side);
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    private synchronized Waiter[] grow(int fd) {
+        Waiter[] s = slots;
+        if (fd >= s.length) slots = s = Arrays.copyOf(s, Math.max(fd + 1, s.length * 2));
+        return s;
     }
 
     private void loop() {
         Events events = poller.newEvents(256);
         try {
             while (!closing) {
-                applyRequests();
                 int n = poller.poll(events, -1, TimeUnit.MILLISECONDS);
-                for (int i = 0; i < n; i++) {
-                    if (events.readiness(i) == 0) continue; // stale
-                    Waiter w = waiting.remove(events.token(i));
-                    if (w != null) w.wake(null);
+                synchronized (pollerLock) {
+                    for (int i = 0; i < n; i++) {
+                        if (events.readiness(i) == 0) continue; // stale
+                        take((int) events.token(i), null);
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
             failAll(new IOException("the readiness thread failed", e));
         } finally {
-            terminated = true; // before the drain: a request added after it is drained by its submitter
-            answerClosed();
+            terminated = true; // before the sweep: an arm after it sees the flag
             failAll(new IOException("the readiness thread is closed"));
             poller.close();
         }
     }
 
-    /** Answers every queued request as the thread closes: waits fail, forgets succeed. */
-    private void answerClosed() {
-        for (Object r; (r = requests.poll()) != null; ) {
-            if (r instanceof Forget f) f.done();
-            else ((Waiter) r).wake(new IOException("the readiness thread is closed"));
-        }
-    }
-
-    private void applyRequests() {
-        for (Object r; (r = requests.poll()) != null; ) {
-            if (r instanceof Forget f) {
-                waiting.remove(f.handle);
-                try {
-                    if (registered.remove(f.handle)) poller.deregister(f.handle);
-                } catch (IOException e) {
-                    // deregister failed: the kernel holds no registration for it either way
-                }
-                f.done();
-                continue;
-            }
-            Waiter w = (Waiter) r;
-            long handle = w.handle;
-            try {
-                if (registered.add(handle)) {
-                    poller.register(handle, interest, handle);
-                } else {
-                    poller.modify(handle, interest, handle); // re-arm the oneshot registration
-                }
-                waiting.put(handle, w);
-            } catch (IOException e) {
-                registered.remove(handle);
-                w.wake(e);
-            }
+    private void take(int fd, IOException failure) {
+        Waiter[] s = slots;
+        if (fd < s.length) {
+            Waiter w = (Waiter) SLOT.getAndSet(s, fd, (Waiter) null);
+            if (w != null) w.wake(failure);
         }
     }
 
     private void failAll(IOException failure) {
-        for (Waiter w : waiting.values()) w.wake(failure);
-        waiting.clear();
+        for (int fd = 0, n = slots.length; fd < n; fd++) take(fd, failure);
     }
 
     @Override

@@ -35,10 +35,13 @@ final class SocketState {
     /** The reading (or accepting) side and the writing (or connecting) side. */
     final ReadinessThread.Waiter reader;
     final ReadinessThread.Waiter writer;
-    /** Withdraws the descriptor from the pollers and closes it; run exactly once, by the last thread out. */
+    /** Closes the descriptor; run exactly once, by the last thread out, after {@link #finish} withdrew it from the pollers. */
     private final Runnable closeDescriptor;
 
-    SocketState(long handle, Runnable closeDescriptor) {
+    private final BlockingSockets sockets;
+
+    SocketState(BlockingSockets sockets, long handle, Runnable closeDescriptor) {
+        this.sockets = sockets;
         this.reader = new ReadinessThread.Waiter(handle);
         this.writer = new ReadinessThread.Waiter(handle);
         this.closeDescriptor = closeDescriptor;
@@ -62,7 +65,7 @@ final class SocketState {
     void end() {
         int s = (int) STATE.getAndAdd(this, -1) - 1;
         if (s == CLOSING && STATE.compareAndSet(this, CLOSING, CLOSED)) {
-            closeDescriptor.run();
+            finish();
         }
     }
 
@@ -83,7 +86,7 @@ final class SocketState {
             }
             if (STATE.compareAndSet(this, s, s == 0 ? CLOSED : s | CLOSING)) {
                 if (s == 0) {
-                    closeDescriptor.run();
+                    finish();
                 } else {
                     unpark(reader.thread);
                     unpark(writer.thread);
@@ -91,6 +94,13 @@ final class SocketState {
                 return;
             }
         }
+    }
+
+    /** Removes the registrations (before the number can be reused), then closes the descriptor. */
+    private void finish() {
+        sockets.readers.forget(reader);
+        sockets.writers.forget(writer);
+        closeDescriptor.run();
     }
 
     private static void unpark(Thread t) {
