@@ -15,8 +15,7 @@ package dev.rawpoll;
  * <p>An {@code Events} belongs to its poller: it is used by the poller's polling thread, and any
  * use after the poller closed throws {@link IllegalStateException}.
  */
-public abstract sealed class Events
-        permits dev.rawpoll.linux.EpollEvents, dev.rawpoll.windows.IocpEvents, dev.rawpoll.bsd.KqueueEvents {
+public abstract sealed class Events permits dev.rawpoll.internal.EventArray {
 
     /** The token of a stale event. It cannot be registered. */
     public static final long NO_TOKEN = Long.MIN_VALUE;
@@ -27,6 +26,7 @@ public abstract sealed class Events
         void onEvent(long token, int readiness);
     }
 
+    /** Only the one implementation inside rawpoll; {@link Poller#newEvents} makes them. */
     protected Events() {}
 
     /** How many events the last poll filled in. */

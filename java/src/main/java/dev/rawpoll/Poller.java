@@ -1,7 +1,6 @@
 package dev.rawpoll;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -88,23 +87,7 @@ public interface Poller extends AutoCloseable {
      * @throws SystemCallException if the OS refuses (e.g. EMFILE, out of descriptors)
      */
     static Poller open() throws IOException {
-        String os = System.getProperty("os.name", "?");
-        String arch = System.getProperty("os.arch", "?");
-        String name = os.toLowerCase(Locale.ROOT);
-        if (name.startsWith("linux")) {
-            if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-                // struct epoll_event is packed (12 bytes) only on x86-64; the bindings are generated there.
-                throw new UnsupportedOperationException("rawpoll's epoll bindings are generated for x86-64 Linux, not " + arch);
-            }
-            return dev.rawpoll.linux.EpollPoller.open();
-        }
-        if (name.startsWith("windows")) {
-            return dev.rawpoll.windows.IocpPoller.open();
-        }
-        if (name.startsWith("mac") || name.startsWith("freebsd")) {
-            return dev.rawpoll.bsd.KqueuePoller.open();
-        }
-        throw new UnsupportedOperationException("rawpoll has no Poller backend for " + os + " (" + arch + ")");
+        return dev.rawpoll.internal.Platform.openPoller();
     }
 
     /** The backend's name: {@code "epoll"}, {@code "kqueue"} or {@code "iocp"}. */

@@ -159,16 +159,6 @@ class EpollPollerTest extends PollerContractTest {
         long[] r = (long[]) result.get();
         assertEquals(0, r[0]);
         assertTrue(r[1] >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
-        assertTrue(epoll.interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
-    }
-
-    @Test
-    void millisecondsAreRoundedUp() {
-        assertEquals(-1, EpollPoller.toMillisRoundingUp(-5));
-        assertEquals(0, EpollPoller.toMillisRoundingUp(0));
-        assertEquals(1, EpollPoller.toMillisRoundingUp(1));
-        assertEquals(1, EpollPoller.toMillisRoundingUp(1_000_000));
-        assertEquals(2, EpollPoller.toMillisRoundingUp(1_000_001));
-        assertEquals(Integer.MAX_VALUE, EpollPoller.toMillisRoundingUp(Long.MAX_VALUE));
+        assertTrue(epoll.interruptedWaits() > 0, "no signal interrupted the wait: the test proved nothing");
     }
 }
