@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threads: {@link #arm}, {@link #disarm} and {@link #forget} run on the threads doing socket
  * operations, concurrently with each other (for different handles) and with the polling thread's
- * {@code poll}; that needs {@code register}, {@code modify} and {@code deregister} of the {@link
- * Poller} to be callable from any thread during a poll.
+ * {@code poll}. That relies on {@code register}, {@code modify} and {@code deregister} of the
+ * {@link Poller} being callable from any thread, also during a poll (the registrations' lock and
+ * seqlock of {@code internal.PollerBase}); the polling thread alone polls and reads the events.
  */
 final class ReadinessThread implements AutoCloseable {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Waiter[].class);
@@ -59,12 +60,6 @@ final class ReadinessThread implements AutoCloseable {
     private volatile boolean terminated;
     /** The waiter of each descriptor number, or null: published by the armer, taken by the poller. */
     private volatile Waiter[] slots = new Waiter[1024];
-    /**
-     * Serializes register/modify/deregister and the reading of a batch's events, which consult the
-     * same registration table: the {@link Poller} contract allows them from one thread at a time.
-     * The poll itself runs outside it (epoll_ctl during epoll_wait is safe in the kernel).
-     */
-    private final Object pollerLock = new Object();
 
     ReadinessThread(String name, int interest) throws IOException {
         this.poller = Poller.open();
@@ -87,13 +82,11 @@ final class ReadinessThread implements AutoCloseable {
         int fd = (int) side.handle;
         publish(fd, side); // before the registration is armed: its event may fire at once
         try {
-            synchronized (pollerLock) {
-                if (side.registered) {
-                    poller.modify(fd, interest, fd); // re-arm: one epoll_ctl(MOD)
-                } else {
-                    poller.register(fd, interest, fd);
-                    side.registered = true;
-                }
+            if (side.registered) {
+                poller.modify(fd, interest, fd); // re-arm: one epoll_ctl(MOD)
+            } else {
+                poller.register(fd, interest, fd);
+                side.registered = true;
             }
         } catch (IOException | RuntimeException e) {
             disarm(side);
@@ -123,9 +116,7 @@ final class ReadinessThread implements AutoCloseable {
         if (side.registered) {
             side.registered = false;
             try {
-                synchronized (pollerLock) {
-                    poller.deregister(side.handle);
-                }
+                poller.deregister(side.handle);
             } catch (IOException | IllegalStateException e) {
                 // the poller closed (taking every registration with it) or holds none for it
             }
@@ -156,12 +147,13 @@ final class ReadinessThread implements AutoCloseable {
         try {
             while (!closing) {
                 int n = poller.poll(events, -1, TimeUnit.MILLISECONDS);
-                synchronized (pollerLock) {
-                    for (int i = 0; i < n; i++) {
-                        if (events.readiness(i) == 0) continue; // stale
-                        take((int) events.token(i), null);
-                    }
+                for (int i = 0; i < n; i++) {
+                    if (events.readiness(i) == 0) continue; // stale
+                    take((int) events.token(i), null);
                 }
+                // Nobody should interrupt this thread, but a poll returns at once while the
+                // status is set (the Poller's interrupt rule): clear it rather than spin.
+                Thread.interrupted();
             }
         } catch (IOException | RuntimeException e) {
             failAll(new IOException("the readiness thread failed", e));
