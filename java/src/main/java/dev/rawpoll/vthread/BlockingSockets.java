@@ -50,7 +50,7 @@ public final class BlockingSockets implements AutoCloseable {
     final ReadinessThread readers;
     final ReadinessThread writers;
 
-    private BlockingSockets(ReadinessThread readers, ReadinessThread writers) {
+    BlockingSockets(ReadinessThread readers, ReadinessThread writers) {
         this.readers = readers;
         this.writers = writers;
     }

@@ -62,7 +62,12 @@ final class ReadinessThread implements AutoCloseable {
     private volatile Waiter[] slots = new Waiter[1024];
 
     ReadinessThread(String name, int interest) throws IOException {
-        this.poller = Poller.open();
+        this(name, interest, Poller.open());
+    }
+
+    /** Takes {@code poller} over (tests pass a counting wrapper). */
+    ReadinessThread(String name, int interest, Poller poller) {
+        this.poller = poller;
         this.interest = interest | Interest.ONESHOT;
         this.thread = Thread.ofPlatform().name(name).daemon().start(this::loop);
     }
