@@ -9,11 +9,13 @@ import java.net.InetSocketAddress;
 
 /**
  * Blocking-style rawpoll sockets for virtual threads: a read, write, accept or connect that would
- * block parks the calling thread ({@link java.util.concurrent.locks.LockSupport#park}) until a
- * poller thread reports the socket ready, then retries, the way the JDK's own poller serves
- * virtual threads. The carrier thread is free meanwhile, so 10,000 virtual threads waiting on
- * 10,000 sockets need two platform threads (one {@link dev.rawpoll.Poller} for reads, one for
- * writes). Platform threads can use it too; they simply park.
+ * block arms a oneshot registration of the socket from the calling thread (one {@code epoll_ctl}:
+ * ADD on the socket's first wait in that direction, MOD after) and parks it ({@link
+ * java.util.concurrent.locks.LockSupport#park}); a poller thread reports the socket ready and
+ * unparks it, and it retries: the way the JDK's own poller serves virtual threads. The carrier
+ * thread is free meanwhile, so 10,000 virtual threads waiting on 10,000 sockets need two platform
+ * threads (one {@link dev.rawpoll.Poller} for reads, one for writes), which only poll and unpark.
+ * Platform threads can use it too; they simply park.
  *
  * <pre>{@code
  * BlockingSockets io = BlockingSockets.shared();
@@ -24,8 +26,10 @@ import java.net.InetSocketAddress;
  * }</pre>
  *
  * <p><b>Thread rules.</b> Each socket serves one reading thread (read, readFully, accept) and one
- * writing thread (write, writeAll) at a time, which may run at once. {@code close()}, {@code
- * setSoTimeout} and {@code isOpen()} may be called from any thread at any time.
+ * writing thread (write, writeAll, connect) at a time, which may run at once; two threads reading
+ * the same socket at once are not supported. {@code close()}, {@code setSoTimeout}, {@code
+ * isOpen()} and {@link #close() closing the adapter} may be called from any thread at any time.
+ * Any number of sockets may be used by any number of threads at once.
  *
  * <p><b>Closing from another thread</b> works as java.net's: {@code close()} marks the socket
  * closed, a thread parked in an operation on it ends with {@code SocketException("Socket closed")},

@@ -51,7 +51,12 @@ public final class BlockingTcpListener implements AutoCloseable {
     }
 
     public InetSocketAddress localAddress() throws IOException {
-        return listener.localAddress();
+        state.begin(null);
+        try {
+            return listener.localAddress();
+        } finally {
+            state.end();
+        }
     }
 
     public boolean isOpen() {

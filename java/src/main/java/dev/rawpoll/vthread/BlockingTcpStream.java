@@ -137,19 +137,38 @@ public final class BlockingTcpStream implements AutoCloseable {
         return soTimeout;
     }
 
+    /** Half-close: sends FIN; reading goes on. */
     public void shutdownOutput() throws IOException {
-        stream.shutdownOutput();
+        state.begin(null);
+        try {
+            stream.shutdownOutput();
+        } finally {
+            state.end();
+        }
     }
 
     public InetSocketAddress localAddress() throws IOException {
-        return stream.localAddress();
+        state.begin(null);
+        try {
+            return stream.localAddress();
+        } finally {
+            state.end();
+        }
     }
 
     public InetSocketAddress remoteAddress() throws IOException {
-        return stream.remoteAddress();
+        state.begin(null);
+        try {
+            return stream.remoteAddress();
+        } finally {
+            state.end();
+        }
     }
 
-    /** The non-blocking socket underneath, for options (from a thread not racing {@link #close()}). */
+    /**
+     * The non-blocking socket underneath, for options. Not guarded by the close protocol: use it
+     * from a thread that does not race {@link #close()}, and never close it directly.
+     */
     public TcpStream stream() {
         return stream;
     }

@@ -47,9 +47,14 @@ final class SocketState {
         this.closeDescriptor = closeDescriptor;
     }
 
-    /** Enters an operation on {@code side}; throws {@code SocketException("Socket closed")} once closing. */
+    /**
+     * Enters an operation on {@code side} (null: a short call that never waits, such as an
+     * address or shutdown); throws {@code SocketException("Socket closed")} once closing.
+     */
     void begin(ReadinessThread.Waiter side) throws SocketException {
-        side.thread = Thread.currentThread(); // before the state is read: close() reads them the other way round
+        if (side != null) {
+            side.thread = Thread.currentThread(); // before the state is read: close() reads them the other way round
+        }
         for (;;) {
             int s = state;
             if ((s & CLOSING) != 0) {

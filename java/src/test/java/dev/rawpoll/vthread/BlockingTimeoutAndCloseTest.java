@@ -98,6 +98,11 @@ class BlockingTimeoutAndCloseTest extends BlockingFixture {
         p[1].close(); // idempotent
         assertEquals("Socket closed", assertThrows(SocketException.class, () -> p[1].read(new byte[1], 0, 1)).getMessage());
         assertEquals("Socket closed", assertThrows(SocketException.class, () -> p[1].write(new byte[1], 0, 1)).getMessage());
+        assertEquals("Socket closed", assertThrows(SocketException.class, () -> p[1].readFully(new byte[1])).getMessage());
+        assertEquals("Socket closed", assertThrows(SocketException.class, () -> p[1].writeAll(new byte[1])).getMessage());
+        assertEquals("Socket closed", assertThrows(SocketException.class, p[1]::localAddress).getMessage());
+        assertEquals("Socket closed", assertThrows(SocketException.class, p[1]::remoteAddress).getMessage());
+        assertEquals("Socket closed", assertThrows(SocketException.class, p[1]::shutdownOutput).getMessage());
         assertFalse(p[1].isOpen());
     }
 
