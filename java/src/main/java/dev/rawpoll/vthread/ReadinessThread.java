@@ -58,8 +58,14 @@ final class ReadinessThread implements AutoCloseable {
     private volatile boolean closing;
     /** Set once the polling thread has stopped; armers check it after publishing (see {@link #arm}). */
     private volatile boolean terminated;
-    /** The waiter of each descriptor number, or null: published by the armer, taken by the poller. */
-    private volatile Waiter[] slots = new Waiter[1024];
+    /**
+     * The waiter of each descriptor number, or null: published by the armer, taken by the poller.
+     * In chunks of {@link #CHUNK} that never move: growing copies only the directory (the same
+     * chunk objects), so a waiter published in a chunk is seen through every directory, old or new.
+     */
+    private volatile Waiter[][] chunks = {new Waiter[CHUNK]};
+    private static final int CHUNK_BITS = 10;
+    private static final int CHUNK = 1 << CHUNK_BITS;
 
     ReadinessThread(String name, int interest) throws IOException {
         this(name, interest, Poller.open());
@@ -111,8 +117,9 @@ final class ReadinessThread implements AutoCloseable {
      */
     void disarm(Waiter side) {
         int fd = (int) side.handle;
-        Waiter[] s = slots;
-        if (fd < s.length) SLOT.compareAndSet(s, fd, side, null);
+        Waiter[][] c = chunks;
+        int i = fd >>> CHUNK_BITS;
+        if (i < c.length) SLOT.compareAndSet(c[i], fd & (CHUNK - 1), side, null);
     }
 
     /** Removes the handle's registration; called once every operation on it has left, before its descriptor closes. */
@@ -128,23 +135,22 @@ final class ReadinessThread implements AutoCloseable {
         }
     }
 
-    /**
-     * Puts {@code side} in the slot of {@code fd}, in the current slot array: if the array was
-     * replaced (grown) meanwhile, the copy may have missed it, so it is put in the new one too.
-     */
+    /** Puts {@code side} in the slot of {@code fd}. */
     private void publish(int fd, Waiter side) {
-        Waiter[] s = slots;
-        if (fd >= s.length) s = grow(fd);
-        SLOT.setVolatile(s, fd, side);
-        for (Waiter[] now; (now = slots) != s; s = now) {
-            SLOT.setVolatile(now, fd, side);
-        }
+        Waiter[][] c = chunks;
+        int i = fd >>> CHUNK_BITS;
+        if (i >= c.length) c = grow(i);
+        SLOT.setVolatile(c[i], fd & (CHUNK - 1), side);
     }
 
-    private synchronized Waiter[] grow(int fd) {
-        Waiter[] s = slots;
-        if (fd >= s.length) slots = s = Arrays.copyOf(s, Math.max(fd + 1, s.length * 2));
-        return s;
+    private synchronized Waiter[][] grow(int chunk) {
+        Waiter[][] c = chunks;
+        if (chunk >= c.length) {
+            Waiter[][] grown = Arrays.copyOf(c, Math.max(chunk + 1, c.length * 2));
+            for (int i = c.length; i < grown.length; i++) grown[i] = new Waiter[CHUNK];
+            chunks = c = grown;
+        }
+        return c;
     }
 
     private void loop() {
@@ -153,8 +159,7 @@ final class ReadinessThread implements AutoCloseable {
             while (!closing) {
                 int n = poller.poll(events, -1, TimeUnit.MILLISECONDS);
                 for (int i = 0; i < n; i++) {
-                    if (events.readiness(i) == 0) continue; // stale
-                    take((int) events.token(i), null);
+                    if (events.readiness(i) != 0) take(events.token(i), null); // 0: stale (NO_TOKEN is negative)
                 }
                 // Nobody should interrupt this thread, but a poll returns at once while the
                 // status is set (the Poller's interrupt rule): clear it rather than spin.
@@ -169,16 +174,17 @@ final class ReadinessThread implements AutoCloseable {
         }
     }
 
-    private void take(int fd, IOException failure) {
-        Waiter[] s = slots;
-        if (fd < s.length) {
-            Waiter w = (Waiter) SLOT.getAndSet(s, fd, (Waiter) null);
+    private void take(long fd, IOException failure) {
+        Waiter[][] c = chunks;
+        long i = fd >>> CHUNK_BITS;
+        if (fd >= 0 && i < c.length) {
+            Waiter w = (Waiter) SLOT.getAndSet(c[(int) i], (int) fd & (CHUNK - 1), (Waiter) null);
             if (w != null) w.wake(failure);
         }
     }
 
     private void failAll(IOException failure) {
-        for (int fd = 0, n = slots.length; fd < n; fd++) take(fd, failure);
+        for (long fd = 0, n = (long) chunks.length << CHUNK_BITS; fd < n; fd++) take(fd, failure);
     }
 
     @Override
