@@ -12,8 +12,10 @@ package dev.rawpoll;
  * #forEach}, which does. For a handle that is still registered, {@link #token(int)} is its
  * current token and {@link #readiness(int)} is masked with its current interest.
  *
- * <p>An {@code Events} belongs to its poller: it is used by the poller's polling thread, and any
- * use after the poller closed throws {@link IllegalStateException}.
+ * <p>An {@code Events} belongs to its poller (a poll with another poller's throws {@link
+ * IllegalArgumentException}) but holds no reference to it: it is a passive array, read by the
+ * thread that polled into it. Once the poller is closed, {@link #count()}, {@link #token}, {@link
+ * #readiness} and {@link #forEach} throw {@link IllegalStateException}; {@link #capacity()} stays.
  */
 public abstract sealed class Events permits dev.rawpoll.internal.EventArray {
 

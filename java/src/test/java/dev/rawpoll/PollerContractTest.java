@@ -490,6 +490,7 @@ public abstract class PollerContractTest {
         poller.register(p.a(), READABLE, 1);
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 2));
         assertEquals(alreadyRegisteredError(), e.errnoName(), e.getMessage());
+        assertEquals(SystemCallException.Kind.ALREADY_REGISTERED, e.kind(), e.getMessage());
     }
 
     @Test
@@ -497,14 +498,17 @@ public abstract class PollerContractTest {
         Pair p = pipe();
         SystemCallException m = assertThrows(SystemCallException.class, () -> poller.modify(p.a(), READABLE, 1));
         assertEquals(notRegisteredError(), m.errnoName(), m.getMessage());
+        assertEquals(SystemCallException.Kind.NOT_REGISTERED, m.kind(), m.getMessage());
         SystemCallException d = assertThrows(SystemCallException.class, () -> poller.deregister(p.a()));
         assertEquals(notRegisteredError(), d.errnoName(), d.getMessage());
+        assertEquals(SystemCallException.Kind.NOT_REGISTERED, d.kind(), d.getMessage());
     }
 
     @Test
     void badDescriptorGivesEBADF() {
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, READABLE, 1));
         assertEquals(badHandleError(), e.errnoName(), e.getMessage());
+        assertEquals(SystemCallException.Kind.BAD_HANDLE, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains(badHandleError() + " ("), e.getMessage());
     }
 
@@ -620,6 +624,47 @@ public abstract class PollerContractTest {
         assertEquals(threads * each, seen.size(), "tokens never reported");
     }
 
+    /**
+     * The virtual-thread adapter's pattern: a oneshot registration re-armed with modify by another
+     * thread each time the polling thread reports it. No re-arm is lost, no report comes twice.
+     */
+    @Test
+    void oneshotReArmedFromAnotherThreadIsNeverLost() throws Exception {
+        Pair p = pipe();
+        handles.write(p.b(), 1); // stays readable: every re-arm must be reported
+        poller.register(p.a(), READABLE | ONESHOT, 1);
+        int rounds = 1000;
+        java.util.concurrent.SynchronousQueue<Long> reported = new java.util.concurrent.SynchronousQueue<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread rearmer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 1; i < rounds; i++) {
+                    long token = reported.take();
+                    poller.modify(p.a(), READABLE | ONESHOT, token + 1);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        for (long expected = 1; expected <= rounds; expected++) {
+            long[] seen = {0};
+            int[] count = {0};
+            long deadline = System.nanoTime() + SECONDS.toNanos(10);
+            while (count[0] == 0 && System.nanoTime() < deadline) {
+                poller.poll(events, 1, SECONDS);
+                events.forEach((token, readiness) -> {
+                    seen[0] = token;
+                    count[0]++;
+                });
+            }
+            assertEquals(1, count[0], "round " + expected + ": one report per re-arm");
+            assertEquals(expected, seen[0], "the token of the latest modify");
+            if (expected < rounds) reported.put(expected);
+        }
+        rearmer.join();
+        assertEquals(null, failure.get());
+    }
+
     /** Polls until {@code expected} distinct tokens in [{@code from}, {@code to}) were seen, each once. */
     private Set<Long> collectTokens(Events big, int expected, long from, long to) throws IOException {
         Set<Long> seen = new HashSet<>();
@@ -715,6 +760,8 @@ public abstract class PollerContractTest {
         assertThrows(IllegalStateException.class, mine::count);
         assertThrows(IllegalStateException.class, () -> poller.poll(mine, 0, MILLISECONDS));
         poller.close(); // idempotent, also now
+        assertFalse(((dev.rawpoll.internal.EventArray) mine).kernelArray.scope().isAlive(),
+                "the native memory (the poller's arena) is freed once the poll has left");
         p.close();
         resources.remove(p);
         settle();
@@ -789,5 +836,38 @@ public abstract class PollerContractTest {
         poller.modify(s.a(), WRITABLE, 8);
         Map<Long, Integer> fresh = pollOnce(100);
         assertEquals(Readiness.WRITABLE, fresh.getOrDefault(8L, 0), describe(fresh));
+    }
+
+    /** "The poller owns no handle: it never closes one" — closing it leaves registered handles open. */
+    @Test
+    void closingThePollerLeavesRegisteredHandlesOpen() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        poller.close();
+        assertEquals(1, handles.write(p.b(), 1));
+        assertEquals(1, handles.read(p.a(), 10), "still open and readable");
+    }
+
+    /** Interest 0 keeps the registration but reports no data; modify resumes it. */
+    @Test
+    void interestZeroPausesWithoutForgetting() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), 0, 3);
+        handles.write(p.b(), 1);
+        expectNoEvent(3);
+        SystemCallException twice = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 4));
+        assertEquals(SystemCallException.Kind.ALREADY_REGISTERED, twice.kind(), "still registered");
+        poller.modify(p.a(), READABLE, 5);
+        expectEvent(5, Readiness.READABLE);
+    }
+
+    @Test
+    void interestAndReadinessPrintTheirBitNames() {
+        assertEquals("READABLE|EDGE", Interest.toString(READABLE | EDGE));
+        assertEquals("WRITABLE|PRIORITY|ONESHOT", Interest.toString(WRITABLE | Interest.PRIORITY | ONESHOT));
+        assertEquals("NONE", Interest.toString(0));
+        assertEquals("READABLE|READ_CLOSED|HANGUP|ERROR|PRIORITY", Readiness.toString(
+                Readiness.READABLE | Readiness.READ_CLOSED | Readiness.HANGUP | Readiness.ERROR | Readiness.PRIORITY));
+        assertEquals("NONE", Readiness.toString(0));
     }
 }

@@ -50,7 +50,7 @@ public final class KqueuePoller extends PollerBase {
 
 
     final Knotes knotes = new Knotes();
-    final Profile profile;
+    final KqueueAbi profile;
     private final Arena arena;
     private final int kq;
     /** errno capture for the polling thread's calls. */
@@ -63,7 +63,7 @@ public final class KqueuePoller extends PollerBase {
     private final MemorySegment zeroTimeout;
     private final MemorySegment waitTimeout;
 
-    private KqueuePoller(Profile profile, Arena arena, int kq, MemorySegment errno) {
+    private KqueuePoller(KqueueAbi profile, Arena arena, int kq, MemorySegment errno) {
         super(Platform.Handles.FILE_DESCRIPTORS);
         this.profile = profile;
         this.arena = arena;
@@ -78,14 +78,14 @@ public final class KqueuePoller extends PollerBase {
     }
 
     /**
-     * Opens a kqueue with the {@link Profile} of the running platform ({@link Profile#detect()}).
+     * Opens a kqueue with the {@link KqueueAbi} of the running platform ({@link KqueueAbi#detect()}).
      *
      * @throws UnsupportedOperationException where there is no kqueue (Linux without {@code RAWPOLL_LIBKQUEUE})
      */
     public static KqueuePoller open() throws IOException {
-        return open(Profile.detect().orElseThrow(() -> new UnsupportedOperationException(
+        return open(KqueueAbi.detect().orElseThrow(() -> new UnsupportedOperationException(
                 "no kqueue on " + System.getProperty("os.name") + ": on Linux set "
-                        + Profile.LIBKQUEUE_ENV + " to a built libkqueue.so")));
+                        + KqueueAbi.LIBKQUEUE_ENV + " to a built libkqueue.so")));
     }
 
     /**
@@ -93,10 +93,10 @@ public final class KqueuePoller extends PollerBase {
      *
      * @throws IllegalArgumentException if {@code profile} is not the running platform's
      */
-    public static KqueuePoller open(Profile profile) throws IOException {
-        if (Profile.detect().orElse(null) != profile) {
+    public static KqueuePoller open(KqueueAbi profile) throws IOException {
+        if (KqueueAbi.detect().orElse(null) != profile) {
             throw new IllegalArgumentException("kqueue profile " + profile + " is not this platform's ("
-                    + Profile.detect().map(Profile::name).orElse("none") + ")");
+                    + KqueueAbi.detect().map(KqueueAbi::name).orElse("none") + ")");
         }
         Arena arena = Arena.ofShared();
         MemorySegment errno = Native.allocateCapture(arena);
@@ -135,16 +135,12 @@ public final class KqueuePoller extends PollerBase {
     @Override
     public OptionalLong backendHandle() {
         ensureOpen();
-        return profile == Profile.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
-    }
-
-    /** The platform ABI this poller was opened for. */
-    public Profile profile() {
-        return profile;
+        return profile == KqueueAbi.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
     }
 
     @Override
     protected void implRegister(long handle, int interest, long token) throws IOException {
+        refusePriority(interest);
         int fd = (int) handle;
         if (registrations.generation(fd) != 0) {
             // kqueue would silently modify the existing knotes: the contract says EEXIST.
@@ -171,6 +167,7 @@ public final class KqueuePoller extends PollerBase {
 
     @Override
     protected void implModify(long handle, int interest, long token) throws IOException {
+        refusePriority(interest);
         int fd = (int) handle;
         int generation = registrations.generation(fd);
         if (generation == 0) {
@@ -246,7 +243,7 @@ public final class KqueuePoller extends PollerBase {
      * wakeup's. A oneshot registration is reported at most once, though both its knotes may fire.
      */
     private void collect(EventArray events, int n) {
-        Profile p = profile;
+        KqueueAbi p = profile;
         MemorySegment array = events.kernelArray;
         knotes.nextBatch();
         for (int i = 0; i < n; i++) {
@@ -279,7 +276,7 @@ public final class KqueuePoller extends PollerBase {
     }
 
     /** One kevent's filter and flags to {@link Readiness} bits, before masking with the interest. */
-    static int readiness(short filter, short flags, int fflags, Profile p) {
+    static int readiness(short filter, short flags, int fflags, KqueueAbi p) {
         int r = 0;
         boolean eof = (flags & Kqueue.EV_EOF) != 0;
         if (filter == Kqueue.EVFILT_READ) {
@@ -335,6 +332,16 @@ public final class KqueuePoller extends PollerBase {
     @Override
     public String toString() {
         return "KqueuePoller[kq=" + kq + ", " + profile + (isOpen() ? "]" : ", closed]");
+    }
+
+    /**
+     * kqueue has no portable filter for urgent data: macOS's EVFILT_EXCEPT (NOTE_OOB) is not in
+     * rawpoll's bindings, FreeBSD and libkqueue have no such filter. Refused rather than ignored.
+     */
+    private static void refusePriority(int interest) {
+        if ((interest & Interest.PRIORITY) != 0) {
+            throw new UnsupportedOperationException("kqueue: Interest.PRIORITY (urgent data) is not supported");
+        }
     }
 
     /** Queues the EV_ADDs for {@code interest}; returns the knotes they make (Knotes bits). */

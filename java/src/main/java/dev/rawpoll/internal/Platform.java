@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /**
  * The one place that knows which OS and architecture rawpoll runs on: it picks the backend for
- * {@link Poller#open()} and decides which handle values are valid.
+ * {@link Poller#open()} and decides which handle values are valid; the backends' helpers ({@link
+ * Native}, {@link Errno}, the kqueue ABI) ask it. ({@code net.SocketHandle} still reads the
+ * properties itself.)
  */
 public final class Platform {
     /** The operating systems rawpoll tells apart. */
@@ -54,11 +56,6 @@ public final class Platform {
         FILE_DESCRIPTORS,
         /** Windows: a {@code SOCKET}, any non-negative value (INVALID_SOCKET is all ones). */
         SOCKETS;
-
-        /** The handles of the running OS. */
-        public static Handles ofThisOs() {
-            return OS == Os.WINDOWS ? SOCKETS : FILE_DESCRIPTORS;
-        }
 
         /** @throws IllegalArgumentException naming {@code handle} if it cannot be one of these */
         public void check(long handle) {

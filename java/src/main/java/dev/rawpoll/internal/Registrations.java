@@ -191,8 +191,8 @@ public final class Registrations {
      * The rules of {@link Readiness} applied to portable bits {@code raw} of a registration with
      * {@code interest} (-1: stale, gives 0): a hang-up or error also makes every interested
      * direction ready, since an I/O call will not block (it returns end of stream or the error);
-     * read-closed makes reading ready and is reported only with a readable interest; readable and
-     * writable are masked with the interest. The same rule for a fresh event and for one read again
+     * read-closed makes reading ready and is reported only with a readable interest, priority only
+     * with a priority interest; readable and writable are masked with the interest. The same rule for a fresh event and for one read again
      * after {@code modify}.
      */
     public static int readinessFor(int raw, int interest) {
@@ -207,6 +207,9 @@ public final class Registrations {
         }
         int wanted = interest & (Interest.READABLE | Interest.WRITABLE);
         int closedBits = raw & (Readiness.HANGUP | Readiness.ERROR);
+        if ((interest & Interest.PRIORITY) != 0) {
+            closedBits |= raw & Readiness.PRIORITY;
+        }
         if ((interest & Interest.READABLE) != 0) {
             closedBits |= raw & Readiness.READ_CLOSED;
         }

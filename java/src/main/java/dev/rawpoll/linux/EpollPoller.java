@@ -95,19 +95,10 @@ public final class EpollPoller extends PollerBase {
 
     @Override
     protected void implRegister(long handle, int interest, long token) throws IOException {
+        // A new generation: a registration left behind by a descriptor closed without deregister
+        // is replaced, and its events, still carrying the old generation, read as stale.
         int fd = (int) handle;
-        // The table first: an event for the new key may reach a poll in another thread before
-        // epoll_ctl returns. It replaces a registration left behind by a descriptor closed without
-        // deregister: that one's events, still carrying the old generation, read as stale.
-        registrations.save(fd);
-        int generation = registrations.nextGeneration();
-        registrations.put(fd, generation, interest, token);
-        try {
-            ctl(Epoll.EPOLL_CTL_ADD, fd, epollEvents(interest), Registrations.key(fd, generation));
-        } catch (IOException e) {
-            registrations.restore();
-            throw e;
-        }
+        change(Epoll.EPOLL_CTL_ADD, fd, registrations.nextGeneration(), interest, token);
     }
 
     @Override
@@ -119,10 +110,18 @@ public final class EpollPoller extends PollerBase {
             ctl(Epoll.EPOLL_CTL_MOD, fd, epollEvents(interest), Registrations.key(fd, 0));
             return;
         }
+        change(Epoll.EPOLL_CTL_MOD, fd, generation, interest, token);
+    }
+
+    /**
+     * The table first, then the kernel: an event for the new key may reach a poll in another
+     * thread before epoll_ctl returns, and must find its registration. Put back if the call fails.
+     */
+    private void change(int op, int fd, int generation, int interest, long token) throws IOException {
         registrations.save(fd);
         registrations.put(fd, generation, interest, token);
         try {
-            ctl(Epoll.EPOLL_CTL_MOD, fd, epollEvents(interest), Registrations.key(fd, generation));
+            ctl(op, fd, epollEvents(interest), Registrations.key(fd, generation));
         } catch (IOException e) {
             registrations.restore();
             throw e;
@@ -197,6 +196,7 @@ public final class EpollPoller extends PollerBase {
         int events = 0;
         if ((interest & Interest.READABLE) != 0) events |= Epoll.EPOLLIN | Epoll.EPOLLRDHUP;
         if ((interest & Interest.WRITABLE) != 0) events |= Epoll.EPOLLOUT;
+        if ((interest & Interest.PRIORITY) != 0) events |= Epoll.EPOLLPRI;
         if ((interest & Interest.EDGE) != 0) events |= Epoll.EPOLLET;
         if ((interest & Interest.ONESHOT) != 0) events |= Epoll.EPOLLONESHOT;
         return events;
@@ -210,6 +210,7 @@ public final class EpollPoller extends PollerBase {
         if ((events & Epoll.EPOLLRDHUP) != 0) r |= Readiness.READ_CLOSED;
         if ((events & Epoll.EPOLLHUP) != 0) r |= Readiness.HANGUP;
         if ((events & Epoll.EPOLLERR) != 0) r |= Readiness.ERROR;
+        if ((events & Epoll.EPOLLPRI) != 0) r |= Readiness.PRIORITY;
         return r;
     }
 

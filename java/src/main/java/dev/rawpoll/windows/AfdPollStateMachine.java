@@ -227,7 +227,7 @@ final class AfdPollStateMachine {
                 forget(slot); // closed without deregister: as epoll drops a closed descriptor
                 return 0;
             }
-            raw = portable(events);
+            raw = readiness(events);
         }
         int interest = table.interestOf(slot);
         if ((interest & Interest.ONESHOT) != 0) {
@@ -294,17 +294,21 @@ final class AfdPollStateMachine {
         if ((interest & Interest.WRITABLE) != 0) {
             events |= Afd.AFD_POLL_SEND;
         }
+        if ((interest & Interest.PRIORITY) != 0) {
+            events |= Afd.AFD_POLL_RECEIVE_EXPEDITED;
+        }
         return events;
     }
 
     /** AFD_POLL_* bits to {@link Readiness} bits, before masking with the interest. */
-    static int portable(int afdEvents) {
+    static int readiness(int afdEvents) {
         int r = 0;
         if ((afdEvents & (Afd.AFD_POLL_RECEIVE | Afd.AFD_POLL_ACCEPT)) != 0) r |= Readiness.READABLE;
         if ((afdEvents & Afd.AFD_POLL_SEND) != 0) r |= Readiness.WRITABLE;
         if ((afdEvents & Afd.AFD_POLL_DISCONNECT) != 0) r |= Readiness.READ_CLOSED;
         if ((afdEvents & Afd.AFD_POLL_ABORT) != 0) r |= Readiness.HANGUP;
         if ((afdEvents & Afd.AFD_POLL_CONNECT_FAIL) != 0) r |= Readiness.ERROR;
+        if ((afdEvents & Afd.AFD_POLL_RECEIVE_EXPEDITED) != 0) r |= Readiness.PRIORITY;
         return r;
     }
 
