@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,8 +21,8 @@ abstract class BlockingFixture {
 
     private long fdsBefore;
     BlockingSockets io;
-    /** Closed after each test, before the descriptor count. */
-    final List<AutoCloseable> toClose = new ArrayList<>();
+    /** Closed after each test, before the descriptor count; added to from test threads too. */
+    final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void openAdapter() throws IOException {
