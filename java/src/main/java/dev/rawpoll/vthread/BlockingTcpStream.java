@@ -31,8 +31,8 @@ public final class BlockingTcpStream implements AutoCloseable {
     }
 
     /**
-     * Reads at least one byte; returns how many, or -1 at end of stream. Parks while nothing is
-     * there, at most {@link #setSoTimeout} milliseconds.
+     * Reads at least one byte; returns how many, or -1 at end of stream; 0 at once if {@code len}
+     * is 0. Parks while nothing is there, at most {@link #setSoTimeout} milliseconds.
      *
      * @throws SocketTimeoutException "Read timed out" (the socket stays open)
      * @throws java.net.SocketException "Socket closed" or "Closed by interrupt"
@@ -45,7 +45,10 @@ public final class BlockingTcpStream implements AutoCloseable {
         return read(off == 0 && len == b.length ? readSegment : readSegment.asSlice(off, len));
     }
 
-    /** Reads at least one byte into {@code dst}; returns how many, or -1 at end of stream. As {@link #read(byte[], int, int)}. */
+    /**
+     * Reads at least one byte into {@code dst}; returns how many, or -1 at end of stream; 0 at once
+     * if {@code dst} is empty. As {@link #read(byte[], int, int)}.
+     */
     public int read(MemorySegment dst) throws IOException {
         state.begin(state.reader);
         try {
@@ -71,7 +74,10 @@ public final class BlockingTcpStream implements AutoCloseable {
         return b;
     }
 
-    /** Writes at least one byte; returns how many. Parks while the send buffer is full (no timeout, as java.net). */
+    /**
+     * Writes at least one byte; returns how many; 0 at once if {@code len} is 0. Parks while the
+     * send buffer is full (no timeout, as java.net).
+     */
     public int write(byte[] b, int off, int len) throws IOException {
         if (b != writeArray) {
             writeSegment = MemorySegment.ofArray(b);
