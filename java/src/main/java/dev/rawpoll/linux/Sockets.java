@@ -36,7 +36,7 @@ import java.lang.invoke.MethodHandle;
  * <p>Every call that may be {@code critical} is linked so: the sockets are always non-blocking, so
  * accept4, connect, recv, send and sendmsg return at once. {@code recv} and {@code send} also take heap
  * segments, passed in place. Only {@code close} (which lingers with SO_LINGER) and the variadic
- * {@code fcntl} are ordinary downcalls.
+ * {@code fcntl} and {@code ioctl} are ordinary downcalls.
  */
 public final class Sockets {
     private Sockets() {}
@@ -106,11 +106,15 @@ public final class Sockets {
     public static final int SO_SNDBUF = AARCH64 ? socket_aarch64_h.SO_SNDBUF() : socket_h.SO_SNDBUF();
     public static final int SO_ERROR = AARCH64 ? socket_aarch64_h.SO_ERROR() : socket_h.SO_ERROR();
     public static final int SO_LINGER = AARCH64 ? socket_aarch64_h.SO_LINGER() : socket_h.SO_LINGER();
+    /** Urgent (out-of-band) data arrives in the normal stream instead of apart. */
+    public static final int SO_OOBINLINE = AARCH64 ? socket_aarch64_h.SO_OOBINLINE() : socket_h.SO_OOBINLINE();
     public static final int IPPROTO_TCP = AARCH64 ? socket_aarch64_h.IPPROTO_TCP() : socket_h.IPPROTO_TCP();
     public static final int TCP_NODELAY = AARCH64 ? socket_aarch64_h.TCP_NODELAY() : socket_h.TCP_NODELAY();
 
-    // send(2) flags, shutdown(2) modes
+    // send(2)/recv(2) flags, shutdown(2) modes
     public static final int MSG_NOSIGNAL = AARCH64 ? socket_aarch64_h.MSG_NOSIGNAL() : socket_h.MSG_NOSIGNAL();
+    /** TCP urgent data: send marks the last byte urgent; recv reads the urgent byte apart. */
+    public static final int MSG_OOB = AARCH64 ? socket_aarch64_h.MSG_OOB() : socket_h.MSG_OOB();
     public static final int SHUT_RD = AARCH64 ? socket_aarch64_h.SHUT_RD() : socket_h.SHUT_RD();
     public static final int SHUT_WR = AARCH64 ? socket_aarch64_h.SHUT_WR() : socket_h.SHUT_WR();
     public static final int SHUT_RDWR = AARCH64 ? socket_aarch64_h.SHUT_RDWR() : socket_h.SHUT_RDWR();
@@ -123,6 +127,9 @@ public final class Sockets {
     public static final int O_NONBLOCK = AARCH64 ? socket_aarch64_h.O_NONBLOCK() : socket_h.O_NONBLOCK();
     public static final int FD_CLOEXEC = AARCH64 ? socket_aarch64_h.FD_CLOEXEC() : socket_h.FD_CLOEXEC();
 
+    /** ioctl(2): {@code int *} set to 1 when the next byte to read is at the urgent mark. */
+    public static final int SIOCATMARK = AARCH64 ? socket_aarch64_h.SIOCATMARK() : socket_h.SIOCATMARK();
+
     // errno values the sockets act on
     public static final int EINTR = AARCH64 ? socket_aarch64_h.EINTR() : socket_h.EINTR();
     public static final int EAGAIN = AARCH64 ? socket_aarch64_h.EAGAIN() : socket_h.EAGAIN();
@@ -134,6 +141,8 @@ public final class Sockets {
     public static final int ECONNABORTED = AARCH64 ? socket_aarch64_h.ECONNABORTED() : socket_h.ECONNABORTED();
     public static final int EADDRINUSE = AARCH64 ? socket_aarch64_h.EADDRINUSE() : socket_h.EADDRINUSE();
     public static final int EAFNOSUPPORT = AARCH64 ? socket_aarch64_h.EAFNOSUPPORT() : socket_h.EAFNOSUPPORT();
+    /** recv(MSG_OOB): no urgent byte is pending (or it was read, or SO_OOBINLINE is on). */
+    public static final int EINVAL = AARCH64 ? socket_aarch64_h.EINVAL() : socket_h.EINVAL();
 
     private static final MethodHandle SOCKET =
             Native.downcall(socket_h.socket$address(), socket_h.socket$descriptor(), true);
@@ -170,6 +179,9 @@ public final class Sockets {
     /** {@code int fcntl(int fd, int cmd, ...)} with one int argument. */
     private static final MethodHandle FCNTL = Native.downcallVariadic(socket_h.fcntl.address(),
             FunctionDescriptor.of(socket_h.C_INT, socket_h.C_INT, socket_h.C_INT, socket_h.C_INT), 2);
+    /** {@code int ioctl(int fd, unsigned long request, ...)} with one pointer argument. */
+    private static final MethodHandle IOCTL = Native.downcallVariadic(socket_h.ioctl.address(),
+            FunctionDescriptor.of(socket_h.C_INT, socket_h.C_INT, socket_h.C_LONG, socket_h.C_POINTER), 2);
 
     private static MethodHandle linkAccept4() {
         try {
@@ -306,6 +318,15 @@ public final class Sockets {
     public static int close(MemorySegment errno, int fd) {
         try {
             return (int) CLOSE.invokeExact(errno, fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, argp)}, e.g. SIOCATMARK with an {@code int *}. */
+    public static int ioctl(MemorySegment errno, int fd, long request, MemorySegment argp) {
+        try {
+            return (int) IOCTL.invokeExact(errno, fd, request, argp);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -3,14 +3,13 @@ package dev.rawpoll.linux;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.AbiProbes;
 import dev.rawpoll.linux.bindings.epoll_data;
 import dev.rawpoll.linux.bindings.epoll_h;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,19 +85,10 @@ class AbiProbeTest {
 
     /** Runs the probe {@code name}, built by CMake into {@code rawpoll.native.dir}, on this machine. */
     static Map<String, Long> probe(String name) throws IOException, InterruptedException {
-        return run(List.of(probePath(name).toString()));
+        return AbiProbes.run(name, "the Maven build runs CMake before the tests");
     }
 
-    /** Where CMake built the probe {@code name}; fails if it is not there. */
-    static Path probePath(String name) {
-        String dir = System.getProperty("rawpoll.native.dir");
-        assertTrue(dir != null, "system property rawpoll.native.dir is not set (run through Maven)");
-        Path exe = Path.of(dir, name);
-        assertTrue(Files.isExecutable(exe), exe + " was not built: the Maven build runs CMake before the tests");
-        return exe;
-    }
-
-    /** Runs a probe's {@code command} and parses its {@code name=value} lines. */
+    /** Runs a probe's {@code command} (e.g. under qemu-user) and parses its {@code name=value} lines. */
     static Map<String, Long> run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -91,6 +91,10 @@ class SocketAbiProbeTest {
         v.put("ECONNABORTED", field(sockets, "ECONNABORTED"));
         v.put("EADDRINUSE", field(sockets, "EADDRINUSE"));
         v.put("EAFNOSUPPORT", field(sockets, "EAFNOSUPPORT"));
+        v.put("MSG_OOB", field(sockets, "MSG_OOB"));
+        v.put("SO_OOBINLINE", field(sockets, "SO_OOBINLINE"));
+        v.put("SIOCATMARK", field(sockets, "SIOCATMARK"));
+        v.put("EINVAL", field(sockets, "EINVAL"));
         return v;
     }
 
