@@ -72,11 +72,14 @@ public final class Platform {
         };
     }
 
-    /** {@link Poller#openIoUring()}: io_uring, on x86-64 Linux only. */
+    /**
+     * {@link Poller#openIoUring()}: io_uring, on x86-64 Linux only (its aarch64 bindings exist and
+     * are checked, but {@code Uring} reads the x86-64 set).
+     */
     public static Poller openIoUringPoller() throws IOException {
-        if (OS != Os.LINUX || !(ARCH.equals("amd64") || ARCH.equals("x86_64"))) {
-            throw new UnsupportedOperationException("io_uring is Linux-only, and rawpoll's bindings are for x86-64: not "
-                    + OS_NAME + " (" + ARCH + ")");
+        if (OS != Os.LINUX || ARCH != Arch.X86_64) {
+            throw new UnsupportedOperationException("io_uring is Linux-only, and rawpoll's io_uring backend is for x86-64: not "
+                    + OS_NAME + " (" + ARCH_NAME + ")");
         }
         return dev.rawpoll.linux.UringPoller.open();
     }
