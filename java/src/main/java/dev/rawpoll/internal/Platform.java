@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * The one place that knows which OS and architecture rawpoll runs on: it picks the backend for
  * {@link Poller#open()} and decides which handle values are valid; the backends' helpers ({@link
- * Native}, {@link Errno}, the kqueue ABI) ask it. ({@code net.SocketHandle} still reads the
- * properties itself.)
+ * Native}, {@link Errno}, the kqueue ABI) ask it, and it picks the socket calls of {@code
+ * dev.rawpoll.net} ({@link #sockets()}).
  */
 public final class Platform {
     /** The operating systems rawpoll tells apart. */
@@ -44,6 +44,30 @@ public final class Platform {
             case WINDOWS -> dev.rawpoll.windows.IocpPoller.open();
             case OTHER -> throw new UnsupportedOperationException(
                     "rawpoll has no Poller backend for " + OS_NAME + " (" + ARCH + ")");
+        };
+    }
+
+    /**
+     * The socket calls of this OS, for {@code dev.rawpoll.net}: Linux's on x86-64 Linux, the BSD
+     * ones with macOS's or FreeBSD's constants (their structs are LP64 and the same on arm64 and
+     * x86-64). Called once, into a {@code static final} field.
+     *
+     * @throws UnsupportedOperationException where rawpoll has no sockets yet (Windows, other
+     *     Linux architectures, other systems), naming the OS and architecture
+     */
+    public static SocketCalls sockets() {
+        return switch (OS) {
+            case LINUX -> {
+                if (!ARCH.equals("amd64") && !ARCH.equals("x86_64")) {
+                    throw new UnsupportedOperationException(
+                            "rawpoll's Linux socket bindings are generated for x86-64, not " + ARCH);
+                }
+                yield dev.rawpoll.linux.LinuxSockets.INSTANCE;
+            }
+            case MACOS -> dev.rawpoll.bsd.BsdSockets.MACOS;
+            case FREEBSD -> dev.rawpoll.bsd.BsdSockets.FREEBSD;
+            case WINDOWS, OTHER -> throw new UnsupportedOperationException(
+                    "rawpoll has no TCP sockets on " + OS_NAME + " (" + ARCH + ") yet");
         };
     }
 
