@@ -1,5 +1,8 @@
 package dev.rawpoll.demo;
 
+import java.io.IOException;
+import dev.rawpoll.Poller;
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,14 +14,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code ./rawpoll demo} at a tenth of its durations: the story it tells must be what happened. */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64", disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class DemoTest {
+
+    /** The poller of the demo's loops: the OS default here; {@code DemoOnKqueueTest} runs it on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
 
     @Test
     @Timeout(60)
@@ -29,7 +36,7 @@ class DemoTest {
         long fdsBefore = TestFds.openFdCount();
         Path svg = Path.of(System.getProperty("java.io.tmpdir"), "rawpoll-demo-" + ProcessHandle.current().pid() + ".svg");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Demo.Result r = new Demo(0.1, new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(svg);
+        Demo.Result r = new Demo(0.1, new PrintStream(bytes, true, StandardCharsets.UTF_8), this::openPoller).run(svg);
         String out = bytes.toString(StandardCharsets.UTF_8);
         try {
             // two 200 ms sleeps: one after the other when blocking, together when not

@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -27,9 +28,18 @@ import org.junit.jupiter.api.Timeout;
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
 class EventLoopTest extends FdLeakCheck {
 
+    /** The poller of this class's loops: the OS default here; the {@code OnKqueue} subclass runs every test on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
+
+    EventLoop newLoop() throws IOException {
+        return EventLoop.open(openPoller());
+    }
+
     @Test
     void timersFireInDeadlineOrderAndTiesInScheduleOrder() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> order = new ArrayList<>();
             long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             loop.callAt(base + 3_000_000, () -> order.add("c"));
@@ -46,7 +56,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void aTimerNeverFiresBeforeItsDeadline() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             long[] firedAt = new long[1];
             TimerHandle timer = loop.callLater(15, TimeUnit.MILLISECONDS, () -> {
                 firedAt[0] = System.nanoTime();
@@ -59,7 +69,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void cancelledTimersNeverRun() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<Integer> ran = new ArrayList<>();
             List<TimerHandle> handles = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
@@ -83,7 +93,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void aDueTimerCancelledByAnEarlierCallbackOfTheSamePassDoesNotRun() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
             TimerHandle[] second = new TimerHandle[1];
@@ -100,7 +110,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void callbacksScheduledByACallbackRunInTheNextPass() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.callSoon(() -> {
                 ran.add("a");
@@ -116,7 +126,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void executeFromAnotherThreadWakesAnIdleLoop() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             Promise<String> promise = loop.newPromise();
             CountDownLatch idle = new CountDownLatch(1);
             loop.callSoon(idle::countDown);
@@ -136,7 +146,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void stopFromAnotherThreadEndsRun() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             Thread runner = Thread.ofPlatform().start(loop::run);
             while (!loop.isRunning()) {
                 Thread.onSpinWait();
@@ -150,7 +160,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void loopThreadMethodsRefuseOtherThreadsWhileRunning() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             CountDownLatch running = new CountDownLatch(1);
             loop.callSoon(running::countDown);
             Thread runner = Thread.ofPlatform().start(loop::run);
@@ -167,7 +177,7 @@ class EventLoopTest extends FdLeakCheck {
     @Test
     void readerAndWriterCallbacksFollowReadiness() throws Exception {
         int[] pipe = Pipes.pipe();
-        try (Poller poller = Poller.open(); EventLoop loop = EventLoop.open(poller)) {
+        try (Poller poller = openPoller(); EventLoop loop = EventLoop.open(poller)) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> ran.add("read"));
             loop.addWriter(pipe[1], () -> ran.add("write"));
@@ -205,7 +215,7 @@ class EventLoopTest extends FdLeakCheck {
     @Test
     void readerAndWriterOnOneHandleShareARegistration() throws Exception {
         int[] pipe = Pipes.pipe();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[1], () -> ran.add("read"));
             loop.addWriter(pipe[1], () -> ran.add("write"));
@@ -224,7 +234,7 @@ class EventLoopTest extends FdLeakCheck {
     @Test
     void closedPipeEndMakesTheReaderRun() throws Exception {
         int[] pipe = Pipes.pipe();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> {
                 ran.add("eof:" + Pipes.read(pipe[0], 16).length);
@@ -241,7 +251,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void aFailingCallbackIsReportedAndTheLoopGoesOn() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<Throwable> reported = new CopyOnWriteArrayList<>();
             loop.setExceptionHandler(reported::add);
             IllegalArgumentException boom = new IllegalArgumentException("boom");
@@ -256,7 +266,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void nextDeadlineAndRunOnceLetAHostDriveTheLoop() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             assertEquals(EventLoop.NO_DEADLINE, loop.nextDeadline());
             TimerHandle far = loop.callLater(1, TimeUnit.HOURS, () -> {});
             TimerHandle near = loop.callLater(10, TimeUnit.MILLISECONDS, () -> {});
@@ -277,7 +287,7 @@ class EventLoopTest extends FdLeakCheck {
     @Test
     void anIdleLoopBurnsNoCpu() throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             AtomicLong cpu = new AtomicLong();
             loop.callLater(1, TimeUnit.HOURS, () -> {});
             long start = threads.getCurrentThreadCpuTime();
@@ -294,7 +304,7 @@ class EventLoopTest extends FdLeakCheck {
     @Test
     void closeFreesTheLoopsDescriptorsAndRefusesWork() throws Exception {
         long before = TestFds.openFdCount();
-        EventLoop loop = EventLoop.open();
+        EventLoop loop = newLoop();
         assertTrue(TestFds.openFdCount() > before, "the poller holds descriptors");
         int[] pipe = Pipes.pipe();
         try {
@@ -314,7 +324,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void runUntilCompleteReturnsTheValueOrThrowsTheException() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             Promise<String> ok = loop.newPromise();
             loop.callLater(1, TimeUnit.MILLISECONDS, () -> ok.complete("yes"));
             assertEquals("yes", loop.runUntilComplete(ok));

@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import dev.rawpoll.Poller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,11 +26,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails, even in a native read
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
 class TaskTest extends FdLeakCheck {
+
+    /** The poller of this class's loops: the OS default here; the {@code OnKqueue} subclass runs every test on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
+
+    EventLoop newLoop() throws IOException {
+        return EventLoop.open(openPoller());
+    }
     private EventLoop loop;
 
     @BeforeEach
     void openLoop() throws IOException {
-        loop = EventLoop.open();
+        loop = newLoop();
     }
 
     @AfterEach
@@ -313,7 +323,7 @@ class TaskTest extends FdLeakCheck {
 
     @Test
     void closeCancelsUnfinishedTasksSoTheirFinallyBlocksRun() throws Exception {
-        EventLoop other = EventLoop.open();
+        EventLoop other = newLoop();
         List<String> seen = new ArrayList<>();
         other.spawn(() -> {
             try {
