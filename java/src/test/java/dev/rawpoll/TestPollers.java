@@ -10,7 +10,8 @@ import java.io.IOException;
  * The Pollers a machine offers beyond its default one, for the tests that run the loop, the tasks,
  * AsyncSockets, the demo and the echo server over each: kqueue natively on macOS/FreeBSD, and on
  * Linux through the libkqueue named by {@code RAWPOLL_LIBKQUEUE} (over Linux sockets, which is what
- * libkqueue polls). Where there is none the calling test class is reported skipped, saying so.
+ * libkqueue polls), and io_uring on x86-64 Linux. Where there is none the calling test class is
+ * reported skipped, saying so.
  */
 public final class TestPollers {
     public static final String KQUEUE_DID_NOT_RUN =
@@ -36,5 +37,22 @@ public final class TestPollers {
     /** A new kqueue Poller (libkqueue on Linux). */
     public static Poller openKqueue() throws IOException {
         return KqueuePoller.open();
+    }
+
+    /** Aborts the calling test class (skipped, with the reason printed) where io_uring cannot be opened. */
+    public static void requireIoUring(String testClass) {
+        String reason = null;
+        try {
+            Poller.openIoUring().close();
+        } catch (UnsupportedOperationException | IOException e) {
+            reason = "io_uring loop tests did not run: " + e.getMessage();
+            System.out.println("[" + testClass + "] " + reason);
+        }
+        assumeTrue(reason == null, reason);
+    }
+
+    /** A new io_uring Poller. */
+    public static Poller openIoUring() throws IOException {
+        return Poller.openIoUring();
     }
 }

@@ -4,6 +4,7 @@ import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
  */
 @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class AsyncSocketsEmptyInputTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class AsyncSocketsEmptyInputTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private EventLoop loop;

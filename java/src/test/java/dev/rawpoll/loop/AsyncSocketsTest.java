@@ -1,12 +1,13 @@
 package dev.rawpoll.loop;
 
-import dev.rawpoll.Poller;
 import dev.rawpoll.TestSockets;
+import dev.rawpoll.Poller;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.TestFds;
 import dev.rawpoll.net.ConnectionRefusedException;
 import dev.rawpoll.net.TcpListener;
@@ -26,13 +27,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class AsyncSocketsTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class AsyncSocketsTest {
 
     /** The poller of this class's loops: the OS default here; the {@code OnKqueue} subclass runs every test on kqueue. */
     Poller openPoller() throws IOException {

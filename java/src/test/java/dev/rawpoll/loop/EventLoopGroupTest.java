@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.net.ConnectionRefusedException;
 import dev.rawpoll.net.TcpStream;
 import java.net.InetSocketAddress;
@@ -19,11 +20,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /** A group of loops: one thread each, work stays on its loop, both balancing schemes spread connections. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class EventLoopGroupTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class EventLoopGroupTest {
     private static final int CLIENTS = 40;
 
     @Test
