@@ -97,8 +97,9 @@ public final class TcpListener implements AutoCloseable {
 
     /**
      * Accepts one pending connection, as a non-blocking, close-on-exec {@link TcpStream}
-     * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; accept(2) then fcntl(2) on a libc without
-     * accept4). A connection aborted by its client before it was accepted is skipped.
+     * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC on Linux and FreeBSD; accept(2) then fcntl(2) on
+     * macOS and on a libc without accept4; then SO_NOSIGPIPE on macOS). A connection aborted by
+     * its client before it was accepted is skipped.
      *
      * @return the connection, or {@code null} if none is pending (EAGAIN)
      * @throws SystemCallException e.g. EMFILE when the process is out of descriptors

@@ -36,8 +36,9 @@ import java.util.Objects;
  * recv(fd=7): ECONNRESET (Connection reset by peer)}. The three a caller typically handles apart
  * have subclasses: {@link ConnectionResetException} (ECONNRESET), {@link BrokenPipeException}
  * (EPIPE) and {@link ConnectionRefusedException} (ECONNREFUSED). Writes use {@code send(...,
- * MSG_NOSIGNAL)}: writing to a connection the peer closed gives EPIPE or ECONNRESET, never a
- * SIGPIPE. Any use after {@link #close()} throws {@link IllegalStateException}.
+ * MSG_NOSIGNAL)} (on macOS, which lacks it, each socket has SO_NOSIGPIPE set): writing to a
+ * connection the peer closed gives EPIPE or ECONNRESET, never a SIGPIPE. The same API on x86-64
+ * Linux, macOS and FreeBSD (the errno numbers are the OS's; the names are the same). Any use after {@link #close()} throws {@link IllegalStateException}.
  *
  * <h2>Threads</h2>
  * A stream is used by one thread at a time (it keeps its errno and address scratch memory in
