@@ -47,7 +47,7 @@ public final class LinuxSockets implements SocketCalls {
         m.put("alignof(struct msghdr)", Sockets.ALIGNOF_MSGHDR);
         m.put("offsetof(struct msghdr, msg_iov)", Sockets.OFFSETOF_MSG_IOV);
         m.put("offsetof(struct msghdr, msg_iovlen)", Sockets.OFFSETOF_MSG_IOVLEN);
-        m.put("sizeof(msg_iovlen)", dev.rawpoll.linux.bindings.msghdr.msg_iovlen$layout().byteSize());
+        m.put("sizeof(msg_iovlen)", Sockets.SIZEOF_MSG_IOVLEN);
         m.put("UIO_MAXIOV", (long) Sockets.UIO_MAXIOV);
         int[] constants = {
             Sockets.AF_INET, Sockets.AF_INET6, Sockets.SOCK_STREAM, Sockets.SOCK_NONBLOCK, Sockets.SOCK_CLOEXEC,
