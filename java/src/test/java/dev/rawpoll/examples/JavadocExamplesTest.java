@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Interest;
 import dev.rawpoll.TestFds;
+import dev.rawpoll.TestSockets;
 import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.loop.Task;
 import dev.rawpoll.loop.Tasks;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledOnOs;
-import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.condition.OS;
 
 /**
@@ -45,7 +46,7 @@ class JavadocExamplesTest {
     }
 
     @Test
-    @EnabledOnOs(OS.LINUX) // rawpoll's sockets: Linux only for now
+    @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
     void tcpListenerExampleAcceptsUntilNoneIsPending() throws Exception {
         long fdsBefore = TestFds.openFdCount();
         List<InetSocketAddress> accepted = new ArrayList<>();

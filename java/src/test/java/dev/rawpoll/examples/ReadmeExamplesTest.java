@@ -8,6 +8,7 @@ import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
 import dev.rawpoll.TestFds;
+import dev.rawpoll.TestSockets;
 import dev.rawpoll.loop.AsyncSockets;
 import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.loop.EventLoopGroup;
@@ -26,8 +27,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The Java examples of the README and of {@code docs/sockets.md}, word for word (some are also the
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.condition.OS;
  * checked: each example ends with what it computed, which the test asserts. Descriptors are counted
  * before and after, so an example that leaks fails too.
  */
-@EnabledOnOs(OS.LINUX) // the examples use rawpoll's sockets (Linux only for now)
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON) // the examples use rawpoll's sockets
 @Timeout(60)
 class ReadmeExamplesTest {
 
