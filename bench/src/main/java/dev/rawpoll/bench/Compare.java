@@ -1,9 +1,5 @@
 package dev.rawpoll.bench;
 
-import dev.rawpoll.bench.servers.NettyEchoServer;
-import dev.rawpoll.bench.servers.NioEchoServer;
-import dev.rawpoll.bench.servers.RawpollCallbackEchoServer;
-import dev.rawpoll.bench.servers.RawpollTaskEchoServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +21,9 @@ import java.util.Map;
  *     [--no-syscalls] [--settle-window 1] [--settle-max 20] [--profile [--profile-dir DIR]] [--native-dir DIR] [--out FILE.md]
  * </pre>
  *
- * {@code --servers} takes any of {@link #KNOWN_SERVERS} and the set names {@code default} (the
+ * {@code --servers} takes any of {@link EchoServers#KNOWN} and the set names {@code default} (the
  * five above), {@code groups} ({@code nio-2,netty-2,callbacks-2,tasks-2}: two loops each) and
- * {@code uring} ({@code netty-uring,callbacks-uring,tasks-uring}); see {@link #server}.
+ * {@code uring} ({@code netty-uring,callbacks-uring,tasks-uring}); see {@link EchoServers#server}.
  *
  * <p>Repetitions are interleaved (every server at every point, then again), with the server order
  * rotated each time, so that a slow minute on this shared machine does not land on one server.
@@ -63,7 +59,7 @@ public final class Compare {
     }
 
     static final class Settings {
-        List<String> servers = DEFAULT_SERVERS;
+        List<String> servers = EchoServers.DEFAULT;
         List<Integer> connections = List.of(1, 100, 1000, 10000);
         List<Integer> sizes = List.of(64, 16384);
         int repetitions = 3;
@@ -95,7 +91,7 @@ public final class Compare {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> { }
-                    case "--servers" -> s.servers = expand(args[++i]);
+                    case "--servers" -> s.servers = EchoServers.expand(args[++i]);
                     case "--connections" -> s.connections = ints(args[++i]);
                     case "--sizes" -> s.sizes = ints(args[++i]);
                     case "--repetitions" -> s.repetitions = Integer.parseInt(args[++i]);
@@ -114,27 +110,13 @@ public final class Compare {
             return s;
         }
 
-        /** Server names, where {@code default}, {@code groups} and {@code uring} stand for those sets. */
-        static List<String> expand(String csv) {
-            List<String> names = new ArrayList<>();
-            for (String n : csv.split(",")) {
-                switch (n.trim()) {
-                    case "default" -> names.addAll(DEFAULT_SERVERS);
-                    case "groups" -> names.addAll(GROUP_SERVERS);
-                    case "uring" -> names.addAll(URING_SERVERS);
-                    default -> names.add(n.trim());
-                }
-            }
-            return names.stream().distinct().toList();
-        }
-
         /**
          * The 2-loop comparison (issue 16): NIO, Netty, callbacks and tasks on one loop and on two,
          * at 1,000 and 10,000 connections.
          */
         static Settings groups(boolean quick) {
             Settings s = quick ? quick() : new Settings();
-            s.servers = expand("nio,netty,callbacks,tasks,groups");
+            s.servers = EchoServers.expand("nio,netty,callbacks,tasks,groups");
             s.connections = List.of(1000, 10000);
             return s;
         }
@@ -142,7 +124,7 @@ public final class Compare {
         /** The io_uring comparison (issue 14): the default servers and the io_uring ones, at 100, 1,000 and 10,000 connections. */
         static Settings uring(boolean quick) {
             Settings s = quick ? quick() : new Settings();
-            s.servers = expand("default,uring");
+            s.servers = EchoServers.expand("default,uring");
             s.connections = quick ? List.of(1000) : List.of(100, 1000, 10000);
             return s;
         }
@@ -172,45 +154,9 @@ public final class Compare {
         return server(name, nativeDir, new String[0]);
     }
 
-    /** The servers of the default set. */
-    static final List<String> DEFAULT_SERVERS = List.of("c", "nio", "netty", "callbacks", "tasks");
-    /** The 2-loop rows (issue 16): each server on two threads, to compare with its 1-loop row. */
-    static final List<String> GROUP_SERVERS = List.of("nio-2", "netty-2", "callbacks-2", "tasks-2");
-    /** The io_uring rows (issue 14), next to the epoll rows. */
-    static final List<String> URING_SERVERS = List.of("netty-uring", "callbacks-uring", "tasks-uring");
-    /** Every server {@link #server} knows. */
-    static final List<String> KNOWN_SERVERS = java.util.stream.Stream.of(DEFAULT_SERVERS, GROUP_SERVERS, URING_SERVERS)
-            .flatMap(List::stream).toList();
-
-    /**
-     * The server named {@code name}; a Java server's JVM gets {@code jvmOptions} too. {@code -2}
-     * names run two loops (selector threads, Netty event loops): rawpoll and NIO with one
-     * SO_REUSEPORT listener per loop, Netty with its usual one listener whose channels go to the
-     * loops in turn. {@code -uring} names run on io_uring: rawpoll on {@code
-     * Poller.openIoUring()} readiness, Netty on its io_uring transport.
-     */
+    /** The server named {@code name}; see {@link EchoServers#server}. */
     static Server server(String name, Path nativeDir, String... jvmOptions) {
-        List<String> two = List.of("--loops", "2");
-        List<String> uring = List.of("--io-uring");
-        String nio = NioEchoServer.class.getName();
-        String netty = NettyEchoServer.class.getName();
-        String callbacks = RawpollCallbackEchoServer.class.getName();
-        String tasks = RawpollTaskEchoServer.class.getName();
-        return switch (name) {
-            case "c" -> new Server("C", ServerProcess.cServer(nativeDir));
-            case "nio" -> new Server("NIO", ServerProcess.javaServer(nio, jvmOptions));
-            case "netty" -> new Server("Netty", ServerProcess.javaServer(netty, jvmOptions));
-            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(callbacks, jvmOptions));
-            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(tasks, jvmOptions));
-            case "nio-2" -> new Server("NIO 2 threads", ServerProcess.javaServer(nio, two, jvmOptions));
-            case "netty-2" -> new Server("Netty 2 loops", ServerProcess.javaServer(netty, two, jvmOptions));
-            case "callbacks-2" -> new Server("rawpoll callbacks 2 loops", ServerProcess.javaServer(callbacks, two, jvmOptions));
-            case "tasks-2" -> new Server("rawpoll tasks 2 loops", ServerProcess.javaServer(tasks, two, jvmOptions));
-            case "netty-uring" -> new Server("Netty io_uring", ServerProcess.javaServer(netty, uring, jvmOptions));
-            case "callbacks-uring" -> new Server("rawpoll callbacks io_uring", ServerProcess.javaServer(callbacks, uring, jvmOptions));
-            case "tasks-uring" -> new Server("rawpoll tasks io_uring", ServerProcess.javaServer(tasks, uring, jvmOptions));
-            default -> throw new IllegalArgumentException("unknown server " + name + " (known: " + String.join(", ", KNOWN_SERVERS) + ")");
-        };
+        return EchoServers.server(name, nativeDir, jvmOptions);
     }
 
     /** What one comparison measured: every cell, and whether system calls were counted. */
