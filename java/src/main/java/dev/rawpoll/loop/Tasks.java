@@ -102,23 +102,16 @@ public final class Tasks {
 
     private static void awaitReady(long handle, boolean read) throws java.io.IOException {
         Task<?> task = current();
-        EventLoop loop = task.loop();
-        if (loop.isWatched(handle, read)) {
+        FdWatchers watchers = task.loop().watchers();
+        int direction = read ? FdWatchers.READ : FdWatchers.WRITE;
+        if (watchers.has(handle, direction)) {
             throw new IllegalStateException("handle " + handle + " already has a " + (read ? "reader" : "writer"));
         }
-        if (read) {
-            loop.addReader(handle, task.wake);
-        } else {
-            loop.addWriter(handle, task.wake);
-        }
+        watchers.set(handle, direction, task.wakeNow);
         try {
             task.suspend();
         } finally {
-            if (read) {
-                loop.removeReader(handle);
-            } else {
-                loop.removeWriter(handle);
-            }
+            watchers.set(handle, direction, null); // at once: the caller may close the handle next
         }
     }
 

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.CloseHooks;
 import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.Sockets;
@@ -178,13 +179,16 @@ final class SocketHandle {
     }
 
     /**
-     * Closes the descriptor and frees the scratch memory; idempotent. An error from close(2) is
+     * Closes the descriptor and frees the scratch memory; idempotent. An event loop that watches
+     * the descriptor is told first ({@link CloseHooks}), and may refuse with an exception (then
+     * nothing is closed). An error from close(2) is
      * not reported: Linux releases the descriptor even then, so there is nothing to retry.
      */
     void close() {
         if (closed) {
             return;
         }
+        CloseHooks.beforeClose(fd); // an event loop forgets the number first; may refuse (throws)
         closed = true;
         Sockets.close(errno, fd);
         arena.close();
