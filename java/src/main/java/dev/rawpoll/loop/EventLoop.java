@@ -1,11 +1,9 @@
 package dev.rawpoll.loop;
 
-import dev.rawpoll.Events;
 import dev.rawpoll.Poller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,21 +49,12 @@ import java.util.function.Consumer;
 public final class EventLoop implements Executor, AutoCloseable {
     /** {@link #nextDeadline()} when only I/O, {@link #execute} or {@link #stop()} can bring work. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
-    private static final int EVENTS_PER_POLL = 1024;
     private static final int CLOSE_PASSES = 1000;
 
     private final Poller poller;
-    private final Events events;
-    /** Callbacks to run in the run phase, among them the due entries of ready handles. */
-    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
-    /** Timers queued by the timer phase, still cancellable until they run. */
-    private final ArrayDeque<TimerHandle> dueTimers = new ArrayDeque<>();
-    private final TimerHeap timers = new TimerHeap();
+    private final LoopPass pass;
     private final FdWatchers watchers;
     private final LiveTasks tasks = new LiveTasks();
-    /** Handed over by other threads through {@link #execute}. */
-    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final Events.Handler onEvent;
     private Consumer<Throwable> exceptionHandler = EventLoop::logUncaught;
     private volatile Thread runningThread;
     private volatile boolean stopping;
@@ -73,9 +62,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private EventLoop(Poller poller) {
         this.poller = poller;
-        this.events = poller.newEvents(EVENTS_PER_POLL);
-        this.watchers = new FdWatchers(poller, ready, this::socketClosing);
-        this.onEvent = watchers::dispatch;
+        this.pass = new LoopPass(this, poller, this::socketClosing);
+        this.watchers = pass.watchers;
     }
 
     /** A loop on a new {@link Poller#open() poller} of this OS. */
@@ -96,7 +84,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Runs {@code callback} in the next pass, after the callbacks already scheduled. */
     public void callSoon(Runnable callback) {
         checkThread();
-        ready.add(requireCallback(callback));
+        pass.ready.add(Objects.requireNonNull(callback, "callback"));
     }
 
     /** Runs {@code callback} once {@code delay} has passed (at the earliest). */
@@ -112,8 +100,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public TimerHandle callAt(long deadline, Runnable callback) {
         checkThread();
-        TimerHandle timer = new TimerHandle(this, deadline, timers.nextSequence(), requireCallback(callback));
-        timers.add(timer);
+        TimerHandle timer = new TimerHandle(this, deadline, pass.timers.nextSequence(), Objects.requireNonNull(callback, "callback"));
+        pass.timers.add(timer);
         return timer;
     }
 
@@ -133,7 +121,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (closed) {
             throw new RejectedExecutionException("event loop is closed");
         }
-        inbox.add(requireCallback(command));
+        pass.inbox.add(Objects.requireNonNull(command, "command"));
         poller.wakeup();
     }
 
@@ -153,13 +141,13 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public void addReader(long handle, Runnable callback) throws IOException {
         checkThread();
-        watchers.set(handle, FdWatchers.READ, requireCallback(callback));
+        watchers.set(handle, FdWatchers.READ, Objects.requireNonNull(callback, "callback"));
     }
 
     /** Like {@link #addReader} for writability. */
     public void addWriter(long handle, Runnable callback) throws IOException {
         checkThread();
-        watchers.set(handle, FdWatchers.WRITE, requireCallback(callback));
+        watchers.set(handle, FdWatchers.WRITE, Objects.requireNonNull(callback, "callback"));
     }
 
     /** Stops watching {@code handle} for reading; returns whether a reader was there. */
@@ -246,7 +234,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         enter();
         try {
             do {
-                pass(-1);
+                pass.run(-1, stopping);
             } while (!stopping && !Thread.currentThread().isInterrupted());
         } finally {
             exit();
@@ -268,7 +256,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         enter();
         try {
             while (!promise.isDone()) {
-                pass(-1);
+                pass.run(-1, stopping);
                 if (promise.isDone()) {
                     break;
                 }
@@ -299,7 +287,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public void runOnce(long timeout, TimeUnit unit) {
         enter();
         try {
-            pass(timeout < 0 ? -1 : unit.toNanos(timeout));
+            pass.run(timeout < 0 ? -1 : unit.toNanos(timeout), stopping);
         } finally {
             exit();
         }
@@ -311,11 +299,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public long nextDeadline() {
         checkThread();
-        if (!ready.isEmpty() || !inbox.isEmpty()) {
-            return System.nanoTime();
-        }
-        TimerHandle first = timers.firstPending();
-        return first == null ? NO_DEADLINE : first.deadline;
+        return pass.nextDeadline();
     }
 
     /**
@@ -342,7 +326,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public void setExceptionHandler(Consumer<Throwable> handler) {
         checkThread();
-        exceptionHandler = java.util.Objects.requireNonNull(handler);
+        exceptionHandler = Objects.requireNonNull(handler);
     }
 
     /**
@@ -367,76 +351,12 @@ public final class EventLoop implements Executor, AutoCloseable {
             tasks.cancelAll(this, CLOSE_PASSES);
         } finally {
             closed = true;
-            watchers.clear();
-            timers.clear();
-            ready.clear();
-            dueTimers.clear();
-            inbox.clear();
+            pass.clear();
             poller.close();
         }
     }
 
-    // ---- one pass -----------------------------------------------------------------------------
-
-    private void pass(long maxWaitNanos) {
-        timers.compactIfMostlyCancelled();
-        long timeout = pollTimeout(maxWaitNanos);
-        watchers.flush();
-        poll(timeout);
-        queueDueTimers();
-        runReady();
-    }
-
-    /** 0 if anything is ready, else until the earliest timer (and at most {@code maxWaitNanos}), else -1. */
-    private long pollTimeout(long maxWaitNanos) {
-        moveInbox();
-        TimerHandle first = timers.firstPending();
-        long timeout;
-        if (!ready.isEmpty() || stopping || Thread.currentThread().isInterrupted()) {
-            timeout = 0;
-        } else if (first != null) {
-            timeout = Math.max(0, first.deadline - System.nanoTime());
-        } else {
-            timeout = -1;
-        }
-        if (maxWaitNanos >= 0 && (timeout < 0 || timeout > maxWaitNanos)) {
-            timeout = maxWaitNanos;
-        }
-        return timeout;
-    }
-
-    /** Waits (the poller rounds the timeout up, never down) and queues the I/O callbacks. */
-    private void poll(long timeoutNanos) {
-        try {
-            poller.poll(events, timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        events.forEach(onEvent);
-        moveInbox();
-    }
-
-    /** Queues the timers that are due by the clock read now. */
-    private void queueDueTimers() {
-        long now = System.nanoTime();
-        TimerHandle first;
-        while ((first = timers.firstPending()) != null && first.deadline - now <= 0) {
-            dueTimers.add(timers.poll());
-        }
-    }
-
-    /** Runs what is queued now (callbacks, I/O, then due timers), and only that. */
-    private void runReady() {
-        for (int n = ready.size(); n > 0; n--) {
-            runCallback(ready.poll());
-        }
-        TimerHandle timer;
-        while ((timer = dueTimers.poll()) != null) {
-            runCallback(timer.fire()); // null if cancelled by an earlier callback
-        }
-    }
-
-    private void runCallback(Runnable callback) {
+    void runCallback(Runnable callback) {
         if (callback == null) {
             return;
         }
@@ -454,15 +374,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         exceptionHandler.accept(e);
     }
 
-    private void moveInbox() {
-        Runnable r;
-        while ((r = inbox.poll()) != null) {
-            ready.add(r);
-        }
-    }
-
     void timerCancelled(TimerHandle timer) {
-        timers.cancelled(timer);
+        pass.timers.cancelled(timer);
     }
 
     private void enter() {
@@ -495,20 +408,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private static Runnable requireCallback(Runnable callback) {
-        if (callback == null) {
-            throw new NullPointerException("callback");
-        }
-        return callback;
-    }
-
     private static void logUncaught(Throwable e) {
         System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR, "callback failed", e);
     }
 
     @Override
     public String toString() {
-        return "EventLoop[" + poller.backend() + ", ready=" + ready.size() + ", timers=" + timers.size()
+        return "EventLoop[" + poller.backend() + ", ready=" + pass.ready.size() + ", timers=" + pass.timers.size()
                 + ", watched=" + watchers.count() + (closed ? ", closed]" : "]");
     }
 }
