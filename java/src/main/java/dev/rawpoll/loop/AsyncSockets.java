@@ -73,15 +73,16 @@ public final class AsyncSockets {
      * @return bytes read ({@code > 0}; 0 only if {@code dst} is empty) or {@link TcpStream#END_OF_STREAM}
      */
     public static int read(TcpStream stream, MemorySegment dst) throws IOException {
+        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
         long handle = stream.handle();
-        boolean wait = dst.byteSize() > 0 && SocketWaits.probablyDrained(handle);
+        boolean wait = dst.byteSize() > 0 && watchers.drained(handle);
         for (;; wait = true) {
             if (wait) {
                 SocketWaits.await(handle, FdWatchers.READ);
             }
             int n = stream.read(dst);
             if (n != TcpStream.WOULD_BLOCK) {
-                SocketWaits.readReturned(handle, dst.byteSize(), n);
+                SocketWaits.readReturned(watchers, handle, dst.byteSize(), n);
                 return n;
             }
         }
@@ -89,15 +90,16 @@ public final class AsyncSockets {
 
     /** {@link #read(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
     public static int read(TcpStream stream, byte[] b, int off, int len) throws IOException {
+        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
         long handle = stream.handle();
-        boolean wait = len > 0 && SocketWaits.probablyDrained(handle);
+        boolean wait = len > 0 && watchers.drained(handle);
         for (;; wait = true) {
             if (wait) {
                 SocketWaits.await(handle, FdWatchers.READ);
             }
             int n = stream.read(b, off, len); // no segment per call: TcpStream reuses one per array
             if (n != TcpStream.WOULD_BLOCK) {
-                SocketWaits.readReturned(handle, len, n);
+                SocketWaits.readReturned(watchers, handle, len, n);
                 return n;
             }
         }

@@ -38,15 +38,14 @@ final class SocketWaits {
         }
     }
 
-    /** Whether the last read of {@code handle} returned less than it asked for (Netty's hint). */
-    static boolean probablyDrained(long handle) {
-        return Tasks.current().loop().watchers().drained(handle);
+    /** The watchers of the current task's loop. @throws IllegalStateException outside a task */
+    static FdWatchers watchers() {
+        return Tasks.current().loop().watchers();
     }
 
-    /** Notes what the last read of {@code handle} returned: short means probably drained. */
-    static void readReturned(long handle, long asked, int got) {
+    /** Notes what a read of {@code handle} returned: less than {@code asked} means probably drained (Netty's hint). */
+    static void readReturned(FdWatchers watchers, long handle, long asked, int got) {
         boolean drained = got > 0 && got < asked;
-        FdWatchers watchers = Tasks.current().loop().watchers();
         if (drained || watchers.drained(handle)) {
             watchers.setDrained(handle, drained);
         }
