@@ -4,21 +4,26 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What must happen before a descriptor number is released: an event loop that keeps a
- * registration for a socket between waits sets a hook for its number, and the socket calls
- * {@link #beforeClose} first thing in its {@code close()}, before close(2). The loop then
- * deregisters the number and wakes whoever waits on it while the number is still this socket's,
- * so no event of the old socket can reach a new one that gets the same number (libuv's {@code
- * uv_close} order: stop the watcher, then release the descriptor).
+ * registration for a socket between waits sets a hook for its number, and the socket's {@code
+ * close()} goes through {@link #close}. The loop then deregisters the number and wakes whoever
+ * waits on it while the number is still this socket's, so no event of the old socket can reach a
+ * new one that gets the same number (libuv's {@code uv_close} order: stop the watcher, then
+ * release the descriptor).
  *
- * <p>Keyed by number, since a number names one open socket at a time. Any thread; a hook decides
- * itself whether the calling thread may close (it throws to refuse, and the socket then stays
- * open). Module-internal: not exported.
+ * <p>Keyed by number, since a number names one open socket at a time. Any thread: a hook that
+ * cannot act on the calling thread takes the release over and runs it later on its own thread
+ * (the JDK defers the close of a channel registered with a selector the same way).
+ * Module-internal: not exported.
  */
 public final class CloseHooks {
-    /** Runs on the closing thread before the descriptor is closed; throws to refuse the close. */
+    /** Told that {@code handle} is being closed, on the closing thread. */
     @FunctionalInterface
     public interface Hook {
-        void beforeClose(long handle);
+        /**
+         * Returns false if the caller may release the descriptor now, true if the hook took
+         * {@code release} over and runs it (exactly once) later.
+         */
+        boolean beforeClose(long handle, Runnable release);
     }
 
     private static final ConcurrentHashMap<Long, Hook> HOOKS = new ConcurrentHashMap<>();
@@ -35,12 +40,11 @@ public final class CloseHooks {
         HOOKS.remove(handle, hook);
     }
 
-    /** Runs the hook of {@code handle}, if any, and then drops it; a hook that throws stays. */
-    public static void beforeClose(long handle) {
-        Hook hook = HOOKS.get(handle);
-        if (hook != null) {
-            hook.beforeClose(handle);
-            HOOKS.remove(handle, hook);
+    /** Closes {@code handle}: tells its hook, if any, then runs {@code release} unless the hook took it over. */
+    public static void close(long handle, Runnable release) {
+        Hook hook = HOOKS.remove(handle);
+        if (hook == null || !hook.beforeClose(handle, release)) {
+            release.run();
         }
     }
 }

@@ -24,9 +24,10 @@ import java.util.concurrent.CancellationException;
  * <p><b>Close.</b> Closing a socket ({@code close()}) on which a task waits wakes that task with
  * a {@link java.net.SocketException} "Socket closed", and the loop deregisters the socket before
  * its descriptor number is released, so a new socket that gets the number never sees an event of
- * the old one (libuv's {@code uv_close} order). Close such a socket on the loop thread: from
- * another thread while the loop runs, {@code close()} throws {@link IllegalStateException} and
- * the socket stays open (use {@code loop.execute(socket::close)}).
+ * the old one (libuv's {@code uv_close} order). From another thread while the loop runs, {@code
+ * close()} returns at once with the socket closed for its users, and the loop thread, in its next
+ * pass, forgets it, wakes its waiters and only then releases the descriptor (as the JDK defers
+ * the close of a channel registered with a selector).
  *
  * <p>One task at a time may wait to read, and one to write, on a socket (another gets {@link
  * IllegalStateException}). Every method throws {@link CancellationException} if the task is

@@ -185,17 +185,26 @@ public final class EventLoop implements Executor, AutoCloseable {
         return watchers.count();
     }
 
-    /** A socket the loop watches is being closed (its close hook): forget it before the number goes. */
-    private void socketClosing(long handle) {
-        if (closed) {
-            return;
-        }
+    /**
+     * A socket the loop watches is being closed (its close hook): on the loop thread (or while
+     * no thread runs the loop) it is forgotten now and the caller releases the descriptor; from
+     * another thread the loop thread forgets it in its next pass and then releases it.
+     */
+    private boolean socketClosing(long handle, Runnable release) {
         Thread running = runningThread;
-        if (running != null && running != Thread.currentThread()) {
-            throw new IllegalStateException("socket fd=" + handle + " is watched by an event loop running on "
-                    + running.getName() + ": close it on that thread (loop.execute(socket::close))");
+        if (closed || running == null || running == Thread.currentThread()) {
+            if (!closed) {
+                watchers.forget(handle);
+            }
+            return false;
         }
-        watchers.forget(handle);
+        LoopPass.Closing close = new LoopPass.Closing(handle, release);
+        pass.closes.add(close);
+        poller.wakeup();
+        if (closed && pass.closes.remove(close)) {
+            release.run(); // the loop closed meanwhile and did not see it: its poller is gone
+        }
+        return true;
     }
 
     // ---- tasks --------------------------------------------------------------------------------

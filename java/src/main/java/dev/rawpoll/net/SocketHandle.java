@@ -180,16 +180,20 @@ final class SocketHandle {
 
     /**
      * Closes the descriptor and frees the scratch memory; idempotent. An event loop that watches
-     * the descriptor is told first ({@link CloseHooks}), and may refuse with an exception (then
-     * nothing is closed). An error from close(2) is
-     * not reported: Linux releases the descriptor even then, so there is nothing to retry.
+     * the descriptor is told first ({@link CloseHooks}) and forgets it before the number is
+     * released; from another thread than the loop's, the loop thread does that and then the
+     * release. An error from close(2) is not reported: Linux releases the descriptor even then,
+     * so there is nothing to retry.
      */
     void close() {
         if (closed) {
             return;
         }
-        CloseHooks.beforeClose(fd); // an event loop forgets the number first; may refuse (throws)
         closed = true;
+        CloseHooks.close(fd, this::release);
+    }
+
+    private void release() {
         Sockets.close(errno, fd);
         arena.close();
     }
