@@ -62,7 +62,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private EventLoop(Poller poller) {
         this.poller = poller;
-        this.pass = new LoopPass(this, poller, this::socketClosing);
+        this.pass = new LoopPass(this, poller);
         this.watchers = pass.watchers;
     }
 
@@ -185,26 +185,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         return watchers.count();
     }
 
-    /**
-     * A socket the loop watches is being closed (its close hook): on the loop thread (or while
-     * no thread runs the loop) it is forgotten now and the caller releases the descriptor; from
-     * another thread the loop thread forgets it in its next pass and then releases it.
-     */
-    private boolean socketClosing(long handle, Runnable release) {
-        Thread running = runningThread;
-        if (closed || running == null || running == Thread.currentThread()) {
-            if (!closed) {
-                watchers.forget(handle);
-            }
-            return false;
-        }
-        LoopPass.Closing close = new LoopPass.Closing(handle, release);
-        pass.closes.add(close);
-        poller.wakeup();
-        if (closed && pass.closes.remove(close)) {
-            release.run(); // the loop closed meanwhile and did not see it: its poller is gone
-        }
-        return true;
+    Thread runningThread() {
+        return runningThread;
     }
 
     // ---- tasks --------------------------------------------------------------------------------

@@ -28,38 +28,28 @@ final class LoopPass {
     final FdWatchers watchers;
     /** Handed over by other threads through {@link EventLoop#execute}. */
     final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    /** Closes of watched sockets begun by other threads, for the loop thread to finish. */
-    final ConcurrentLinkedQueue<Closing> closes = new ConcurrentLinkedQueue<>();
+    /** The loop's close hook, with the closes other threads began. */
+    private final SocketCloses closes;
 
-    /** A socket closed by another thread: forget {@code handle}, then run {@code release}. */
-    record Closing(long handle, Runnable release) {}
-
-    LoopPass(EventLoop loop, Poller poller, dev.rawpoll.internal.CloseHooks.Hook onSocketClose) {
+    LoopPass(EventLoop loop, Poller poller) {
         this.loop = loop;
         this.poller = poller;
         this.events = poller.newEvents(EVENTS_PER_POLL);
-        this.watchers = new FdWatchers(poller, ready, onSocketClose);
+        this.closes = new SocketCloses(loop);
+        this.watchers = new FdWatchers(poller, ready, closes);
+        closes.setWatchers(watchers);
         this.onEvent = watchers::dispatch;
     }
 
     /** One pass; waits at most {@code maxWaitNanos} ({@code < 0}: as the timers allow). */
     void run(long maxWaitNanos, boolean stopping) {
-        finishCloses();
+        closes.finishPending();
         timers.compactIfMostlyCancelled();
         long timeout = pollTimeout(maxWaitNanos, stopping);
         watchers.flush();
         poll(timeout);
         queueDueTimers();
         runReady();
-    }
-
-    /** Finishes the closes of watched sockets that other threads began (before the flush: no stale registration). */
-    private void finishCloses() {
-        Closing close;
-        while ((close = closes.poll()) != null) {
-            watchers.forget(close.handle());
-            close.release().run();
-        }
     }
 
     /** 0 if anything is ready, else until the earliest timer (and at most {@code maxWaitNanos}), else -1. */
@@ -130,10 +120,7 @@ final class LoopPass {
     /** Deregisters every handle and drops every callback and timer. */
     void clear() {
         watchers.clear();
-        Closing close;
-        while ((close = closes.poll()) != null) {
-            close.release().run(); // deregistered just above; no task is left to wake
-        }
+        closes.releasePending();
         timers.clear();
         ready.clear();
         dueTimers.clear();
