@@ -198,6 +198,39 @@ class TaskRegistrationTest extends FdLeakCheck {
         assertEquals(0, loop.watchedHandles() - (poller.registered.contains(listener.handle()) ? 1 : 0));
     }
 
+    /**
+     * A connect that cannot finish (the listener's accept queue is full, so the SYN is dropped)
+     * waits for writability; cancelled, it closes its socket and leaves no registration.
+     */
+    @Test
+    void aConnectCancelledWhileItWaitsClosesItsSocketAndLeavesNoRegistration() throws Exception {
+        try (TcpListener full = TcpListener.bind(ANY_LOOPBACK, 1)) {
+            List<TcpStream> queued = new java.util.ArrayList<>();
+            try {
+                long fdsBefore = dev.rawpoll.TestFds.openFdCount();
+                Task<TcpStream> connect = loop.spawn(() -> {
+                    for (int i = 0; i < 8; i++) { // fill the accept queue (backlog + 1 on Linux)
+                        queued.add(TcpStream.connect(full.localAddress()));
+                    }
+                    Tasks.sleep(Duration.ofMillis(20)); // let the handshakes complete
+                    return Tasks.withTimeout(Duration.ofMillis(300), () -> AsyncSockets.connect(full.localAddress()));
+                });
+                assertThrows(TimeoutException.class, () -> loop.runUntilComplete(connect),
+                        "the connect could not finish: the accept queue was full");
+                loop.runOnce(0, TimeUnit.SECONDS); // the next wait drops what nobody wants
+                for (TcpStream s : queued) {
+                    assertFalse(poller.registered.contains(s.handle()));
+                }
+                assertEquals(0, loop.watchedHandles() - (poller.registered.contains(listener.handle()) ? 1 : 0),
+                        "the cancelled connect left no registration");
+                assertEquals(fdsBefore + queued.size(), dev.rawpoll.TestFds.openFdCount(),
+                        "the cancelled connect closed its socket");
+            } finally {
+                queued.forEach(TcpStream::close);
+            }
+        }
+    }
+
     static void write(TcpStream s, int value) {
         try {
             assertEquals(1, s.write(new byte[] {(byte) value}, 0, 1));
