@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *       is interrupted), else until the earliest timer's deadline, else forever (until I/O,
  *       {@link #execute} or {@link #stop()}). An idle loop thus sleeps in the kernel.</li>
  *   <li>Flush interest changes: registrations that tasks' sockets no longer want are dropped
- *       now, once, so that a task that waits again within the pass costs no system call.</li>
+ *       now, once, so that a task that waits again within the pass costs no system call (and
+ *       sockets that other threads closed are forgotten, then released: {@link AsyncSockets}).</li>
  *   <li>Poll, and queue the reader and/or writer callback of every handle that is ready, and
  *       every runnable handed over by {@link #execute}.</li>
  *   <li>Read the clock again and queue every timer whose deadline has passed, in deadline order,

@@ -86,7 +86,10 @@ public final class Tasks {
 
     /**
      * Suspends until {@code handle} is readable (or at end of stream, or in error): watches it
-     * with {@link EventLoop#addReader} meanwhile and stops watching when resumed.
+     * like {@link EventLoop#addReader} meanwhile and stops watching at once when resumed, so the
+     * caller may close the handle right after (a task's sockets in {@link AsyncSockets} keep
+     * their registration instead, since their close tells the loop). It resumes in the pass whose
+     * poll found the handle ready.
      *
      * @throws IllegalStateException if another reader already watches the handle
      * @throws dev.rawpoll.SystemCallException if the poller refuses the handle
