@@ -63,4 +63,46 @@ class LoopInterruptTest extends FdLeakCheck {
         loop.callLater(1, TimeUnit.MILLISECONDS, () -> promise.complete("done"));
         assertEquals("done", loop.runUntilComplete(promise));
     }
+
+    /** Needs the poller's interrupt rule: a blocked poll ends on Thread.interrupt(). */
+    @Test
+    void interruptingALoopThreadBlockedInRunEndsRunWithTheStatusKept() throws Exception {
+        boolean[] interruptedAfter = {false};
+        Thread runner = new Thread(() -> {
+            loop.run(); // nothing to do: blocks in the poller until interrupted
+            interruptedAfter[0] = Thread.currentThread().isInterrupted();
+        });
+        runner.start();
+        while (!loop.isRunning()) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(50); // most likely inside the blocked poll by now; before it works the same
+        runner.interrupt();
+        runner.join(10_000);
+        assertFalse(runner.isAlive(), "run() ended");
+        assertTrue(interruptedAfter[0], "with the interrupt status kept");
+    }
+
+    @Test
+    void interruptingALoopThreadBlockedInRunUntilCompleteThrowsInterrupted() throws Exception {
+        Promise<String> never = loop.newPromise();
+        Throwable[] thrown = {null};
+        Thread runner = new Thread(() -> {
+            try {
+                loop.runUntilComplete(never);
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        });
+        runner.start();
+        while (!loop.isRunning()) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(50);
+        runner.interrupt();
+        runner.join(10_000);
+        assertFalse(runner.isAlive(), "runUntilComplete ended");
+        assertTrue(thrown[0] instanceof InterruptedException, String.valueOf(thrown[0]));
+        assertFalse(never.isDone());
+    }
 }
