@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.condition.OS;
  */
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64") // where dev.rawpoll.net has sockets
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class CloseWhileWaitingTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class CloseWhileWaitingTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final Duration BOUND = Duration.ofSeconds(10);
 
@@ -207,7 +210,7 @@ class CloseWhileWaitingTest extends FdLeakCheck {
             });
             loop.runOnce(0, TimeUnit.SECONDS);
             assertFalse(s.isOpen());
-        } // the FdLeakCheck after loop.close() shows the descriptor released
+        } // the LeakCheck after loop.close() shows the descriptor released
     }
 
     /** A new connection whose client socket gets {@code number} reads and waits as any other. */

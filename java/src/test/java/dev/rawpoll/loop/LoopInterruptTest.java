@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The loop's run methods and {@link Thread#interrupt()} (issue 18.3, the JDK Selector's rule):
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * spinning or sleeping through the interrupt.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class LoopInterruptTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class LoopInterruptTest {
     private CountingPoller poller;
     private EventLoop loop;
 
