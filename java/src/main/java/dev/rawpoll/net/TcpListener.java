@@ -1,8 +1,9 @@
 package dev.rawpoll.net;
 
+import static dev.rawpoll.net.SocketHandle.ABI;
+import static dev.rawpoll.net.SocketHandle.RAW;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
-import dev.rawpoll.linux.Sockets;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -66,10 +67,10 @@ public final class TcpListener implements AutoCloseable {
             apply(socket, options);
             int fd = socket.fd();
             int length = SocketAddresses.write(address, socket.sockaddr);
-            if (Sockets.bind(socket.errno, fd, socket.sockaddr, length) != 0) {
+            if (RAW.bind(socket.errno, fd, socket.sockaddr, length) != 0) {
                 throw SocketHandle.error("bind(" + SocketAddresses.format(address) + ")", Native.errno(socket.errno));
             }
-            if (Sockets.listen(socket.errno, fd, backlog) != 0) {
+            if (RAW.listen(socket.errno, fd, backlog) != 0) {
                 throw SocketHandle.error("listen(fd=" + fd + ", backlog=" + backlog + ")", Native.errno(socket.errno));
             }
             return new TcpListener(socket);
@@ -81,45 +82,46 @@ public final class TcpListener implements AutoCloseable {
 
     private static void apply(SocketHandle socket, SocketOptions options) throws SystemCallException {
         if (options.reuseAddress()) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, "SO_REUSEADDR", 1);
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR", 1);
         }
         if (options.reusePort()) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT, "SO_REUSEPORT", 1);
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEPORT, "SO_REUSEPORT", 1);
         }
         if (options.receiveBufferSize() > 0) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, "SO_RCVBUF", options.receiveBufferSize());
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_RCVBUF, "SO_RCVBUF", options.receiveBufferSize());
         }
         if (options.sendBufferSize() > 0) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, "SO_SNDBUF", options.sendBufferSize());
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_SNDBUF, "SO_SNDBUF", options.sendBufferSize());
         }
     }
 
     /**
      * Accepts one pending connection, as a non-blocking, close-on-exec {@link TcpStream}
-     * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; accept(2) then fcntl(2) on a libc without
-     * accept4). A connection aborted by its client before it was accepted is skipped.
+     * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC on Linux and FreeBSD; accept(2) then fcntl(2) on
+     * macOS and on a libc without accept4; then SO_NOSIGPIPE on macOS). A connection aborted by
+     * its client before it was accepted is skipped.
      *
      * @return the connection, or {@code null} if none is pending (EAGAIN)
      * @throws SystemCallException e.g. EMFILE when the process is out of descriptors
      * @throws IllegalStateException if closed
      */
     public TcpStream accept() throws IOException {
-        return Sockets.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
+        return RAW.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
     }
 
     private TcpStream acceptWithAccept4() throws SystemCallException {
         int fd = socket.fd();
         while (true) {
-            int client = Sockets.accept4(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL,
-                    Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC);
+            int client = RAW.accept4(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL,
+                    ABI.SOCK_NONBLOCK | ABI.SOCK_CLOEXEC);
             if (client >= 0) {
                 return TcpStream.accepted(SocketHandle.adopt(client));
             }
             int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
+            if (errno == ABI.EAGAIN) {
                 return null;
             }
-            if (errno != Sockets.EINTR && errno != Sockets.ECONNABORTED) {
+            if (errno != ABI.EINTR && errno != ABI.ECONNABORTED) {
                 throw SocketHandle.error("accept4(fd=" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC)", errno);
             }
         }
@@ -134,26 +136,25 @@ public final class TcpListener implements AutoCloseable {
         int fd = socket.fd();
         MemorySegment errno = socket.errno;
         while (true) {
-            int client = Sockets.accept(errno, fd, MemorySegment.NULL, MemorySegment.NULL);
+            int client = RAW.accept(errno, fd, MemorySegment.NULL, MemorySegment.NULL);
             if (client < 0) {
                 int e = Native.errno(errno);
-                if (e == Sockets.EAGAIN) {
+                if (e == ABI.EAGAIN) {
                     return null;
                 }
-                if (e != Sockets.EINTR && e != Sockets.ECONNABORTED) {
+                if (e != ABI.EINTR && e != ABI.ECONNABORTED) {
                     throw SocketHandle.error("accept(fd=" + fd + ")", e);
                 }
                 continue;
             }
-            int flags;
-            if (Sockets.fcntl(errno, client, Sockets.F_SETFD, Sockets.FD_CLOEXEC) != 0
-                    || (flags = Sockets.fcntl(errno, client, Sockets.F_GETFL, 0)) < 0
-                    || Sockets.fcntl(errno, client, Sockets.F_SETFL, flags | Sockets.O_NONBLOCK) != 0) {
-                int e = Native.errno(errno);
-                Sockets.close(errno, client);
-                throw SocketHandle.error("fcntl(fd=" + client + ", close-on-exec and O_NONBLOCK)", e);
+            SocketHandle accepted = SocketHandle.adopt(client);
+            try {
+                accepted.makeNonBlockingAndCloseOnExec();
+            } catch (SystemCallException | RuntimeException | Error e) {
+                accepted.close();
+                throw e;
             }
-            return TcpStream.accepted(SocketHandle.adopt(client));
+            return TcpStream.accepted(accepted);
         }
     }
 
