@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.CloseHooks;
 import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
@@ -327,14 +328,21 @@ final class SocketHandle {
     }
 
     /**
-     * Closes the descriptor and frees the scratch memory; idempotent. An error from close(2) is
-     * not reported: Linux releases the descriptor even then, so there is nothing to retry.
+     * Closes the descriptor and frees the scratch memory; idempotent. An event loop that watches
+     * the descriptor is told first ({@link CloseHooks}) and forgets it before the number is
+     * released; from another thread than the loop's, the loop thread does that and then the
+     * release. An error from close(2) is not reported: Linux releases the descriptor even then,
+     * so there is nothing to retry.
      */
     void close() {
         if (closed) {
             return;
         }
         closed = true;
+        CloseHooks.close(fd, this::release);
+    }
+
+    private void release() {
         RAW.close(errno, fd);
         arena.close();
     }
