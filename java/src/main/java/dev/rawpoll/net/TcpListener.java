@@ -25,7 +25,16 @@ import java.net.InetSocketAddress;
  * another thread is in {@link #accept()}.
  */
 public final class TcpListener implements AutoCloseable {
+    /** The errno names of {@link #isResourceShortage}. */
+    private static final java.util.Set<String> SHORTAGES = java.util.Set.of("EMFILE", "ENFILE", "ENOBUFS", "ENOMEM");
+    private static final int NO_RESERVE = -1;
+
     private final SocketHandle socket;
+    /** The spare descriptor of {@link #keepReserveDescriptor()}, or {@link #NO_RESERVE}. */
+    private int reserve = NO_RESERVE;
+    private boolean reserveWanted;
+    /** See {@link #isShortOfResources()}. */
+    private boolean shortOfResources;
 
     private TcpListener(SocketHandle socket) {
         this.socket = socket;
@@ -92,12 +101,104 @@ public final class TcpListener implements AutoCloseable {
      * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; accept(2) then fcntl(2) on a libc without
      * accept4). A connection aborted by its client before it was accepted is skipped.
      *
+     * <p><b>Out of descriptors or memory</b> (EMFILE, ENFILE, ENOBUFS, ENOMEM: {@link
+     * #isResourceShortage}) it throws, and the connection stays in the backlog, so the listener
+     * stays readable: a caller that waits for readability again at once spins. Back off instead
+     * (stop watching the handle, try again after a delay: what {@link
+     * dev.rawpoll.loop.AsyncSockets#accept} does), and/or {@link #keepReserveDescriptor() keep a
+     * reserve descriptor}, with which accept closes what is pending before it throws.
+     *
      * @return the connection, or {@code null} if none is pending (EAGAIN)
      * @throws SystemCallException e.g. EMFILE when the process is out of descriptors
      * @throws IllegalStateException if closed
      */
     public TcpStream accept() throws IOException {
-        return Sockets.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
+        TcpStream stream = Sockets.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
+        if (stream != null && reserveWanted && reserve == NO_RESERVE) {
+            reserve = openReserve(); // lost to a race at the last shortage: try again now
+        }
+        return stream;
+    }
+
+    /**
+     * Whether the listener is in a resource-shortage episode: since an {@link #accept()} failed
+     * with a {@link #isResourceShortage shortage}, and until an accept found nothing pending
+     * (EAGAIN: the backlog is drained, the server has caught up). For reporting a shortage once
+     * per episode instead of once per attempt: report when an accept that throws one was called
+     * while this was false.
+     */
+    public boolean isShortOfResources() {
+        return shortOfResources;
+    }
+
+    /**
+     * Whether {@code e} says the process or the system ran out of descriptors (EMFILE, ENFILE)
+     * or the kernel out of memory (ENOBUFS, ENOMEM): a condition that passes, unlike EBADF or
+     * EINVAL. (Recognised by errno name; a libc that has no names, musl, is not recognised.)
+     */
+    public static boolean isResourceShortage(IOException e) {
+        return e instanceof SystemCallException s && SHORTAGES.contains(s.errnoName());
+    }
+
+    /**
+     * Keeps one spare descriptor for this listener (libuv's {@code uv__emfile_trick}): when
+     * {@link #accept()} fails with EMFILE or ENFILE, it closes the spare, accepts and at once
+     * closes every pending connection (their clients see the connection closed instead of
+     * waiting in the backlog), opens the spare again, and then throws the error, its message
+     * saying how many it closed. The listener is then no longer readable until a new connection
+     * comes. Costs one descriptor (a socket that is never bound) until {@link #close()}.
+     * Idempotent. If another thread takes the freed descriptor first, the spare is opened again
+     * after the next successful accept.
+     *
+     * @throws SystemCallException if the spare cannot be opened (EMFILE already)
+     */
+    public void keepReserveDescriptor() throws SystemCallException {
+        socket.fd(); // IllegalStateException if closed
+        if (reserve == NO_RESERVE) {
+            int fd = openReserve();
+            if (fd == NO_RESERVE) {
+                throw SocketHandle.error("socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC) for a reserve descriptor",
+                        Native.errno(socket.errno));
+            }
+            reserve = fd;
+        }
+        reserveWanted = true;
+    }
+
+    private int openReserve() {
+        int fd = Sockets.socket(socket.errno, Sockets.AF_INET, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
+        return fd < 0 ? NO_RESERVE : fd;
+    }
+
+    /**
+     * The error of a failed accept; with a reserve and EMFILE/ENFILE, first closes what is
+     * pending through the reserve descriptor.
+     */
+    private SystemCallException acceptFailed(String call, int errno) {
+        String name = dev.rawpoll.internal.Errno.name(errno);
+        shortOfResources |= SHORTAGES.contains(name);
+        if (reserve == NO_RESERVE || !(name.equals("EMFILE") || name.equals("ENFILE"))) {
+            return SocketHandle.error(call, errno);
+        }
+        int fd = socket.fd();
+        Sockets.close(socket.errno, reserve);
+        reserve = NO_RESERVE;
+        int closed = 0;
+        for (;;) {
+            int client = Sockets.accept(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL);
+            if (client >= 0) {
+                Sockets.close(socket.errno, client);
+                closed++;
+                continue;
+            }
+            int e = Native.errno(socket.errno);
+            if (e != Sockets.EINTR && e != Sockets.ECONNABORTED) {
+                break; // EAGAIN: all closed; EMFILE: someone took the freed descriptor
+            }
+        }
+        reserve = openReserve();
+        return SocketHandle.error(call + " [closed " + closed + " pending connection(s) through the reserve descriptor]",
+                errno);
     }
 
     private TcpStream acceptWithAccept4() throws SystemCallException {
@@ -110,10 +211,11 @@ public final class TcpListener implements AutoCloseable {
             }
             int errno = Native.errno(socket.errno);
             if (errno == Sockets.EAGAIN) {
+                shortOfResources = false;
                 return null;
             }
             if (errno != Sockets.EINTR && errno != Sockets.ECONNABORTED) {
-                throw SocketHandle.error("accept4(fd=" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC)", errno);
+                throw acceptFailed("accept4(fd=" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC)", errno);
             }
         }
     }
@@ -131,10 +233,11 @@ public final class TcpListener implements AutoCloseable {
             if (client < 0) {
                 int e = Native.errno(errno);
                 if (e == Sockets.EAGAIN) {
+                    shortOfResources = false;
                     return null;
                 }
                 if (e != Sockets.EINTR && e != Sockets.ECONNABORTED) {
-                    throw SocketHandle.error("accept(fd=" + fd + ")", e);
+                    throw acceptFailed("accept(fd=" + fd + ")", e);
                 }
                 continue;
             }
@@ -165,9 +268,16 @@ public final class TcpListener implements AutoCloseable {
         return !socket.isClosed();
     }
 
-    /** Closes the socket; pending connections not yet accepted are reset. Idempotent. */
+    /**
+     * Closes the socket (and the {@link #keepReserveDescriptor() reserve descriptor}); pending
+     * connections not yet accepted are reset. Idempotent.
+     */
     @Override
     public void close() {
+        if (reserve != NO_RESERVE && !socket.isClosed()) {
+            Sockets.close(socket.errno, reserve);
+            reserve = NO_RESERVE;
+        }
         socket.close();
     }
 
