@@ -4,9 +4,11 @@ import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The rawpoll echo server on the {@link EventLoop}'s fd callbacks alone (no tasks), written for
@@ -26,7 +28,12 @@ public final class RawpollCallbackEchoServer {
 
     private final EventLoop loop;
     private final TcpListener listener;
+    private static final long MAX_ACCEPT_PAUSE_MILLIS = 100;
     private final LoopThreadAllocation allocation = new LoopThreadAllocation();
+    private final Runnable acceptAll = this::acceptAll;
+    private final Runnable resumeAccepting = this::resumeAccepting;
+    /** The current pause of {@link #acceptAll} after a shortage; 0 while accepts succeed. */
+    private long acceptPauseMillis;
 
     private RawpollCallbackEchoServer(EventLoop loop, TcpListener listener) {
         this.loop = loop;
@@ -42,7 +49,7 @@ public final class RawpollCallbackEchoServer {
         String address = args.length == 2 ? args[1] : "127.0.0.1";
         try (EventLoop loop = EventLoop.open(); TcpListener listener = TcpListener.bind(new InetSocketAddress(address, port), 4096)) {
             RawpollCallbackEchoServer server = new RawpollCallbackEchoServer(loop, listener);
-            loop.addReader(listener.handle(), server::acceptAll);
+            loop.addReader(listener.handle(), server.acceptAll);
             server.allocation.reportAtExit("RawpollCallbackEchoServer");
             System.out.println("listening on " + listener.localAddress().getPort());
             System.out.flush();
@@ -50,15 +57,42 @@ public final class RawpollCallbackEchoServer {
         }
     }
 
+    /**
+     * The listener's reader. Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the
+     * connection stays in the backlog and the level-triggered listener stays readable, so trying
+     * again at once would spin: it stops watching the listener, and watches it again after a
+     * pause (1 ms, doubling up to 100 ms while the shortage lasts), reporting once per episode
+     * ({@link TcpListener#isShortOfResources}). The recipe for any callback server on a listener.
+     */
     private void acceptAll() {
+        boolean alreadyShort = listener.isShortOfResources();
         try {
             TcpStream stream;
             while ((stream = listener.accept()) != null) {
+                acceptPauseMillis = 0;
                 stream.setNoDelay(true);
                 new Connection(stream).start();
             }
         } catch (IOException e) {
-            System.err.println("accept: " + e.getMessage()); // EMFILE and the like: keep serving the others
+            if (!TcpListener.isResourceShortage(e)) {
+                System.err.println("accept: " + e.getMessage()); // keep serving the others
+                return;
+            }
+            if (!alreadyShort) {
+                System.err.println("accept: " + e.getMessage() + "; pausing accepts (up to "
+                        + MAX_ACCEPT_PAUSE_MILLIS + " ms at a time), reported once until the backlog is drained");
+            }
+            acceptPauseMillis = Math.min(Math.max(1, 2 * acceptPauseMillis), MAX_ACCEPT_PAUSE_MILLIS);
+            loop.removeReader(listener.handle());
+            loop.callLater(acceptPauseMillis, TimeUnit.MILLISECONDS, resumeAccepting);
+        }
+    }
+
+    private void resumeAccepting() {
+        try {
+            loop.addReader(listener.handle(), acceptAll);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the listener is ours and open: cannot happen
         }
     }
 
