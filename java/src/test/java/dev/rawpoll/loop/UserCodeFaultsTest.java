@@ -127,6 +127,25 @@ class UserCodeFaultsTest extends FdLeakCheck {
         }
     }
 
+    /** A task's body: whatever it throws is the task's failure, thrown as is to its awaiter and by result(). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("throwables")
+    void whateverATaskThrowsReachesItsAwaiterAsIs(String kind, Supplier<Throwable> make) throws Exception {
+        Throwable thrown = make.get();
+        Task<Object> failing = loop.spawn(() -> { throw sneaky(thrown); });
+        Task<Throwable> awaiter = loop.spawn(() -> {
+            try {
+                Tasks.await(failing);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        assertSame(thrown, loop.runUntilComplete(awaiter));
+        assertSame(thrown, assertThrows(Throwable.class, failing::result));
+        assertEquals(List.of(), reported);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("throwables")
     void anExceptionHandlerThatThrowsDoesNotStopTheLoop(String kind, Supplier<Throwable> make) throws Exception {
