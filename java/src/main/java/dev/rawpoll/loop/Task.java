@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * awaits another one spawned just before it is never a false report. The failure stays the
  * task's: a later {@link #result()} or await still throws it. A task whose outcome is read only
  * in some later pass is reported: add a done-callback (or gather it) before it ends. A
- * cancelled task is never reported.
+ * cancelled task is never reported. A plain {@link Promise} is not: it belongs to the code that
+ * failed it.
  *
  * <p>Runs on {@code jdk.internal.vm.Continuation}: the JVM needs {@code --add-exports
  * java.base/jdk.internal.vm=dev.rawpoll} ({@code =ALL-UNNAMED} on the class path). Without it the
