@@ -163,10 +163,34 @@ class UserCodeFaultsTest extends FdLeakCheck {
         loop.callLater(20, TimeUnit.MILLISECONDS, () -> ran.add("later"));
         loop.callLater(30, TimeUnit.MILLISECONDS, loop::stop);
 
-        loop.run();
+        String log = capturingEventLoopLog(loop::run);
 
         assertEquals(List.of("same pass", "later"), ran);
         assertEquals(List.of(first, second), seen, "the handler is still called after it threw");
+        assertTrue(log.contains("the exception handler itself failed (on java.lang.RuntimeException: first)")
+                && log.contains("the exception handler itself failed (on java.lang.RuntimeException: second)"), log);
+    }
+
+    /**
+     * What {@code EventLoop}'s System.Logger logs while {@code action} runs. java.util.logging backs
+     * System.Logger here; reached through reflection, as the module does not read java.logging.
+     */
+    private static String capturingEventLoopLog(Runnable action) throws Exception {
+        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+        Class<?> handlerClass = Class.forName("java.util.logging.Handler");
+        Object logger = loggerClass.getMethod("getLogger", String.class).invoke(null, EventLoop.class.getName());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Object handler = Class.forName("java.util.logging.StreamHandler")
+                .getConstructor(java.io.OutputStream.class, Class.forName("java.util.logging.Formatter"))
+                .newInstance(bytes, Class.forName("java.util.logging.SimpleFormatter").getConstructor().newInstance());
+        loggerClass.getMethod("addHandler", handlerClass).invoke(logger, handler);
+        try {
+            action.run();
+        } finally {
+            handlerClass.getMethod("flush").invoke(handler);
+            loggerClass.getMethod("removeHandler", handlerClass).invoke(logger, handler);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     // ---- VirtualMachineError: leaves the pass, nothing lost --------------------------------------
