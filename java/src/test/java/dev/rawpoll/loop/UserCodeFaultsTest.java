@@ -214,6 +214,24 @@ class UserCodeFaultsTest extends FdLeakCheck {
     }
 
     @Test
+    void aVirtualMachineErrorInATaskBodyIsTheTasksFailureAndRunGoesOn() throws Exception {
+        StackOverflowError overflow = new StackOverflowError("in a task");
+        Task<Object> failing = loop.spawn(() -> { throw overflow; });
+        Task<Object> lonely = loop.spawn(() -> { throw new StackOverflowError("nobody awaits"); });
+        Task<Throwable> awaiter = loop.spawn(() -> {
+            try {
+                Tasks.await(failing);
+                return null;
+            } catch (StackOverflowError e) {
+                return e;
+            }
+        });
+        assertSame(overflow, loop.runUntilComplete(awaiter));
+        assertEquals(1, reported.size(), () -> "reported: " + reported);
+        assertSame(lonely, ((UnobservedTaskException) reported.get(0)).task());
+    }
+
+    @Test
     void aVirtualMachineErrorInADoneCallbackLosesNeitherTheOtherCallbacksNorTheAwaiter() throws Exception {
         OutOfMemoryError oom = new OutOfMemoryError("simulated");
         Promise<String> promise = loop.newPromise();
