@@ -28,3 +28,10 @@ rawpoll_find_jdk() {
   export JAVA_HOME
 }
 rawpoll_find_jdk
+# Maven 3.9's own Guice calls sun.misc.Unsafe, which JDK 24+ warns about on every build: not
+# rawpoll's to fix, so allow it for the Maven JVM only (the option exists on JDK 23+ only, so it is
+# set here, where the JDK is known to be 25 or newer, never in .mvn/jvm.config).
+case " ${MAVEN_OPTS:-} " in
+  *--sun-misc-unsafe-memory-access=*) ;;
+  *) MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"; export MAVEN_OPTS ;;
+esac

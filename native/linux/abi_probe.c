@@ -16,7 +16,7 @@ int main(void) {
     P("offsetof(struct epoll_event, data)", offsetof(struct epoll_event, data));
     P("sizeof(epoll_data_t)", sizeof(epoll_data_t));
     C(EPOLL_CTL_ADD); C(EPOLL_CTL_MOD); C(EPOLL_CTL_DEL); C(EPOLL_CLOEXEC);
-    C(EPOLLIN); C(EPOLLOUT); C(EPOLLRDHUP); C(EPOLLHUP); C(EPOLLERR); C(EPOLLET); C(EPOLLONESHOT);
+    C(EPOLLIN); C(EPOLLOUT); C(EPOLLRDHUP); C(EPOLLHUP); C(EPOLLERR); C(EPOLLPRI); C(EPOLLET); C(EPOLLONESHOT);
     C(EFD_CLOEXEC); C(EFD_NONBLOCK);
     C(EINTR); C(EAGAIN); C(EBADF); C(EEXIST); C(ENOENT); C(EPERM); C(EINVAL);
     return 0;

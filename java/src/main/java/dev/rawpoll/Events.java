@@ -12,11 +12,12 @@ package dev.rawpoll;
  * #forEach}, which does. For a handle that is still registered, {@link #token(int)} is its
  * current token and {@link #readiness(int)} is masked with its current interest.
  *
- * <p>An {@code Events} belongs to its poller: it is used by the poller's polling thread, and any
- * use after the poller closed throws {@link IllegalStateException}.
+ * <p>An {@code Events} belongs to its poller (a poll with another poller's throws {@link
+ * IllegalArgumentException}) but holds no reference to it: it is a passive array, read by the
+ * thread that polled into it. Once the poller is closed, {@link #count()}, {@link #token}, {@link
+ * #readiness} and {@link #forEach} throw {@link IllegalStateException}; {@link #capacity()} stays.
  */
-public abstract sealed class Events
-        permits dev.rawpoll.linux.EpollEvents, dev.rawpoll.windows.IocpEvents, dev.rawpoll.bsd.KqueueEvents {
+public abstract sealed class Events permits dev.rawpoll.internal.EventArray {
 
     /** The token of a stale event. It cannot be registered. */
     public static final long NO_TOKEN = Long.MIN_VALUE;
@@ -27,6 +28,7 @@ public abstract sealed class Events
         void onEvent(long token, int readiness);
     }
 
+    /** Only the one implementation inside rawpoll; {@link Poller#newEvents} makes them. */
     protected Events() {}
 
     /** How many events the last poll filled in. */

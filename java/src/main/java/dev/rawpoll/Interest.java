@@ -1,13 +1,17 @@
 package dev.rawpoll;
 
 /**
- * What a registration asks the OS to watch, as bits of an {@code int}: {@link #READABLE} and/or
- * {@link #WRITABLE}, optionally combined with one trigger mode, {@link #EDGE} or {@link #ONESHOT}.
+ * What a registration asks the OS to watch, as bits of an {@code int}: {@link #READABLE}, {@link
+ * #WRITABLE} and/or {@link #PRIORITY}, optionally combined with one trigger mode, {@link #EDGE} or {@link #ONESHOT}.
  * Without a mode bit a registration is level-triggered.
  *
  * <p>An interest of {@code 0} (or of only a mode bit) is allowed: the handle stays registered and
  * only {@link Readiness#ERROR} and {@link Readiness#HANGUP} can be reported for it, which is how
- * a registration is paused without losing it.
+ * a registration is paused without losing it. Those two are reported whatever the interest (epoll
+ * always watches EPOLLHUP and EPOLLERR; AFD always ABORT and CONNECT_FAIL; kqueue, which holds no
+ * knote for interest 0, reports nothing): a paused registration of a socket whose peer reset makes
+ * every poll return at once with {@code HANGUP|ERROR} until it is deregistered, so deregister a
+ * paused socket when that is reported (NIO avoids it by turning interest 0 into EPOLL_CTL_DEL).
  *
  * <h2>Modes</h2>
  * <dl>
@@ -30,12 +34,20 @@ public final class Interest {
     public static final int READABLE = 1;
     /** Report when a write would not block (buffer space, or a completed connect). */
     public static final int WRITABLE = 1 << 1;
+    /**
+     * Report urgent (out-of-band) data, as {@link Readiness#PRIORITY}: TCP data sent with MSG_OOB
+     * (EPOLLPRI on Linux, AFD_POLL_RECEIVE_EXPEDITED on Windows; mio's {@code Interest::PRIORITY},
+     * libuv's {@code UV_PRIORITIZED}). kqueue has no portable filter for it (macOS's EVFILT_EXCEPT
+     * is not bound, FreeBSD has none): {@code KqueuePoller} refuses it with {@link
+     * UnsupportedOperationException}. Usually combined with {@link #READABLE}.
+     */
+    public static final int PRIORITY = 1 << 2;
     /** Edge-triggered: report transitions, not states. */
     public static final int EDGE = 1 << 8;
     /** Report once, then disarm until {@link Poller#modify modify} re-arms. */
     public static final int ONESHOT = 1 << 9;
 
-    static final int ALL = READABLE | WRITABLE | EDGE | ONESHOT;
+    static final int ALL = READABLE | WRITABLE | PRIORITY | EDGE | ONESHOT;
 
     private Interest() {}
 
@@ -59,6 +71,7 @@ public final class Interest {
         StringBuilder sb = new StringBuilder();
         append(sb, interest, READABLE, "READABLE");
         append(sb, interest, WRITABLE, "WRITABLE");
+        append(sb, interest, PRIORITY, "PRIORITY");
         append(sb, interest, EDGE, "EDGE");
         append(sb, interest, ONESHOT, "ONESHOT");
         return sb.isEmpty() ? "NONE" : sb.toString();

@@ -1,7 +1,6 @@
 package dev.rawpoll;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -32,7 +31,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Modes and readiness</h2>
  * Level-triggered by default, edge-triggered or oneshot per registration: see {@link Interest}.
- * What each reported bit means on each OS: see {@link Readiness}.
+ * What each reported bit means on each OS: see {@link Readiness}. An interest of 0 pauses a
+ * registration, but epoll (and AFD) still report HANGUP and ERROR for it: a paused registration
+ * of a dead socket makes every poll return at once. The poller keeps such a registration as it
+ * is (it does not turn interest 0 into a deregistration, as NIO does, so that {@code modify}
+ * keeps working and the owner learns of the error); whoever pauses a socket deregisters or closes
+ * it once HANGUP or ERROR is reported.
  *
  * <h2>Timeouts</h2>
  * {@link #poll(Events, long, TimeUnit) poll} with a negative timeout waits until an event or a
@@ -65,17 +69,40 @@ import java.util.concurrent.TimeUnit;
  * deregistered. Always deregister before closing.
  *
  * <h2>Threads</h2>
- * {@link #wakeup()} and {@link #isOpen()} may be called from any thread at any time, also
- * during or after {@link #close()}. All other methods, and the {@link Events} of this poller, must
- * be used by one thread at a time (the loop thread that polls; they are not synchronized). {@link
- * #close()} must not run concurrently with {@link #poll}: to stop a poller blocked in another
- * thread, {@link #wakeup()} it and close it from that thread.
+ * {@link #register register}, {@link #modify modify}, {@link #deregister deregister}, {@link
+ * #wakeup()}, {@link #isOpen()}, {@link #newEvents newEvents} and {@link #close()} may be called
+ * from any thread, also while another thread is blocked in {@link #poll poll} (mio's registry and
+ * the JDK's EPollPoller allow the same). A registration made during a poll is seen by that poll
+ * if the kernel reports the handle before the wait ends, and its events are never lost or
+ * reported as stale: the registration is recorded before the kernel is told. One thread polls at
+ * a time: a second thread calling {@code poll} while one is inside gets {@link
+ * IllegalStateException}. An {@link Events} is read by the thread that polled into it.
+ *
+ * <h2>Interrupts</h2>
+ * As the JDK's {@code Selector}: {@link Thread#interrupt()} of a thread blocked in {@code poll}
+ * (a platform or a virtual thread) ends the wait, and a {@code poll} started in a thread whose
+ * interrupt status is set returns at once; {@code poll} then returns normally (with whatever
+ * events it has, often 0), throws nothing, and leaves the interrupt status set. A caller that
+ * keeps polling in an interrupted thread therefore never blocks: it must clear the status ({@link
+ * Thread#interrupted()}) or stop. A poll with timeout 0 is not affected. (The interrupt reaches the
+ * wait through a {@code java.nio.channels.spi.AbstractSelector}'s {@code begin}/{@code end}, the
+ * JDK's public hook for interruptible blocking calls; no NIO selector or channel is created.)
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} from another thread while a poll is blocked wakes that poll, which returns 0;
+ * the OS objects and native memory are released by whichever of the two leaves last, so
+ * {@code close} does not wait for the poll, and every later call but {@link #wakeup()} and
+ * {@link #isOpen()} throws {@link IllegalStateException}, as does reading the poller's {@link
+ * Events}.
  *
  * <h2>Errors</h2>
  * A failed system call throws {@link SystemCallException} naming the call, its arguments and the
- * errno ({@code epoll_ctl(ADD, fd=7): EEXIST (File exists)}): registering a handle twice gives
- * EEXIST, modifying or deregistering an unknown one ENOENT, a bad descriptor EBADF. Bad arguments
- * (unknown interest bits, an out-of-range handle, capacity &le; 0) throw {@link
+ * errno ({@code epoll_ctl(ADD, fd=7): EEXIST (File exists)}) and a portable {@link
+ * SystemCallException#kind() kind}: registering a handle twice gives EEXIST ({@code
+ * ALREADY_REGISTERED}), modifying or deregistering an unknown one ENOENT ({@code NOT_REGISTERED}),
+ * a bad descriptor EBADF ({@code BAD_HANDLE}); the Windows names differ, the kinds do not. Bad
+ * arguments (unknown interest bits, an out-of-range handle — negative, or above {@code
+ * Integer.MAX_VALUE} on Unix —, capacity &le; 0) throw {@link
  * IllegalArgumentException}; any use of a closed poller or of its {@link Events} throws {@link
  * IllegalStateException}. Nothing crashes the JVM.
  */
@@ -88,23 +115,7 @@ public interface Poller extends AutoCloseable {
      * @throws SystemCallException if the OS refuses (e.g. EMFILE, out of descriptors)
      */
     static Poller open() throws IOException {
-        String os = System.getProperty("os.name", "?");
-        String arch = System.getProperty("os.arch", "?");
-        String name = os.toLowerCase(Locale.ROOT);
-        if (name.startsWith("linux")) {
-            if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-                // struct epoll_event is packed (12 bytes) only on x86-64; the bindings are generated there.
-                throw new UnsupportedOperationException("rawpoll's epoll bindings are generated for x86-64 Linux, not " + arch);
-            }
-            return dev.rawpoll.linux.EpollPoller.open();
-        }
-        if (name.startsWith("windows")) {
-            return dev.rawpoll.windows.IocpPoller.open();
-        }
-        if (name.startsWith("mac") || name.startsWith("freebsd")) {
-            return dev.rawpoll.bsd.KqueuePoller.open();
-        }
-        throw new UnsupportedOperationException("rawpoll has no Poller backend for " + os + " (" + arch + ")");
+        return dev.rawpoll.internal.Platform.openPoller();
     }
 
     /** The backend's name: {@code "epoll"}, {@code "kqueue"} or {@code "iocp"}. */
@@ -147,8 +158,13 @@ public interface Poller extends AutoCloseable {
      * Waits until at least one registered handle is ready, {@link #wakeup()} is called, or the
      * timeout passes, and fills {@code events}.
      *
+     * Returns early, with the interrupt status left set, if the calling thread is interrupted (or
+     * already was), and with 0 if another thread closes the poller meanwhile.
+     *
      * @param timeout negative: wait forever; 0: do not wait; positive: rounded up to the backend's granularity
      * @return the number of events in {@code events} (also {@link Events#count()})
+     * @throws IllegalArgumentException if {@code events} was made by another poller
+     * @throws IllegalStateException if the poller is closed, or another thread is polling it
      */
     int poll(Events events, long timeout, TimeUnit unit) throws IOException;
 
@@ -172,7 +188,9 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Closes the OS object and frees all native memory, including every {@link Events} of this
-     * poller. Registered handles are not closed. Idempotent.
+     * poller. Registered handles are not closed. Idempotent; any thread. If another thread is
+     * blocked in {@link #poll poll}, that poll is woken and returns 0, and the release happens when
+     * it leaves (this call does not wait for it).
      */
     @Override
     void close();

@@ -219,6 +219,30 @@ public final class LoopbackTcp implements TestHandles {
         }
     }
 
+    /** MSG_OOB: the same value on Linux, macOS, FreeBSD and Windows. */
+    private static final int MSG_OOB = 1;
+
+    /** Sends {@code text} as urgent data (its last byte is the urgent one); returns what send returned. */
+    public long sendUrgent(long handle, String text) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocateFrom(text);
+            return (long) SEND.invokeExact(handle, buf, (long) text.length(), MSG_OOB | MSG_NOSIGNAL);
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    /** recv(MSG_OOB) of one byte: the urgent byte, or -1 if the call failed. */
+    public int receiveUrgent(long handle) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(1);
+            long n = (long) RECV.invokeExact(handle, buf, 1L, MSG_OOB);
+            return n == 1 ? buf.get(JAVA_BYTE, 0) : -1;
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
     @Override
     public long read(long handle, int max) {
         try (Arena arena = Arena.ofConfined()) {

@@ -68,7 +68,7 @@ public abstract class PollerContractTest {
     protected Events events;
     protected TestHandles handles;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private long fdsBefore;
+    long fdsBefore;
 
     @BeforeEach
     void openIt() throws IOException {
@@ -490,6 +490,7 @@ public abstract class PollerContractTest {
         poller.register(p.a(), READABLE, 1);
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 2));
         assertEquals(alreadyRegisteredError(), e.errnoName(), e.getMessage());
+        assertEquals(SystemCallException.Kind.ALREADY_REGISTERED, e.kind(), e.getMessage());
     }
 
     @Test
@@ -497,14 +498,17 @@ public abstract class PollerContractTest {
         Pair p = pipe();
         SystemCallException m = assertThrows(SystemCallException.class, () -> poller.modify(p.a(), READABLE, 1));
         assertEquals(notRegisteredError(), m.errnoName(), m.getMessage());
+        assertEquals(SystemCallException.Kind.NOT_REGISTERED, m.kind(), m.getMessage());
         SystemCallException d = assertThrows(SystemCallException.class, () -> poller.deregister(p.a()));
         assertEquals(notRegisteredError(), d.errnoName(), d.getMessage());
+        assertEquals(SystemCallException.Kind.NOT_REGISTERED, d.kind(), d.getMessage());
     }
 
     @Test
     void badDescriptorGivesEBADF() {
         SystemCallException e = assertThrows(SystemCallException.class, () -> poller.register(1_000_000, READABLE, 1));
         assertEquals(badHandleError(), e.errnoName(), e.getMessage());
+        assertEquals(SystemCallException.Kind.BAD_HANDLE, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains(badHandleError() + " ("), e.getMessage());
     }
 
@@ -549,5 +553,321 @@ public abstract class PollerContractTest {
         }
         settle();
         assertEquals(before, handles.openCount(), () -> handles.describeOpen());
+    }
+
+    // ---- threads: registration during a poll, interrupts, close from another thread ----
+
+    /**
+     * Registrations made by another thread while a poll is blocked are never lost nor reported as
+     * stale: each handle is ready before it is registered edge-triggered, so its one edge must
+     * reach the polling thread with its token.
+     */
+    @Test
+    void registrationsFromAnotherThreadDuringABlockedPollLoseNothing() throws Exception {
+        int n = 500;
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Pair p = pipe();
+            handles.write(p.b(), 1);
+            pairs.add(p);
+        }
+        Events big = poller.newEvents(4); // small: the poll returns often, while registrations go on
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread registrar = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(20); // let the poll block first
+                for (int i = 0; i < n; i++) {
+                    poller.register(pairs.get(i).a(), READABLE | EDGE, 1000 + i);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        Set<Long> seen = collectTokens(big, n, 1000, 1000 + n);
+        registrar.join();
+        assertEquals(null, failure.get());
+        assertEquals(n, seen.size(), "registrations lost while a poll ran");
+    }
+
+    /** Four threads registering at once while a poll runs: every token reported exactly once. */
+    @Test
+    void fourThreadsRegisteringAtOnceCorruptNothing() throws Exception {
+        int threads = 4;
+        int each = 300;
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < threads * each; i++) {
+            Pair p = pipe();
+            handles.write(p.b(), 1);
+            pairs.add(p);
+        }
+        Events big = poller.newEvents(256);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> registrars = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int first = t * each;
+            registrars.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    for (int i = first; i < first + each; i++) {
+                        poller.register(pairs.get(i).a(), READABLE | ONESHOT, 5000 + i);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }));
+        }
+        start.countDown();
+        Set<Long> seen = collectTokens(big, threads * each, 5000, 5000 + threads * each);
+        for (Thread t : registrars) t.join();
+        assertEquals(null, failure.get());
+        assertEquals(threads * each, seen.size(), "tokens never reported");
+    }
+
+    /**
+     * The virtual-thread adapter's pattern: a oneshot registration re-armed with modify by another
+     * thread each time the polling thread reports it. No re-arm is lost, no report comes twice.
+     */
+    @Test
+    void oneshotReArmedFromAnotherThreadIsNeverLost() throws Exception {
+        Pair p = pipe();
+        handles.write(p.b(), 1); // stays readable: every re-arm must be reported
+        poller.register(p.a(), READABLE | ONESHOT, 1);
+        int rounds = 1000;
+        java.util.concurrent.SynchronousQueue<Long> reported = new java.util.concurrent.SynchronousQueue<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread rearmer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 1; i < rounds; i++) {
+                    long token = reported.take();
+                    poller.modify(p.a(), READABLE | ONESHOT, token + 1);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        for (long expected = 1; expected <= rounds; expected++) {
+            long[] seen = {0};
+            int[] count = {0};
+            long deadline = System.nanoTime() + SECONDS.toNanos(10);
+            while (count[0] == 0 && System.nanoTime() < deadline) {
+                poller.poll(events, 1, SECONDS);
+                events.forEach((token, readiness) -> {
+                    seen[0] = token;
+                    count[0]++;
+                });
+            }
+            assertEquals(1, count[0], "round " + expected + ": one report per re-arm");
+            assertEquals(expected, seen[0], "the token of the latest modify");
+            if (expected < rounds) reported.put(expected);
+        }
+        rearmer.join();
+        assertEquals(null, failure.get());
+    }
+
+    /** Polls until {@code expected} distinct tokens in [{@code from}, {@code to}) were seen, each once. */
+    private Set<Long> collectTokens(Events big, int expected, long from, long to) throws IOException {
+        Set<Long> seen = new HashSet<>();
+        List<String> wrong = new ArrayList<>();
+        long deadline = System.nanoTime() + SECONDS.toNanos(20);
+        while (seen.size() < expected && System.nanoTime() < deadline) {
+            poller.poll(big, 1, SECONDS);
+            big.forEach((token, readiness) -> {
+                if (token < from || token >= to || !seen.add(token)) {
+                    wrong.add(token + "=" + Readiness.toString(readiness));
+                }
+            });
+        }
+        assertTrue(wrong.isEmpty(), () -> "tokens reported twice or never registered: " + wrong);
+        return seen;
+    }
+
+    /** JDK Selector behaviour: Thread.interrupt() ends a blocked poll and the status stays set. */
+    @Test
+    void interruptEndsABlockedPollAndKeepsTheStatus() throws Exception {
+        for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+            AtomicReference<Object> result = new AtomicReference<>();
+            CountDownLatch polling = new CountDownLatch(1);
+            Thread t = builder.start(() -> {
+                try {
+                    polling.countDown();
+                    int n = poller.poll(events, 30, SECONDS);
+                    result.set(n + (Thread.currentThread().isInterrupted() ? " interrupted" : " not interrupted"));
+                } catch (Throwable e) {
+                    result.set(e);
+                }
+            });
+            polling.await();
+            Thread.sleep(50);
+            assertTrue(t.isAlive(), "returned before the interrupt");
+            t.interrupt();
+            t.join(10_000);
+            assertFalse(t.isAlive(), "interrupt did not end the poll of a " + (t.isVirtual() ? "virtual" : "platform") + " thread");
+            assertEquals("0 interrupted", result.get());
+        }
+        // The poller is not harmed: a wakeup is still a wakeup, a timeout still a timeout.
+        long start = System.nanoTime();
+        assertEquals(0, poller.poll(events, 50, MILLISECONDS));
+        assertTrue(System.nanoTime() - start >= MILLISECONDS.toNanos(50), "an old interrupt ended a later poll");
+    }
+
+    @Test
+    void pollInAnInterruptedThreadReturnsAtOnce() throws Exception {
+        for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread t = builder.start(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    long start = System.nanoTime();
+                    poller.poll(events, 30, SECONDS);
+                    poller.poll(events, -1, SECONDS);
+                    result.set((System.nanoTime() - start < SECONDS.toNanos(10)) + " " + Thread.currentThread().isInterrupted());
+                } catch (Throwable e) {
+                    result.set(e);
+                }
+            });
+            t.join(20_000);
+            assertEquals("true true", String.valueOf(result.get()), "poll in an interrupted thread must return at once and keep the status");
+        }
+    }
+
+    /**
+     * close() from another thread while a poll is blocked: the poll returns, the poller is closed,
+     * and once the poll has left, its descriptors and native memory are gone.
+     */
+    @Test
+    void closeFromAnotherThreadEndsTheBlockedPollAndFreesEverything() throws Exception {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        Events mine = poller.newEvents(4);
+        AtomicReference<Object> result = new AtomicReference<>();
+        CountDownLatch polling = new CountDownLatch(1);
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                polling.countDown();
+                result.set(poller.poll(mine, -1, SECONDS));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        });
+        polling.await();
+        Thread.sleep(50);
+        poller.close();
+        t.join(10_000);
+        assertFalse(t.isAlive(), "close did not end the blocked poll");
+        assertEquals(0, result.get(), "the poll returns with no events");
+        assertFalse(poller.isOpen());
+        assertThrows(IllegalStateException.class, mine::count);
+        assertThrows(IllegalStateException.class, () -> poller.poll(mine, 0, MILLISECONDS));
+        poller.close(); // idempotent, also now
+        assertFalse(((dev.rawpoll.internal.EventArray) mine).kernelArray.scope().isAlive(),
+                "the native memory (the poller's arena) is freed once the poll has left");
+        p.close();
+        resources.remove(p);
+        settle();
+        assertEquals(fdsBefore, handles.openCount(), () -> "the poller's handles outlived the poll: " + handles.describeOpen());
+    }
+
+    /** Two threads may not poll one poller at once: the second is refused, the first unharmed. */
+    @Test
+    void aSecondPollingThreadIsRefused() throws Exception {
+        CountDownLatch polling = new CountDownLatch(1);
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                polling.countDown();
+                result.set(poller.poll(events, 30, SECONDS));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        });
+        polling.await();
+        Thread.sleep(50);
+        Events other = poller.newEvents(1);
+        assertThrows(IllegalStateException.class, () -> poller.poll(other, 0, MILLISECONDS));
+        poller.wakeup();
+        t.join(10_000);
+        assertEquals(0, result.get());
+    }
+
+    // ---- contract statements checked one by one ----
+
+    /** An out-of-range handle is an IllegalArgumentException on every backend, before any system call. */
+    @Test
+    void negativeHandleIsIllegalArgument() {
+        assertThrows(IllegalArgumentException.class, () -> poller.register(-1, READABLE, 1));
+        assertThrows(IllegalArgumentException.class, () -> poller.modify(-1, READABLE, 1));
+        assertThrows(IllegalArgumentException.class, () -> poller.deregister(-1));
+        assertThrows(IllegalArgumentException.class, () -> poller.register(Long.MIN_VALUE, READABLE, 1));
+    }
+
+    @Test
+    void everyReadOfTheEventsOfAClosedPollerThrowsIllegalState() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        handles.write(p.b(), 1);
+        expectEvent(1, Readiness.READABLE);
+        assertEquals(1, poller.poll(events, 1, SECONDS));
+        poller.close();
+        assertThrows(IllegalStateException.class, () -> events.count());
+        assertThrows(IllegalStateException.class, () -> events.token(0));
+        assertThrows(IllegalStateException.class, () -> events.readiness(0));
+        assertThrows(IllegalStateException.class, () -> events.forEach((token, readiness) -> fail("ran")));
+        assertEquals(64, events.capacity(), "capacity is a constant of the array");
+    }
+
+    /**
+     * Every bit of an event read again after modify follows the rule of a fresh poll: READ_CLOSED
+     * only with a READABLE interest, and interest 0 leaves only ERROR and HANGUP.
+     */
+    @Test
+    void pendingEventAfterModifyFollowsTheSameRulesAsAFreshPoll() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | WRITABLE, 7);
+        handles.shutdownOutput(s.b());
+        expectEvent(7, Readiness.READABLE | Readiness.WRITABLE | Readiness.READ_CLOSED);
+        assertEquals(1, poller.poll(events, 1, SECONDS));
+        poller.modify(s.a(), WRITABLE, 8);
+        assertEquals(Readiness.WRITABLE, events.readiness(0), Readiness.toString(events.readiness(0)));
+        poller.modify(s.a(), 0, 9);
+        assertEquals(0, events.readiness(0) & ~(Readiness.ERROR | Readiness.HANGUP),
+                Readiness.toString(events.readiness(0)));
+        // and a fresh poll agrees
+        poller.modify(s.a(), WRITABLE, 8);
+        Map<Long, Integer> fresh = pollOnce(100);
+        assertEquals(Readiness.WRITABLE, fresh.getOrDefault(8L, 0), describe(fresh));
+    }
+
+    /** "The poller owns no handle: it never closes one" — closing it leaves registered handles open. */
+    @Test
+    void closingThePollerLeavesRegisteredHandlesOpen() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), READABLE, 1);
+        poller.close();
+        assertEquals(1, handles.write(p.b(), 1));
+        assertEquals(1, handles.read(p.a(), 10), "still open and readable");
+    }
+
+    /** Interest 0 keeps the registration but reports no data; modify resumes it. */
+    @Test
+    void interestZeroPausesWithoutForgetting() throws IOException {
+        Pair p = pipe();
+        poller.register(p.a(), 0, 3);
+        handles.write(p.b(), 1);
+        expectNoEvent(3);
+        SystemCallException twice = assertThrows(SystemCallException.class, () -> poller.register(p.a(), READABLE, 4));
+        assertEquals(SystemCallException.Kind.ALREADY_REGISTERED, twice.kind(), "still registered");
+        poller.modify(p.a(), READABLE, 5);
+        expectEvent(5, Readiness.READABLE);
+    }
+
+    @Test
+    void interestAndReadinessPrintTheirBitNames() {
+        assertEquals("READABLE|EDGE", Interest.toString(READABLE | EDGE));
+        assertEquals("WRITABLE|PRIORITY|ONESHOT", Interest.toString(WRITABLE | Interest.PRIORITY | ONESHOT));
+        assertEquals("NONE", Interest.toString(0));
+        assertEquals("READABLE|READ_CLOSED|HANGUP|ERROR|PRIORITY", Readiness.toString(
+                Readiness.READABLE | Readiness.READ_CLOSED | Readiness.HANGUP | Readiness.ERROR | Readiness.PRIORITY));
+        assertEquals("NONE", Readiness.toString(0));
     }
 }

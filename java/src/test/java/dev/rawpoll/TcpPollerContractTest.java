@@ -1,9 +1,11 @@
 package dev.rawpoll;
 
 import static dev.rawpoll.Interest.READABLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rawpoll.TestHandles.Pair;
 import java.io.IOException;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +23,7 @@ public abstract class TcpPollerContractTest extends PollerContractTest {
     }
 
     @Test
-    void resetByThePeerReportsHangup() throws IOException {
+    protected void resetByThePeerReportsHangup() throws IOException {
         Pair s = socketPair();
         poller.register(s.a(), READABLE, 40);
         expectNoEvent(40);
@@ -43,5 +45,27 @@ public abstract class TcpPollerContractTest extends PollerContractTest {
             tcp.close(client);
         }
         poller.deregister(listener.socket());
+    }
+
+    /**
+     * Urgent (MSG_OOB) data is reported as PRIORITY, only with a PRIORITY interest; without it a
+     * lone urgent byte is not reported at all, though recv(MSG_OOB) gets it.
+     */
+    @Test
+    protected void urgentDataIsReportedAsPriorityOnlyWithAPriorityInterest() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 80);
+        assertEquals(1, tcp.sendUrgent(s.b(), "!"));
+        Thread.sleep(50); // loopback delivery
+        Map<Long, Integer> seen = pollOnce(100);
+        assertEquals(0, seen.getOrDefault(80L, 0) & Readiness.PRIORITY, describe(seen));
+        poller.modify(s.a(), READABLE | Interest.PRIORITY, 81);
+        expectEvent(81, Readiness.PRIORITY);
+        assertEquals('!', tcp.receiveUrgent(s.a()));
+        assertEquals(0, pollOnce(50).getOrDefault(81L, 0) & Readiness.PRIORITY, "urgent byte read: no longer reported");
+        assertEquals(12, tcp.sendUrgent(s.b(), "Hello world!"));
+        expectEvent(81, Readiness.READABLE | Readiness.PRIORITY);
+        assertEquals('!', tcp.receiveUrgent(s.a()));
+        poller.deregister(s.a());
     }
 }

@@ -20,7 +20,7 @@ final class Changelist {
     /** One registration call changes at most 4 knotes: delete READ and WRITE, add READ and WRITE. */
     static final int MAX_CHANGES = 4;
 
-    private final Profile profile;
+    private final KqueueAbi profile;
     private final int kq;
     private final MemorySegment errno;
     private final MemorySegment changes;
@@ -31,7 +31,7 @@ final class Changelist {
     private int submitted;
     private int applied;
 
-    Changelist(Profile profile, int kq, MemorySegment errno, MemorySegment zeroTimeout, Arena arena) {
+    Changelist(KqueueAbi profile, int kq, MemorySegment errno, MemorySegment zeroTimeout, Arena arena) {
         this.profile = profile;
         this.kq = kq;
         this.errno = errno;
@@ -47,7 +47,7 @@ final class Changelist {
     }
 
     /** Fills the {@code struct kevent} at {@code base}; FreeBSD's ext[4] stays as allocated: zero. */
-    static void write(Profile p, MemorySegment s, long base, int ident, short filter, short flags, int fflags, long udata) {
+    static void write(KqueueAbi p, MemorySegment s, long base, int ident, short filter, short flags, int fflags, long udata) {
         s.set(JAVA_LONG, base + p.identOffset, ident);
         s.set(JAVA_SHORT, base + p.filterOffset, filter);
         s.set(JAVA_SHORT, base + p.flagsOffset, flags);

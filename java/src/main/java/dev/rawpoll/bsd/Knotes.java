@@ -3,7 +3,7 @@ package dev.rawpoll.bsd;
 import java.util.Arrays;
 
 /**
- * What the kqueue backend knows per file descriptor besides its {@link dev.rawpoll.internal.FdTable}
+ * What the kqueue backend knows per file descriptor besides its {@link dev.rawpoll.internal.Registrations}
  * registration, in arrays indexed by the descriptor: which knotes (EVFILT_READ, EVFILT_WRITE) the
  * kernel holds for it, when its oneshot registration was reported, and where its event sits in the
  * batch being merged. Used by the polling thread only.

@@ -30,12 +30,12 @@ final class Kqueue {
     private Kqueue() {}
 
     /** The platform this class linked against; initializing this class without one is a bug of ours. */
-    static final Profile PROFILE = Profile.detect().orElseThrow(
+    static final KqueueAbi PROFILE = KqueueAbi.detect().orElseThrow(
             () -> new IllegalStateException("no kqueue on this platform"));
 
     static {
-        if (PROFILE == Profile.LIBKQUEUE) {
-            System.load(Profile.libkqueuePath().orElseThrow());
+        if (PROFILE == KqueueAbi.LIBKQUEUE) {
+            System.load(KqueueAbi.libkqueuePath().orElseThrow());
         }
     }
 

@@ -1,25 +1,30 @@
 package dev.rawpoll.bsd;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
+import dev.rawpoll.Readiness;
 import dev.rawpoll.SystemCallException;
-import dev.rawpoll.internal.FdTable;
-import dev.rawpoll.internal.Lifecycle;
+import dev.rawpoll.internal.EventArray;
 import dev.rawpoll.internal.Native;
+import dev.rawpoll.internal.Platform;
+import dev.rawpoll.internal.PollerBase;
+import dev.rawpoll.internal.Registrations;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The kqueue backend of {@link Poller} (macOS, FreeBSD, and Linux through libkqueue): one kqueue
  * with an EVFILT_USER knote for {@link #wakeup()}, and native memory in one arena freed by {@link
  * #close()}. A registration is one knote per direction (EVFILT_READ, EVFILT_WRITE) carrying the
- * {@link FdTable} key in udata; level is the default, {@link Interest#EDGE} adds EV_CLEAR and
+ * {@link Registrations} key in udata; level is the default, {@link Interest#EDGE} adds EV_CLEAR and
  * {@link Interest#ONESHOT} EV_ONESHOT. An interest of 0 holds no knote (the descriptor is checked
  * when it is registered), so nothing is reported for it: kqueue reports end of file and errors
  * only through a filter.
@@ -27,8 +32,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Changes are submitted in a kevent call of their own, each with a receipt (see {@link
  * Changelist}). A modification deletes the old knotes and adds the new ones in one call:
  * re-adding an existing knote does not change its mode on BSD, and fails on libkqueue.
+ *
+ * <p>kqueue returns one kevent per filter, so a handle watched for reading and writing can fill
+ * two slots of the kernel array: an event array has {@code 2 * capacity + 1} kevent slots (the
+ * extra one for the wakeup) and each wait merges the kevents of one handle into one event. Merging
+ * can leave more than {@code capacity} events; the base hands the rest out on the next poll.
+ * The merge reads the per-descriptor {@link Knotes} that registration calls write, so it runs
+ * under the registrations' lock (uncontended unless another thread is registering).
  */
-public final class KqueuePoller implements Poller {
+public final class KqueuePoller extends PollerBase {
     /** The udata of the wakeup knote: no registration key has all 64 bits set. */
     private static final long WAKEUP_KEY = -1L;
     /** The ident of the wakeup knote (EVFILT_USER identifiers are not descriptors). */
@@ -37,26 +49,22 @@ public final class KqueuePoller implements Poller {
     private static final long MAX_WAIT_NANOS = TimeUnit.DAYS.toNanos(1);
 
 
-    final FdTable table = new FdTable();
     final Knotes knotes = new Knotes();
-    final Profile profile;
+    final KqueueAbi profile;
     private final Arena arena;
     private final int kq;
     /** errno capture for the polling thread's calls. */
     private final MemorySegment errno;
-    /** errno capture for {@link #wakeup()}, which {@link #lifecycle} serializes. */
+    /** errno capture for {@link #wakeup()}, which the base serializes. */
     private final MemorySegment wakeupErrno;
     private final Changelist changes;
     /** The change that triggers the wakeup knote; never written after open. */
     private final MemorySegment trigger;
     private final MemorySegment zeroTimeout;
     private final MemorySegment waitTimeout;
-    /** Open or closed, and the coalesced wakeup (an EVFILT_USER trigger) that never outlives the kqueue. */
-    private final Lifecycle lifecycle = new Lifecycle(this::signalWakeup);
-    /** How many waits a signal interrupted (EINTR) and were resumed; read by tests. */
-    long interruptedWaits;
 
-    private KqueuePoller(Profile profile, Arena arena, int kq, MemorySegment errno) {
+    private KqueuePoller(KqueueAbi profile, Arena arena, int kq, MemorySegment errno) {
+        super(Platform.Handles.FILE_DESCRIPTORS);
         this.profile = profile;
         this.arena = arena;
         this.kq = kq;
@@ -65,19 +73,19 @@ public final class KqueuePoller implements Poller {
         this.trigger = arena.allocate(profile.keventSize, 8);
         this.zeroTimeout = arena.allocate(Kqueue.SIZEOF_TIMESPEC, 8);
         this.waitTimeout = arena.allocate(Kqueue.SIZEOF_TIMESPEC, 8);
-        this.changes = new Changelist(profile, kq, errno, zeroTimeout, arena);
+        this.changes = new Changelist(profile, kq, Native.allocateCapture(arena), zeroTimeout, arena);
         Changelist.write(profile, trigger, 0, WAKEUP_IDENT, Kqueue.EVFILT_USER, (short) 0, Kqueue.NOTE_TRIGGER, WAKEUP_KEY);
     }
 
     /**
-     * Opens a kqueue with the {@link Profile} of the running platform ({@link Profile#detect()}).
+     * Opens a kqueue with the {@link KqueueAbi} of the running platform ({@link KqueueAbi#detect()}).
      *
      * @throws UnsupportedOperationException where there is no kqueue (Linux without {@code RAWPOLL_LIBKQUEUE})
      */
     public static KqueuePoller open() throws IOException {
-        return open(Profile.detect().orElseThrow(() -> new UnsupportedOperationException(
+        return open(KqueueAbi.detect().orElseThrow(() -> new UnsupportedOperationException(
                 "no kqueue on " + System.getProperty("os.name") + ": on Linux set "
-                        + Profile.LIBKQUEUE_ENV + " to a built libkqueue.so")));
+                        + KqueueAbi.LIBKQUEUE_ENV + " to a built libkqueue.so")));
     }
 
     /**
@@ -85,10 +93,10 @@ public final class KqueuePoller implements Poller {
      *
      * @throws IllegalArgumentException if {@code profile} is not the running platform's
      */
-    public static KqueuePoller open(Profile profile) throws IOException {
-        if (Profile.detect().orElse(null) != profile) {
+    public static KqueuePoller open(KqueueAbi profile) throws IOException {
+        if (KqueueAbi.detect().orElse(null) != profile) {
             throw new IllegalArgumentException("kqueue profile " + profile + " is not this platform's ("
-                    + Profile.detect().map(Profile::name).orElse("none") + ")");
+                    + KqueueAbi.detect().map(KqueueAbi::name).orElse("none") + ")");
         }
         Arena arena = Arena.ofShared();
         MemorySegment errno = Native.allocateCapture(arena);
@@ -126,27 +134,26 @@ public final class KqueuePoller implements Poller {
      */
     @Override
     public OptionalLong backendHandle() {
-        lifecycle.ensureOpen();
-        return profile == Profile.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
-    }
-
-    /** The platform ABI this poller was opened for. */
-    public Profile profile() {
-        return profile;
+        ensureOpen();
+        return profile == KqueueAbi.LIBKQUEUE ? OptionalLong.empty() : OptionalLong.of(kq);
     }
 
     @Override
-    public void register(long handle, int interest, long token) throws IOException {
-        int fd = checkArguments(handle, interest, token);
-        if (table.generation(fd) != 0) {
+    protected void implRegister(long handle, int interest, long token) throws IOException {
+        refusePriority(interest);
+        int fd = (int) handle;
+        if (registrations.generation(fd) != 0) {
             // kqueue would silently modify the existing knotes: the contract says EEXIST.
             throw Kqueue.error("kevent(kq=" + kq + ", EV_ADD, fd=" + fd + ")", Kqueue.EEXIST);
         }
         knotes.ensureCapacity(fd);
-        int generation = table.nextGeneration();
-        int filters = queueAdds(fd, interest, FdTable.key(fd, generation));
+        int generation = registrations.nextGeneration();
+        // The table first: a poll in another thread may collect the new knotes' events at once.
+        registrations.put(fd, generation, interest, token);
+        int filters = queueAdds(fd, interest, Registrations.key(fd, generation));
         SystemCallException failure = changes.submit();
         if (failure != null) {
+            registrations.remove(fd);
             // All or nothing: remove the knotes that were added.
             int added = changes.filtersAdded();
             if (added != 0) {
@@ -156,38 +163,39 @@ public final class KqueuePoller implements Poller {
             throw failure;
         }
         knotes.set(fd, filters);
-        table.put(fd, generation, interest, token);
     }
 
     @Override
-    public void modify(long handle, int interest, long token) throws IOException {
-        int fd = checkArguments(handle, interest, token);
-        int generation = table.generation(fd);
+    protected void implModify(long handle, int interest, long token) throws IOException {
+        refusePriority(interest);
+        int fd = (int) handle;
+        int generation = registrations.generation(fd);
         if (generation == 0) {
             throw Kqueue.error("kevent(kq=" + kq + ", EV_ADD, fd=" + fd + ")", Kqueue.ENOENT);
         }
+        registrations.save(fd);
+        registrations.put(fd, generation, interest, token);
         int old = knotes.filters(fd);
         queueDeletes(fd, old);
-        int filters = queueAdds(fd, interest, FdTable.key(fd, generation));
+        int filters = queueAdds(fd, interest, Registrations.key(fd, generation));
         SystemCallException failure = changes.submit();
         if (failure != null) {
             // Record what the kernel holds now; the registration keeps its old interest and token.
             knotes.set(fd, changes.heldAfter(old));
+            registrations.restore();
             throw failure;
         }
         knotes.set(fd, filters);
-        table.put(fd, generation, interest, token);
     }
 
     @Override
-    public void deregister(long handle) throws IOException {
-        lifecycle.ensureOpen();
-        int fd = checkHandle(handle);
-        if (table.generation(fd) == 0) {
+    protected void implDeregister(long handle) throws IOException {
+        int fd = (int) handle;
+        if (registrations.generation(fd) == 0) {
             throw Kqueue.error("kevent(kq=" + kq + ", EV_DELETE, fd=" + fd + ")", Kqueue.ENOENT);
         }
         queueDeletes(fd, knotes.filters(fd));
-        table.remove(fd);
+        registrations.remove(fd);
         knotes.set(fd, 0);
         SystemCallException failure = changes.submit();
         if (failure != null) {
@@ -196,57 +204,98 @@ public final class KqueuePoller implements Poller {
     }
 
     @Override
-    public KqueueEvents newEvents(int capacity) {
-        lifecycle.ensureOpen();
-        if (capacity <= 0 || capacity > (Integer.MAX_VALUE - 1) / 2) {
+    protected EventArray newEventArray(int capacity) {
+        if (capacity > (Integer.MAX_VALUE - 1) / 2) {
             throw new IllegalArgumentException("capacity must be in [1, " + (Integer.MAX_VALUE - 1) / 2 + "]: " + capacity);
         }
-        // Two kevents per handle (read and write) plus the wakeup's: see KqueueEvents.
+        // Two kevents per handle (read and write) plus the wakeup's.
         int slots = 2 * capacity + 1;
         MemorySegment array = arena.allocate(profile.keventSize * slots, 8);
-        return new KqueueEvents(this, array, slots, capacity);
+        return new EventArray(registrations, array, slots, capacity, slots);
     }
 
     @Override
-    public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
-        lifecycle.ensureOpen();
-        if (!(events instanceof KqueueEvents e) || e.poller != this) {
-            throw new IllegalArgumentException("these Events belong to another poller");
+    protected int waitOnce(EventArray events, long timeoutNanos) throws IOException {
+        MemorySegment ts = timeoutNanos < 0 ? MemorySegment.NULL : timespec(timeoutNanos);
+        int n = Kqueue.kevent(errno, kq, MemorySegment.NULL, 0, events.kernelArray, events.kernelSlots, ts, timeoutNanos == 0);
+        if (n < 0) {
+            int err = Native.errno(errno);
+            if (err == Kqueue.EINTR) {
+                return -1;
+            }
+            throw Kqueue.error("kevent(kq=" + kq + ", nevents=" + events.kernelSlots + ", timeout="
+                    + (timeoutNanos < 0 ? "NULL" : timeoutNanos + "ns") + ")", err);
         }
-        if (e.deliverRest()) {
-            return e.count();
-        }
-        long timeoutNanos = timeout < 0 ? -1 : unit.toNanos(timeout);
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        long remaining = timeoutNanos;
-        for (;;) {
-            MemorySegment ts = remaining < 0 ? MemorySegment.NULL : timespec(remaining);
-            int n = Kqueue.kevent(errno, kq, MemorySegment.NULL, 0, e.array, e.slots, ts, remaining == 0);
-            if (n > 0) {
-                if (e.collect(n)) {
-                    lifecycle.signalConsumed();
-                }
-                return e.count();
-            }
-            if (n < 0) {
-                int err = Native.errno(errno);
-                if (err != Kqueue.EINTR) {
-                    throw Kqueue.error("kevent(kq=" + kq + ", nevents=" + e.slots + ", timeout="
-                            + (remaining < 0 ? "NULL" : remaining + "ns") + ")", err);
-                }
-                interruptedWaits++;
-            }
-            // EINTR, or a wait that ended early (clamped to a day): wait for what is left.
-            if (timeoutNanos == 0) {
-                return 0;
-            }
-            if (timeoutNanos > 0) {
-                remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return 0;
-                }
+        if (n > 0) {
+            ReentrantLock lock = registrations.lock();
+            lock.lock();
+            try {
+                collect(events, n);
+            } finally {
+                lock.unlock();
             }
         }
+        return 0;
+    }
+
+    /**
+     * Merges the {@code n} kevents the kernel returned into one event per handle and takes out the
+     * wakeup's. A oneshot registration is reported at most once, though both its knotes may fire.
+     */
+    private void collect(EventArray events, int n) {
+        KqueueAbi p = profile;
+        MemorySegment array = events.kernelArray;
+        knotes.nextBatch();
+        for (int i = 0; i < n; i++) {
+            long base = i * p.keventSize;
+            short filter = array.get(JAVA_SHORT, base + p.filterOffset);
+            if (filter == Kqueue.EVFILT_USER) {
+                signalConsumed(); // the only EVFILT_USER knote is the wakeup
+                continue;
+            }
+            int fd = (int) array.get(JAVA_LONG, base + p.identOffset);
+            short flags = array.get(JAVA_SHORT, base + p.flagsOffset);
+            int fflags = array.get(JAVA_INT, base + p.fflagsOffset);
+            long key = array.get(JAVA_LONG, base + p.udataOffset);
+            int interest = registrations.interest(key);
+            if (interest >= 0 && (interest & Interest.ONESHOT) != 0) {
+                knotes.oneshotCollected(fd, filter == Kqueue.EVFILT_READ ? Knotes.READ : Knotes.WRITE);
+                if (!knotes.reportOneshot(fd)) {
+                    continue; // its other filter fired in an earlier poll: at most one report
+                }
+            }
+            int bits = readiness(filter, flags, fflags, p);
+            int slot = knotes.slot(fd);
+            if (slot >= 0 && events.keyAt(slot) == key) {
+                events.merge(slot, bits);
+                continue;
+            }
+            knotes.setSlot(fd, events.collected());
+            events.add(key, bits);
+        }
+    }
+
+    /** One kevent's filter and flags to {@link Readiness} bits, before masking with the interest. */
+    static int readiness(short filter, short flags, int fflags, KqueueAbi p) {
+        int r = 0;
+        boolean eof = (flags & Kqueue.EV_EOF) != 0;
+        if (filter == Kqueue.EVFILT_READ) {
+            r |= Readiness.READABLE;
+            if (eof) {
+                r |= Readiness.READ_CLOSED;
+                if (fflags != 0) r |= Readiness.ERROR; // the pending socket error
+            }
+        } else if (filter == Kqueue.EVFILT_WRITE) {
+            r |= Readiness.WRITABLE;
+            if (eof) {
+                r |= Readiness.HANGUP;
+                if (fflags != 0 && !p.writeEofFflagsMeaningless) r |= Readiness.ERROR;
+            }
+        }
+        if ((flags & Kqueue.EV_ERROR) != 0) {
+            r |= Readiness.ERROR;
+        }
+        return r;
     }
 
     private MemorySegment timespec(long nanos) {
@@ -260,27 +309,14 @@ public final class KqueuePoller implements Poller {
     }
 
     @Override
-    public void wakeup() {
-        lifecycle.wakeup();
-    }
-
-    private boolean signalWakeup() {
+    protected boolean sendWakeup() {
         // No eventlist: returns at once. It cannot fail on an open kqueue; if it did, the next
         // wakeup must try again rather than think one is pending.
         return Kqueue.kevent(wakeupErrno, kq, trigger, 1, MemorySegment.NULL, 0, MemorySegment.NULL, true) >= 0;
     }
 
     @Override
-    public boolean isOpen() {
-        return lifecycle.isOpen();
-    }
-
-    @Override
-    public void close() {
-        if (!lifecycle.close(() -> {})) {
-            return;
-        }
-        // No wakeup can use the kqueue from here on.
+    protected void release() {
         Kqueue.close(errno, kq);
         if (profile.closeIsAsynchronous) {
             Kqueue.drainPendingClose();
@@ -288,21 +324,24 @@ public final class KqueuePoller implements Poller {
         arena.close();
     }
 
+    /** Waits a signal interrupted (EINTR) and that were resumed; read by tests. */
+    long interruptedWaits() {
+        return interruptedWaitCount();
+    }
+
     @Override
     public String toString() {
-        return "KqueuePoller[kq=" + kq + ", " + profile + (lifecycle.isOpen() ? "]" : ", closed]");
+        return "KqueuePoller[kq=" + kq + ", " + profile + (isOpen() ? "]" : ", closed]");
     }
 
-    private int checkArguments(long handle, int interest, long token) {
-        lifecycle.checkRegistration(interest, token);
-        return checkHandle(handle);
-    }
-
-    private static int checkHandle(long handle) {
-        if (handle < 0 || handle > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("not a file descriptor: " + handle);
+    /**
+     * kqueue has no portable filter for urgent data: macOS's EVFILT_EXCEPT (NOTE_OOB) is not in
+     * rawpoll's bindings, FreeBSD and libkqueue have no such filter. Refused rather than ignored.
+     */
+    private static void refusePriority(int interest) {
+        if ((interest & Interest.PRIORITY) != 0) {
+            throw new UnsupportedOperationException("kqueue: Interest.PRIORITY (urgent data) is not supported");
         }
-        return (int) handle;
     }
 
     /** Queues the EV_ADDs for {@code interest}; returns the knotes they make (Knotes bits). */

@@ -2,6 +2,8 @@ package dev.rawpoll.demo;
 
 import dev.rawpoll.loop.AsyncSockets;
 import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.loop.EventLoopGroup;
+import dev.rawpoll.loop.GroupServer;
 import dev.rawpoll.loop.Tasks;
 import dev.rawpoll.net.BrokenPipeException;
 import dev.rawpoll.net.ConnectionResetException;
@@ -11,34 +13,61 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * {@code ./rawpoll echo [--port N] [--host H]}: an echo server on the event loop, one task per
- * connection, that {@code nc} or any TCP client can talk to. Stops on Ctrl-C.
+ * {@code ./rawpoll echo [--port N] [--host H] [--loops N]}: an echo server, one task per
+ * connection, that {@code nc} or any TCP client can talk to; on one event loop per processor by
+ * default ({@link EventLoopGroup}), each connection served by one loop. Stops on Ctrl-C.
+ * {@link #serve} is the same server on one given loop.
  */
 public final class EchoServer {
     private EchoServer() {}
 
+    static final String USAGE = "usage: ./rawpoll echo [--port N (0-65535, default 7007)] [--host ADDRESS (default 127.0.0.1)]"
+            + " [--loops N (default: one per processor)]";
+
     public static void main(String[] args) throws Exception {
-        String host = "127.0.0.1";
-        int port = 7007;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--host" -> host = args[++i];
-                default -> {
-                    System.err.println("usage: ./rawpoll echo [--port N] [--host H]");
-                    System.exit(2);
-                }
-            }
+        InetSocketAddress address;
+        int loops;
+        try {
+            CommandLine options = CommandLine.read("echo", USAGE, args, "--port", "--host", "--loops");
+            address = new InetSocketAddress(options.host("--host", "127.0.0.1"), options.integer("--port", 7007, 0, 65535));
+            loops = options.integer("--loops", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        } catch (CommandLine.UsageException e) {
+            CommandLine.exit(e, USAGE);
+            return;
         }
-        try (EventLoop loop = EventLoop.open()) {
-            reportToStderr(loop);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> loop.execute(loop::stop)));
-            serve(loop, new InetSocketAddress(host, port), address ->
-                    System.out.println("echo server on " + address.getHostString() + ":" + address.getPort()
-                            + " (try: nc " + address.getHostString() + " " + address.getPort() + "; Ctrl-C stops it)"));
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        try (EventLoopGroup group = EventLoopGroup.open(loops);
+             GroupServer server = group.serve(address, 1024, EchoServer::echo)) {
+            for (int i = 0; i < group.size(); i++) {
+                EventLoop loop = group.loop(i);
+                loop.execute(() -> reportToStderr(loop));
+            }
+            // Only once the server runs: Ctrl-C lets main close it, and waits for that.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    finished.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            InetSocketAddress bound = server.localAddress();
+            System.out.println("echo server on " + CommandLine.hostPort(bound) + ", " + loops + (loops == 1 ? " loop" : " loops")
+                    + (loops > 1 ? " (" + server.balancing().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")" : "")
+                    + " (try: nc " + CommandLine.host(bound) + " " + bound.getPort() + "; Ctrl-C stops it)");
+            stop.await();
+        } catch (IOException e) {
+            // Startup failures (EADDRINUSE, EACCES, EADDRNOTAVAIL): one line, no trace.
+            System.err.println("rawpoll echo: " + e.getMessage());
+            System.exit(1);
+        } finally {
+            finished.countDown();
         }
     }
 
@@ -88,14 +117,21 @@ public final class EchoServer {
         }
     }
 
-    private static Object echo(TcpStream client, Set<TcpStream> open) throws IOException {
-        try (client) {
-            byte[] buffer = new byte[16 * 1024];
+    /** Echoes what {@code client} sends until it closes its side (or goes away: nothing to report then). */
+    static void echo(TcpStream client) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        try {
             for (int n; (n = AsyncSockets.read(client, buffer, 0, buffer.length)) > 0; ) {
                 AsyncSockets.writeAll(client, buffer, 0, n);
             }
         } catch (ConnectionResetException | BrokenPipeException e) {
-            // the client went away: nothing to report
+            // the client went away
+        }
+    }
+
+    private static Object echo(TcpStream client, Set<TcpStream> open) throws IOException {
+        try (client) {
+            echo(client);
         } finally {
             open.remove(client);
         }

@@ -1,14 +1,13 @@
 package dev.rawpoll.demo;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * What each task did when: segments of CPU work and of I/O waits, on one clock (nanoseconds since
- * the trace began). Recorded by the loop thread only, so it needs no locking.
+ * the trace began). The loop threads of a group record into one trace, so it is synchronized.
  */
 public final class Trace {
     /** CPU: the task ran on the loop thread. IO: the task was paused, waiting for the OS. */
@@ -33,33 +32,33 @@ public final class Trace {
     }
 
     /** Records a segment that started at {@code startNanos} (from {@link #now()}) and ends now. */
-    public void record(String task, Kind kind, String label, long startNanos) {
+    public synchronized void record(String task, Kind kind, String label, long startNanos) {
         segments.add(new Segment(task, kind, label, startNanos, now()));
     }
 
-    public void add(Segment segment) {
+    public synchronized void add(Segment segment) {
         segments.add(segment);
     }
 
-    public List<Segment> segments() {
-        return Collections.unmodifiableList(segments);
+    public synchronized List<Segment> segments() {
+        return List.copyOf(segments);
     }
 
     /** Task names in the order they first appear. */
-    public List<String> tasks() {
+    public synchronized List<String> tasks() {
         Set<String> names = new LinkedHashSet<>();
         for (Segment s : segments) names.add(s.task());
         return List.copyOf(names);
     }
 
-    public long endNanos() {
+    public synchronized long endNanos() {
         long end = 0;
         for (Segment s : segments) end = Math.max(end, s.endNanos());
         return end;
     }
 
     /** The largest number of segments of {@code kind} in progress at the same instant. */
-    public int maxOverlap(Kind kind) {
+    public synchronized int maxOverlap(Kind kind) {
         List<long[]> edges = new ArrayList<>();
         for (Segment s : segments) {
             if (s.kind() == kind && s.durationNanos() > 0) {

@@ -15,6 +15,19 @@ public final class TraceChart {
 
     /** Lanes of {@code width} columns: {@code #} for CPU, {@code ~} for an I/O wait. */
     public static String terminal(Trace trace, int width) {
+        return terminal(trace, width, false, "  # CPU (on the loop thread)   ~ waiting for I/O (paused)");
+    }
+
+    /**
+     * Lanes of {@code width} columns, a lane per thread, each CPU segment drawn with the last
+     * character of its label (the task's number), so that tasks run one after another on one lane
+     * (concurrency) and side by side on several lanes (parallelism) can be told apart.
+     */
+    public static String terminalByTask(Trace trace, int width) {
+        return terminal(trace, width, true, "  1, 2, ...: task N on the CPU of that loop's thread");
+    }
+
+    private static String terminal(Trace trace, int width, boolean byTask, String legend) {
         List<String> tasks = trace.tasks();
         long end = Math.max(1, trace.endNanos());
         int nameWidth = tasks.stream().mapToInt(String::length).max().orElse(4);
@@ -25,14 +38,44 @@ public final class TraceChart {
                 if (!s.task().equals(task)) continue;
                 int from = column(s.startNanos(), end, width);
                 int to = Math.max(from + 1, column(s.endNanos(), end, width));
-                for (int c = from; c < Math.min(to, width); c++) lane[c] = s.kind() == Kind.CPU ? '#' : '~';
+                char mark = s.kind() == Kind.IO ? '~' : byTask ? s.label().charAt(s.label().length() - 1) : '#';
+                for (int c = from; c < Math.min(to, width); c++) lane[c] = mark;
             }
             sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s |", task)).append(lane).append("|\n");
         }
-        sb.append(" ".repeat(nameWidth)).append(" 0").append(" ".repeat(Math.max(0, width - 8)))
-                .append(String.format(Locale.ROOT, "%6.2f s%n", end / 1e9));
-        sb.append(" ".repeat(nameWidth)).append("  # CPU (on the loop thread)   ~ waiting for I/O (paused)\n");
+        // The time axis: round ticks (0, 0.2, 0.4 ... s), each label starting at its column.
+        char[] axis = " ".repeat(width + 8).toCharArray();
+        double step = tickStep(end / 1e9, 6);
+        for (int k = 0; k * step * 1e9 <= end; k++) {
+            String label = tickLabel(k * step, step);
+            int col = column(Math.round(k * step * 1e9), end, width);
+            if (col + label.length() > axis.length) break;
+            boolean free = true;
+            for (int c = Math.max(0, col - 1); c < col + label.length() && c < axis.length; c++) free &= axis[c] == ' ';
+            if (!free) continue;
+            label.getChars(0, label.length(), axis, col);
+        }
+        sb.append(" ".repeat(nameWidth + 2)).append(new String(axis).stripTrailing()).append(" s\n");
+        sb.append(" ".repeat(nameWidth)).append(legend).append('\n');
         return sb.toString();
+    }
+
+    /** A round tick spacing (1, 2 or 5 times a power of ten, in seconds) giving at most {@code maxTicks} intervals. */
+    static double tickStep(double seconds, int maxTicks) {
+        double raw = Math.max(seconds, 1e-9) / maxTicks;
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * power >= raw) return m * power;
+        }
+        return 10 * power;
+    }
+
+    /** {@code value} with as many decimals as {@code step} needs: 0, 0.2, 0.25, 1.5. */
+    static String tickLabel(double value, double step) {
+        if (value == 0) return "0";
+        int decimals = Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
+        if (Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-9) decimals++;
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     private static int column(long nanos, long end, int width) {
@@ -73,9 +116,11 @@ public final class TraceChart {
         }
         int axisY = top + tasks.size() * laneHeight + 10;
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#111827\"/>%n", left, axisY, left + plotWidth, axisY));
-        for (int tick = 0; tick <= 4; tick++) {
-            double x = left + tick * plotWidth / 4.0;
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.2f s</text>%n", x, axisY + 18, end * tick / 4.0 / 1e9));
+        double step = tickStep(end / 1e9, 8);
+        for (int k = 0; k * step * 1e9 <= end; k++) {
+            double x = left + k * step * 1e9 * plotWidth / end;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#111827\"/>%n", x, axisY, x, axisY + 4));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s s</text>%n", x, axisY + 18, tickLabel(k * step, step)));
         }
         int legendY = axisY + 42;
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"#f97316\"/><text x=\"%d\" y=\"%d\">CPU on the loop thread (one at a time)</text>%n",

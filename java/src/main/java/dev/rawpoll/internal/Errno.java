@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class Errno {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor INT_TO_STRING = FunctionDescriptor.of(ADDRESS, JAVA_INT);
-    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+    private static final boolean LINUX = Platform.OS == Platform.Os.LINUX;
     // Looked up by name, not through bindings: a libc without them (musl) still gets "errno N".
     private static final Optional<MethodHandle> NAME = LINUX ? lookup("strerrorname_np") : Optional.empty();
     private static final Optional<MethodHandle> DESCRIPTION = lookup(LINUX ? "strerrordesc_np" : "strerror");
@@ -41,7 +41,7 @@ public final class Errno {
     /** macOS splits FreeBSD's EOPNOTSUPP (45) into ENOTSUP (45) and EOPNOTSUPP (102, sockets). */
     private static final int MACOS_ENOTSUP = 45;
     private static final int MACOS_EOPNOTSUPP = 102;
-    private static final boolean MACOS = System.getProperty("os.name", "").startsWith("Mac");
+    private static final boolean MACOS = Platform.OS == Platform.Os.MACOS;
 
     private Errno() {}
 

@@ -19,7 +19,7 @@ import java.lang.invoke.VarHandle;
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+    private static final boolean WINDOWS = Platform.OS == Platform.Os.WINDOWS;
     private static final String CAPTURED = WINDOWS ? "GetLastError" : "errno";
     private static final VarHandle CAPTURED_VALUE =
             CAPTURE_LAYOUT.varHandle(PathElement.groupElement(CAPTURED));

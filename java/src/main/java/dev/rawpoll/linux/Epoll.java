@@ -39,6 +39,8 @@ final class Epoll {
     static final int EPOLLRDHUP = epoll_h.EPOLLRDHUP();
     static final int EPOLLHUP = epoll_h.EPOLLHUP();
     static final int EPOLLERR = epoll_h.EPOLLERR();
+    /** Urgent (out-of-band) data, or an exceptional condition of the file. */
+    static final int EPOLLPRI = epoll_h.EPOLLPRI();
     static final int EPOLLET = epoll_h.EPOLLET();
     static final int EPOLLONESHOT = epoll_h.EPOLLONESHOT();
 

@@ -5,7 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Readiness;
 import dev.rawpoll.SystemCallException;
-import dev.rawpoll.internal.FdTable;
+import dev.rawpoll.internal.EventArray;
+import dev.rawpoll.internal.Registrations;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * from the native calls (which go through {@link AfdPort}) so that it can be tested on any OS.
  *
  * <p>Each registered socket gets a <em>slot</em>: an index into per-slot arrays here and into the
- * port's request blocks, and the "descriptor" of an {@link FdTable} entry, whose generation makes
+ * port's request blocks, and the slot of a {@link Registrations} entry, whose generation makes
  * events of an earlier registration of the slot stale. A slot's poll is in one of three states:
  * <dl>
  *   <dt>IDLE</dt><dd>no poll outstanding: a new one is submitted by {@link #flushUpdates()} if the
@@ -42,7 +43,7 @@ final class AfdPollStateMachine {
     static final byte PENDING = 2;
     static final byte CANCELLING = 3;
 
-    final FdTable table = new FdTable();
+    private final Registrations table;
     private final AfdPort port;
     private final SocketSlots slotsBySocket = new SocketSlots();
 
@@ -66,8 +67,10 @@ final class AfdPollStateMachine {
     /** Whether the last {@link #collect} dequeued a wakeup. */
     private boolean wakeupSeen;
 
-    AfdPollStateMachine(AfdPort port) {
+    /** Every method is called under the lock of {@code registrations}. */
+    AfdPollStateMachine(AfdPort port, Registrations registrations) {
         this.port = port;
+        this.table = registrations;
     }
 
     void register(long socket, int interest, long token) throws SystemCallException {
@@ -148,13 +151,12 @@ final class AfdPollStateMachine {
     }
 
     /**
-     * Handles {@code n} dequeued completions in {@code entries} and writes the events they report
-     * into {@code keys} (FdTable keys) and {@code readiness} (portable bits, not yet masked).
-     * Returns the number of events; {@link #wakeupSeen()} tells whether a wakeup was among them.
+     * Handles {@code n} dequeued completions in {@code entries} and adds the events they report to
+     * {@code events} (null: drop them, when closing). {@link #wakeupSeen()} tells whether a wakeup
+     * was among them.
      */
-    int collect(MemorySegment entries, int n, long[] keys, int[] readiness) {
+    void collect(MemorySegment entries, int n, EventArray events) {
         wakeupSeen = false;
-        int count = 0;
         for (int i = 0; i < n; i++) {
             long offset = i * Afd.SIZEOF_OVERLAPPED_ENTRY;
             long key = entries.get(JAVA_LONG_UNALIGNED, offset + Afd.OFFSETOF_ENTRY_KEY);
@@ -171,13 +173,10 @@ final class AfdPollStateMachine {
             }
             int generation = table.generation(slot);
             int raw = complete(slot);
-            if (raw != 0) {
-                keys[count] = FdTable.key(slot, generation);
-                readiness[count] = raw;
-                count++;
+            if (raw != 0 && events != null) {
+                events.add(Registrations.key(slot, generation), raw);
             }
         }
-        return count;
     }
 
     boolean wakeupSeen() {
@@ -228,9 +227,9 @@ final class AfdPollStateMachine {
                 forget(slot); // closed without deregister: as epoll drops a closed descriptor
                 return 0;
             }
-            raw = portable(events);
+            raw = readiness(events);
         }
-        int interest = table.interest(FdTable.key(slot, table.generation(slot)));
+        int interest = table.interestOf(slot);
         if ((interest & Interest.ONESHOT) != 0) {
             armed[slot] = false;
         }
@@ -295,22 +294,26 @@ final class AfdPollStateMachine {
         if ((interest & Interest.WRITABLE) != 0) {
             events |= Afd.AFD_POLL_SEND;
         }
+        if ((interest & Interest.PRIORITY) != 0) {
+            events |= Afd.AFD_POLL_RECEIVE_EXPEDITED;
+        }
         return events;
     }
 
     /** AFD_POLL_* bits to {@link Readiness} bits, before masking with the interest. */
-    static int portable(int afdEvents) {
+    static int readiness(int afdEvents) {
         int r = 0;
         if ((afdEvents & (Afd.AFD_POLL_RECEIVE | Afd.AFD_POLL_ACCEPT)) != 0) r |= Readiness.READABLE;
         if ((afdEvents & Afd.AFD_POLL_SEND) != 0) r |= Readiness.WRITABLE;
         if ((afdEvents & Afd.AFD_POLL_DISCONNECT) != 0) r |= Readiness.READ_CLOSED;
         if ((afdEvents & Afd.AFD_POLL_ABORT) != 0) r |= Readiness.HANGUP;
         if ((afdEvents & Afd.AFD_POLL_CONNECT_FAIL) != 0) r |= Readiness.ERROR;
+        if ((afdEvents & Afd.AFD_POLL_RECEIVE_EXPEDITED) != 0) r |= Readiness.PRIORITY;
         return r;
     }
 
     private int submit(int slot) {
-        int interest = table.interest(FdTable.key(slot, table.generation(slot)));
+        int interest = table.interestOf(slot);
         int events = armed[slot] ? afdEvents(interest) : Afd.AFD_POLL_LOCAL_CLOSE;
         int status = port.submitPoll(slot, baseSockets[slot], events);
         if (status == Afd.STATUS_SUCCESS || status == Afd.STATUS_PENDING) {

@@ -4,11 +4,14 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
-import dev.rawpoll.internal.Lifecycle;
+import dev.rawpoll.internal.EventArray;
+import dev.rawpoll.internal.Platform;
+import dev.rawpoll.internal.PollerBase;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Windows backend of {@link Poller}: readiness from AFD polls completed through one I/O
@@ -26,24 +29,26 @@ import java.util.concurrent.TimeUnit;
  * the close alone until {@code modify}. {@link Interest#EDGE} is served level-triggered (see the
  * state machine). The first poller of the process makes sure Winsock is started (WSAStartup 2.2,
  * never cleaned up), which SIO_BASE_HANDLE needs.
+ *
+ * <p>The state machine is changed by registration calls and by the polling thread (submitting the
+ * queued polls before each wait, handling the completions after it): both under the
+ * registrations' lock; the wait itself runs without it.
  */
-public final class IocpPoller implements Poller {
-    /** How long {@link #close()} waits for cancelled polls to come back before it gives up on them. */
+public final class IocpPoller extends PollerBase {
+    /** How long closing waits for cancelled polls to come back before it gives up on them. */
     private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int DRAIN_BATCH = 16;
-
 
     final AfdPollStateMachine machine;
     private final AfdPort port;
     private final Arena arena;
     private final MemorySegment drainEntries;
-    /** Open or closed, and the coalesced wakeup (a posted completion) that never outlives the port. */
-    private final Lifecycle lifecycle = new Lifecycle(this::signalWakeup);
 
     IocpPoller(AfdPort port, Arena arena) {
+        super(Platform.Handles.SOCKETS);
         this.port = port;
         this.arena = arena;
-        this.machine = new AfdPollStateMachine(port);
+        this.machine = new AfdPollStateMachine(port, registrations);
         this.drainEntries = arena.allocate(Afd.SIZEOF_OVERLAPPED_ENTRY * DRAIN_BATCH, 8);
     }
 
@@ -64,79 +69,50 @@ public final class IocpPoller implements Poller {
     }
 
     @Override
-    public void register(long handle, int interest, long token) throws IOException {
-        checkArguments(interest, token);
+    protected void implRegister(long handle, int interest, long token) throws IOException {
         machine.register(handle, interest, token);
     }
 
     @Override
-    public void modify(long handle, int interest, long token) throws IOException {
-        checkArguments(interest, token);
+    protected void implModify(long handle, int interest, long token) throws IOException {
         machine.modify(handle, interest, token);
     }
 
     @Override
-    public void deregister(long handle) throws IOException {
-        ensureOpen();
+    protected void implDeregister(long handle) throws IOException {
         machine.deregister(handle);
     }
 
     @Override
-    public IocpEvents newEvents(int capacity) {
-        ensureOpen();
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("capacity must be positive: " + capacity);
-        }
-        return new IocpEvents(this, arena.allocate(Afd.SIZEOF_OVERLAPPED_ENTRY * capacity, 8), capacity);
+    protected EventArray newEventArray(int capacity) {
+        MemorySegment entries = arena.allocate(Afd.SIZEOF_OVERLAPPED_ENTRY * capacity, 8);
+        return new EventArray(registrations, entries, capacity, capacity, capacity);
     }
 
     @Override
-    public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
-        ensureOpen();
-        if (!(events instanceof IocpEvents e) || e.poller != this) {
-            throw new IllegalArgumentException("these Events belong to another poller");
-        }
-        e.count = 0;
-        long timeoutNanos = timeout < 0 ? -1 : unit.toNanos(timeout);
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        int timeoutMillis = toMillisRoundingUp(timeoutNanos);
-        for (;;) {
+    protected int waitOnce(EventArray events, long timeoutNanos) throws IOException {
+        ReentrantLock lock = registrations.lock();
+        lock.lock();
+        try {
             machine.flushUpdates();
-            int n = port.dequeue(e.entries, e.capacity, timeoutMillis);
-            int count = machine.collect(e.entries, n, e.keys, e.readiness);
-            boolean woken = machine.wakeupSeen();
-            if (woken) {
-                lifecycle.signalConsumed();
-            }
-            if (count > 0 || woken || timeoutNanos == 0) {
-                e.count = count;
-                return count;
-            }
-            // Only completions that report nothing (cancelled polls): wait for what is left.
-            if (timeoutNanos > 0) {
-                timeoutMillis = toMillisRoundingUp(Math.max(0, deadline - System.nanoTime()));
-                if (timeoutMillis == 0) {
-                    return 0;
-                }
-            }
+        } finally {
+            lock.unlock();
         }
-    }
-
-    /** Negative: forever (-1); otherwise whole milliseconds rounded up, below INFINITE. */
-    static int toMillisRoundingUp(long nanos) {
-        if (nanos < 0) {
-            return -1;
+        int n = port.dequeue(events.kernelArray, events.kernelSlots, toMillisRoundingUp(timeoutNanos));
+        lock.lock();
+        try {
+            machine.collect(events.kernelArray, n, events);
+        } finally {
+            lock.unlock();
         }
-        long millis = nanos / 1_000_000 + (nanos % 1_000_000 == 0 ? 0 : 1);
-        return (int) Math.min(millis, Integer.MAX_VALUE);
+        if (machine.wakeupSeen()) {
+            signalConsumed();
+        }
+        return 0;
     }
 
     @Override
-    public void wakeup() {
-        lifecycle.wakeup();
-    }
-
-    private boolean signalWakeup() {
+    protected boolean sendWakeup() {
         try {
             port.post(Afd.WAKEUP_KEY);
             return true;
@@ -145,25 +121,15 @@ public final class IocpPoller implements Poller {
         }
     }
 
-    @Override
-    public boolean isOpen() {
-        return lifecycle.isOpen();
-    }
-
     /**
      * Cancels every outstanding poll and waits (up to 2 s) for them to come back, since the driver
      * writes into their request blocks until then; then closes the handles and frees the memory.
      * Should a poll never come back, its memory is left allocated rather than freed under the driver.
      */
     @Override
-    public void close() {
-        if (!lifecycle.close(() -> {})) {
-            return;
-        }
+    protected void release() {
         machine.cancelAll();
         long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
-        long[] keys = new long[DRAIN_BATCH];
-        int[] readiness = new int[DRAIN_BATCH];
         while (machine.outstanding() > 0) {
             int millis = toMillisRoundingUp(Math.max(0, deadline - System.nanoTime()));
             if (millis == 0) {
@@ -171,7 +137,7 @@ public final class IocpPoller implements Poller {
             }
             try {
                 int n = port.dequeue(drainEntries, DRAIN_BATCH, millis);
-                machine.collect(drainEntries, n, keys, readiness);
+                machine.collect(drainEntries, n, null);
             } catch (SystemCallException e) {
                 break;
             }
@@ -184,14 +150,6 @@ public final class IocpPoller implements Poller {
 
     @Override
     public String toString() {
-        return "IocpPoller[" + machine.registered() + " sockets" + (lifecycle.isOpen() ? "]" : ", closed]");
-    }
-
-    void ensureOpen() {
-        lifecycle.ensureOpen();
-    }
-
-    private void checkArguments(int interest, long token) {
-        lifecycle.checkRegistration(interest, token);
+        return "IocpPoller[" + machine.registered() + " sockets" + (isOpen() ? "]" : ", closed]");
     }
 }

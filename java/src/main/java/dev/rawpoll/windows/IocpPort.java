@@ -30,8 +30,10 @@ final class IocpPort implements AfdPort {
     private final Arena arena;
     private final MemorySegment port;
     private final MemorySegment afd;
-    /** GetLastError capture for the polling thread's calls. */
+    /** GetLastError capture for the calls made under the registrations' lock (submit, cancel, close). */
     private final MemorySegment lastError;
+    /** GetLastError capture for {@link #dequeue}, the polling thread's wait, made without the lock. */
+    private final MemorySegment dequeueLastError;
     /** GetLastError capture for {@link #post}, called by wakeup() under the poller's lock. */
     private final MemorySegment postLastError;
     private final MemorySegment removed;
@@ -48,6 +50,7 @@ final class IocpPort implements AfdPort {
         this.afd = afd;
         this.lastError = lastError;
         this.postLastError = Native.allocateCapture(arena);
+        this.dequeueLastError = Native.allocateCapture(arena);
         this.removed = arena.allocate(JAVA_INT);
         this.baseOut = arena.allocate(JAVA_LONG);
         this.bytesOut = arena.allocate(JAVA_INT);
@@ -172,10 +175,10 @@ final class IocpPort implements AfdPort {
     @Override
     public int dequeue(MemorySegment entries, int capacity, int timeoutMillis) throws SystemCallException {
         int milliseconds = timeoutMillis < 0 ? Afd.INFINITE : timeoutMillis;
-        if (Iocp.GetQueuedCompletionStatusEx(lastError, port, entries, capacity, removed, milliseconds, 0) != 0) {
+        if (Iocp.GetQueuedCompletionStatusEx(dequeueLastError, port, entries, capacity, removed, milliseconds, 0) != 0) {
             return removed.get(JAVA_INT, 0);
         }
-        int error = Native.errno(lastError);
+        int error = Native.errno(dequeueLastError);
         if (error == Afd.WAIT_TIMEOUT) {
             return 0;
         }

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs native/bsd/abi_probe.c, compiled by CMake from the platform's real {@code <sys/event.h>}
  * (libkqueue's on Linux), and compares every size, offset and constant it prints with the {@link
- * Profile} the backend picks here, whose values come from native/bsd/kqueue.h, written without a
+ * KqueueAbi} the backend picks here, whose values come from native/bsd/kqueue.h, written without a
  * BSD sysroot. On macOS this is what checks the MACOS profile (in the GitHub macOS job).
  */
 class KqueueAbiProbeTest {
-    private static Profile profile;
+    private static KqueueAbi profile;
 
     @BeforeAll
     static void requireKqueue() {
@@ -28,7 +28,7 @@ class KqueueAbiProbeTest {
     }
 
     /** What the Java side uses for {@code p}, by the probe's names. */
-    static Map<String, Long> javaSide(Profile p) {
+    static Map<String, Long> javaSide(KqueueAbi p) {
         Map<String, Long> m = new TreeMap<>();
         m.put("sizeof(struct kevent)", p.keventSize);
         m.put("offsetof(struct kevent, ident)", p.identOffset);
@@ -104,7 +104,7 @@ class KqueueAbiProbeTest {
     void errnoNamesMatchTheRealHeader() throws Exception {
         Map<String, Long> errnos = new TreeMap<>(probe());
         errnos.keySet().removeIf(name -> !name.startsWith("errno."));
-        if (profile == Profile.LIBKQUEUE) {
+        if (profile == KqueueAbi.LIBKQUEUE) {
             assertTrue(errnos.isEmpty(), "Linux names come from glibc, the probe prints no table");
             assertEquals("EBADF", Errno.name(dev.rawpoll.bsd.bindings.kqueue_h.EBADF()));
             return;

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * reason (and listed in the README).
  */
 class KqueuePollerTest extends PollerContractTest {
-    private static Profile profile;
+    private static KqueueAbi profile;
 
     @BeforeAll
     static void requireKqueue() throws IOException {
@@ -85,14 +85,14 @@ class KqueuePollerTest extends PollerContractTest {
     void openPicksKqueueOnMacosAndFreebsd() throws IOException {
         try (Poller p = Poller.open()) {
             // On Linux the default stays epoll: libkqueue is only ever chosen explicitly.
-            assertEquals(profile == Profile.LIBKQUEUE ? "epoll" : "kqueue", p.backend());
+            assertEquals(profile == KqueueAbi.LIBKQUEUE ? "epoll" : "kqueue", p.backend());
         }
         assertEquals("kqueue", poller.backend());
     }
 
     @Test
     void profileMustBeThePlatforms() {
-        Profile other = profile == Profile.MACOS ? Profile.FREEBSD : Profile.MACOS;
+        KqueueAbi other = profile == KqueueAbi.MACOS ? KqueueAbi.FREEBSD : KqueueAbi.MACOS;
         assertThrows(IllegalArgumentException.class, () -> KqueuePoller.open(other));
     }
 
@@ -131,7 +131,7 @@ class KqueuePollerTest extends PollerContractTest {
     @Test
     void edgeEventsBeyondTheCapacityAreKeptForTheNextPoll() throws IOException {
         Events small = poller.newEvents(2);
-        int directions = profile == Profile.LIBKQUEUE ? READABLE : READABLE | WRITABLE;
+        int directions = profile == KqueueAbi.LIBKQUEUE ? READABLE : READABLE | WRITABLE;
         Map<Long, Integer> expected = new HashMap<>();
         for (long token = 300; token < 307; token++) {
             Pair s = socketPair();
@@ -207,7 +207,7 @@ class KqueuePollerTest extends PollerContractTest {
 
     @Test
     void backendHandleIsTheKqueueExceptOnLibkqueue() {
-        if (profile == Profile.LIBKQUEUE) {
+        if (profile == KqueueAbi.LIBKQUEUE) {
             // libkqueue's descriptor is the write end of a pipe: it never polls readable, so nesting cannot work.
             assertTrue(poller.backendHandle().isEmpty());
         } else {
@@ -284,6 +284,13 @@ class KqueuePollerTest extends PollerContractTest {
         long[] r = (long[]) result.get();
         assertEquals(0, r[0]);
         assertTrue(r[1] >= MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
-        assertTrue(kqueue.interruptedWaits > 0, "no signal interrupted the wait: the test proved nothing");
+        assertTrue(kqueue.interruptedWaits() > 0, "no signal interrupted the wait: the test proved nothing");
+    }
+
+    /** kqueue has no portable urgent-data filter: PRIORITY is refused, not silently ignored. */
+    @Test
+    void priorityInterestIsRefused() {
+        Pair s = socketPair();
+        assertThrows(UnsupportedOperationException.class, () -> poller.register(s.a(), READABLE | dev.rawpoll.Interest.PRIORITY, 1));
     }
 }

@@ -18,8 +18,8 @@ final class KqueueSupport {
      * The profile of this platform, chosen explicitly; aborts the calling test class (reported as
      * skipped, with the reason printed to stdout) where there is no kqueue.
      */
-    static Profile requireKqueue(String testClass) {
-        Optional<Profile> profile = Profile.detect();
+    static KqueueAbi requireKqueue(String testClass) {
+        Optional<KqueueAbi> profile = KqueueAbi.detect();
         if (profile.isEmpty()) {
             System.out.println("[" + testClass + "] " + DID_NOT_RUN);
         }
@@ -27,11 +27,11 @@ final class KqueueSupport {
         return profile.get();
     }
 
-    /** The profile the tests expect on this OS: what {@link Profile#detect()} must agree with. */
-    static Profile expectedProfile() {
+    /** The profile the tests expect on this OS: what {@link KqueueAbi#detect()} must agree with. */
+    static KqueueAbi expectedProfile() {
         String os = System.getProperty("os.name", "");
-        if (os.startsWith("Mac")) return Profile.MACOS;
-        if (os.startsWith("FreeBSD")) return Profile.FREEBSD;
-        return Profile.LIBKQUEUE;
+        if (os.startsWith("Mac")) return KqueueAbi.MACOS;
+        if (os.startsWith("FreeBSD")) return KqueueAbi.FREEBSD;
+        return KqueueAbi.LIBKQUEUE;
     }
 }

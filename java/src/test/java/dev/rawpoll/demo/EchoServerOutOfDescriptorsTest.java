@@ -34,7 +34,7 @@ class EchoServerOutOfDescriptorsTest {
 
     @Test
     void theEchoServerClosesWhatItCannotTakeReportsOnceDoesNotSpinAndServesAgain() throws Exception {
-        try (LimitedChildJvm child = LimitedChildJvm.start(EchoServer.class, "--port", "0")) {
+        try (LimitedChildJvm child = LimitedChildJvm.start(EchoServer.class, "--port", "0", "--loops", "1")) {
             List<Outcome> outcomes = saturate(child);
             assertTrue(!outcomes.contains(Outcome.WAITING), () -> "with the reserve nothing waits: " + outcomes);
             assertTrue(outcomes.contains(Outcome.CLOSED), () -> "the excess is closed: " + outcomes);

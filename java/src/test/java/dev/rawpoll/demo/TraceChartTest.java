@@ -50,7 +50,13 @@ class TraceChartTest {
         assertEquals(" ".repeat(20), lane1.substring(60));
         String lane3 = lines[2].substring(lines[2].indexOf('|') + 1, lines[2].lastIndexOf('|'));
         assertEquals(" ".repeat(20) + "#".repeat(10) + "~".repeat(40) + "#".repeat(10), lane3);
-        assertTrue(lines[3].contains("0.80 s"), lines[3]);
+        // round ticks, each label at its column: 0 at 0, 0.2 at 20, ... 0.8 at 80
+        String axis = lines[3].substring(lines[0].indexOf('|') + 1);
+        for (int k = 0; k <= 4; k++) {
+            String label = k == 0 ? "0" : "0." + 2 * k;
+            assertEquals(label, axis.substring(20 * k, 20 * k + label.length()), lines[3]);
+        }
+        assertTrue(axis.endsWith("0.8 s"), lines[3]);
     }
 
     @Test
@@ -63,6 +69,20 @@ class TraceChartTest {
         // 720 px for 800 ms: task 1's I/O wait starts at 140 + 90 = 230 px and is 360 px wide
         assertTrue(svg.contains("<rect x=\"230.0\" y=\"56\" width=\"360.0\""), svg);
         assertTrue(svg.contains("three tasks"));
+    }
+
+    @Test
+    void ticksAreRound() {
+        assertEquals(0.2, TraceChart.tickStep(0.8, 6), 1e-12);
+        assertEquals(0.5, TraceChart.tickStep(2.4, 6), 1e-12);
+        assertEquals(1.0, TraceChart.tickStep(4.9, 6), 1e-12);
+        assertEquals(0.02, TraceChart.tickStep(0.1, 6), 1e-12);
+        assertEquals("0.4", TraceChart.tickLabel(0.4, 0.2));
+        assertEquals("0.04", TraceChart.tickLabel(0.04, 0.02));
+        assertEquals("3", TraceChart.tickLabel(3, 1));
+        assertEquals("0", TraceChart.tickLabel(0, 0.5));
+        String svg = TraceChart.svg(threeTasks(), "t");
+        assertTrue(svg.contains(">0.2 s</text>") && svg.contains(">0.8 s</text>") && !svg.contains("0.20 s"), svg);
     }
 
     @Test

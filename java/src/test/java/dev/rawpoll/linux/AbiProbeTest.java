@@ -38,6 +38,7 @@ class AbiProbeTest {
         m.put("EPOLLIN", u(Epoll.EPOLLIN));
         m.put("EPOLLOUT", u(Epoll.EPOLLOUT));
         m.put("EPOLLRDHUP", u(Epoll.EPOLLRDHUP));
+        m.put("EPOLLPRI", u(Epoll.EPOLLPRI));
         m.put("EPOLLHUP", u(Epoll.EPOLLHUP));
         m.put("EPOLLERR", u(Epoll.EPOLLERR));
         m.put("EPOLLET", u(Epoll.EPOLLET));

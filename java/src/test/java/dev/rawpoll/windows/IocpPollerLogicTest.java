@@ -95,6 +95,15 @@ class IocpPollerLogicTest {
         assertEquals(List.of("42:READABLE"), poll(1000));
     }
 
+    /** Urgent data: AFD_POLL_RECEIVE_EXPEDITED is asked for with PRIORITY and reported as PRIORITY. */
+    @Test
+    void priorityInterestPollsForExpeditedData() throws IOException {
+        poller.register(0x208L, Interest.READABLE | Interest.PRIORITY, 42);
+        assertEquals(READ_EVENTS | Afd.AFD_POLL_RECEIVE_EXPEDITED | ALWAYS, requestOf(0x208L).events());
+        port.setConditions(0x208L, Afd.AFD_POLL_RECEIVE | Afd.AFD_POLL_RECEIVE_EXPEDITED);
+        assertEquals(List.of("42:READABLE|PRIORITY"), poll(1000));
+    }
+
     @Test
     void edgeIsServedLevelTriggered() throws IOException {
         poller.register(0x208L, Interest.READABLE | Interest.EDGE, 42);

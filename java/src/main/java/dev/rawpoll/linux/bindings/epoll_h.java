@@ -131,6 +131,15 @@ public class epoll_h extends epoll_h$shared {
     public static int EPOLLIN() {
         return EPOLLIN;
     }
+    private static final int EPOLLPRI = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum EPOLL_EVENTS.EPOLLPRI = 2
+     * }
+     */
+    public static int EPOLLPRI() {
+        return EPOLLPRI;
+    }
     private static final int EPOLLOUT = (int)4L;
     /**
      * {@snippet lang=c :

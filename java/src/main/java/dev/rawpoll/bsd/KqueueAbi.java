@@ -3,7 +3,7 @@ package dev.rawpoll.bsd;
 import dev.rawpoll.bsd.bindings.kevent_freebsd;
 import dev.rawpoll.bsd.bindings.kevent_macos;
 import dev.rawpoll.bsd.bindings.kqueue_h;
-import java.util.Locale;
+import dev.rawpoll.internal.Platform;
 import java.util.Optional;
 
 /**
@@ -13,7 +13,7 @@ import java.util.Optional;
  * platform's variant under its own name; the ABI probe checks the profile in use against the
  * platform's real {@code <sys/event.h>}.
  */
-public enum Profile {
+public enum KqueueAbi {
     /** macOS: 32-byte struct kevent, EVFILT_USER -10, timer units s/us/ns = 1/2/4. */
     MACOS(Layout.MACOS, (short) kqueue_h.EVFILT_USER_MACOS(),
             kqueue_h.NOTE_SECONDS_MACOS(), 0, kqueue_h.NOTE_USECONDS_MACOS(), kqueue_h.NOTE_NSECONDS_MACOS(),
@@ -59,7 +59,7 @@ public enum Profile {
     /** close(kq) frees the kqueue's resources in another thread, later; a drain call makes it synchronous. */
     final boolean closeIsAsynchronous;
 
-    Profile(Layout layout, short evfiltUser, int noteSeconds, int noteMilliseconds, int noteMicroseconds,
+    KqueueAbi(Layout layout, short evfiltUser, int noteSeconds, int noteMilliseconds, int noteMicroseconds,
             int noteNanoseconds, boolean writeEofFflagsMeaningless, boolean closeIsAsynchronous) {
         this.keventSize = layout.size;
         this.identOffset = layout.ident;
@@ -81,18 +81,13 @@ public enum Profile {
      * The profile of the running platform: {@link #MACOS} on macOS, {@link #FREEBSD} on FreeBSD,
      * {@link #LIBKQUEUE} on Linux when {@value #LIBKQUEUE_ENV} names a library; empty otherwise.
      */
-    public static Optional<Profile> detect() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (os.startsWith("mac")) {
-            return Optional.of(MACOS);
-        }
-        if (os.startsWith("freebsd")) {
-            return Optional.of(FREEBSD);
-        }
-        if (os.startsWith("linux") && libkqueuePath().isPresent()) {
-            return Optional.of(LIBKQUEUE);
-        }
-        return Optional.empty();
+    public static Optional<KqueueAbi> detect() {
+        return switch (Platform.OS) {
+            case MACOS -> Optional.of(MACOS);
+            case FREEBSD -> Optional.of(FREEBSD);
+            case LINUX -> libkqueuePath().isPresent() ? Optional.of(LIBKQUEUE) : Optional.empty();
+            default -> Optional.empty();
+        };
     }
 
     /** The libkqueue.so that {@value #LIBKQUEUE_ENV} names, if it is set and not blank. */
