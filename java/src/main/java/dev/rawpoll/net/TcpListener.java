@@ -123,7 +123,9 @@ public final class TcpListener implements AutoCloseable {
     /**
      * Whether the listener is in a resource-shortage episode: since an {@link #accept()} failed
      * with a {@link #isResourceShortage shortage}, and until an accept found nothing pending
-     * (EAGAIN: the backlog is drained, the server has caught up). For reporting a shortage once
+     * (EAGAIN: the backlog is drained, the server has caught up; Linux takes the new descriptor
+     * before it looks at the backlog, so out of descriptors accept fails even with nothing
+     * pending, and EAGAIN means there was a descriptor to spare). For reporting a shortage once
      * per episode instead of once per attempt: report when an accept that throws one was called
      * while this was false.
      */

@@ -58,7 +58,7 @@ class EchoServerOutOfDescriptorsTest {
      * and checks that a waiting client (if any) and a new one are echoed.
      */
     private static List<Outcome> saturate(LimitedChildJvm child) throws Exception {
-        child.limitDescriptors(HEADROOM);
+        long idleDescriptors = child.limitDescriptors(HEADROOM);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         List<Socket> clients = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
@@ -76,9 +76,16 @@ class EchoServerOutOfDescriptorsTest {
             assertTrue(served >= 1 && served <= HEADROOM, () -> "served what the limit allows: " + outcomes);
 
             // Saturated: no spin. A server retrying at once burns a whole core; this one sleeps.
+            // New clients keep coming meanwhile: still one report.
             Duration cpuBefore = child.cpuTime();
             long wallBefore = System.nanoTime();
-            Thread.sleep(1500);
+            for (int i = 0; i < 3; i++) {
+                Thread.sleep(500);
+                Socket s = new Socket(loopback, child.port);
+                s.getOutputStream().write('x');
+                clients.add(s);
+                outcomes.add(outcome(s, Duration.ofMillis(300)));
+            }
             double ratio = (double) (child.cpuTime().minus(cpuBefore)).toNanos() / (System.nanoTime() - wallBefore);
             assertTrue(ratio < 0.25, () -> "the saturated server used " + Math.round(ratio * 100) + "% of a core");
             assertEquals(1, child.stderrLinesContaining(REPORT), () -> "reported once: " + child.stderr);
@@ -98,6 +105,7 @@ class EchoServerOutOfDescriptorsTest {
             for (Socket s : clients) {
                 s.close();
             }
+            child.awaitOpenDescriptorsAtMost(idleDescriptors); // the server has seen the closes
             try (Socket late = new Socket(loopback, child.port)) {
                 late.setSoTimeout(10_000);
                 late.getOutputStream().write("hello".getBytes());

@@ -76,20 +76,32 @@ final class LimitedChildJvm implements AutoCloseable {
         port.completeExceptionally(new IllegalStateException("no port line"));
     }
 
-    /** Lets the child open {@code more} descriptors beyond those it has open now. */
-    int limitDescriptors(int more) throws Exception {
-        long open;
+    /** How many descriptors the child has open. */
+    long openDescriptors() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
-            open = fds.count();
+            return fds.count();
         }
-        int limit = (int) open + more;
+    }
+
+    /** Waits (up to 10 s) until the child has at most {@code count} descriptors open. */
+    void awaitOpenDescriptorsAtMost(long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (openDescriptors() > count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Lets the child open {@code more} descriptors beyond those it has open now; returns how many it had. */
+    long limitDescriptors(int more) throws Exception {
+        long open = openDescriptors();
+        long limit = open + more;
         Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(process.pid()),
                 "--nofile=" + limit + ":" + limit).redirectErrorStream(true).start();
         String output = new String(prlimit.getInputStream().readAllBytes());
         if (prlimit.waitFor() != 0) {
             throw new IllegalStateException("prlimit failed: " + output);
         }
-        return limit;
+        return open;
     }
 
     /** The child's CPU time so far (user + system). */
