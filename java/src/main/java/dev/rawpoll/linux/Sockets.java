@@ -35,7 +35,7 @@ import java.lang.invoke.MethodHandle;
  * <p>Every call that may be {@code critical} is linked so: the sockets are always non-blocking, so
  * accept4, connect, recv, send and sendmsg return at once. {@code recv} and {@code send} also take heap
  * segments, passed in place. Only {@code close} (which lingers with SO_LINGER) and the variadic
- * {@code fcntl} are ordinary downcalls.
+ * {@code fcntl} and {@code ioctl} are ordinary downcalls.
  */
 public final class Sockets {
     private Sockets() {}
@@ -85,11 +85,15 @@ public final class Sockets {
     public static final int SO_SNDBUF = socket_h.SO_SNDBUF();
     public static final int SO_ERROR = socket_h.SO_ERROR();
     public static final int SO_LINGER = socket_h.SO_LINGER();
+    /** Urgent (out-of-band) data arrives in the normal stream instead of apart. */
+    public static final int SO_OOBINLINE = socket_h.SO_OOBINLINE();
     public static final int IPPROTO_TCP = socket_h.IPPROTO_TCP();
     public static final int TCP_NODELAY = socket_h.TCP_NODELAY();
 
-    // send(2) flags, shutdown(2) modes
+    // send(2)/recv(2) flags, shutdown(2) modes
     public static final int MSG_NOSIGNAL = socket_h.MSG_NOSIGNAL();
+    /** TCP urgent data: send marks the last byte urgent; recv reads the urgent byte apart. */
+    public static final int MSG_OOB = socket_h.MSG_OOB();
     public static final int SHUT_RD = socket_h.SHUT_RD();
     public static final int SHUT_WR = socket_h.SHUT_WR();
     public static final int SHUT_RDWR = socket_h.SHUT_RDWR();
@@ -102,6 +106,9 @@ public final class Sockets {
     public static final int O_NONBLOCK = socket_h.O_NONBLOCK();
     public static final int FD_CLOEXEC = socket_h.FD_CLOEXEC();
 
+    /** ioctl(2): {@code int *} set to 1 when the next byte to read is at the urgent mark. */
+    public static final int SIOCATMARK = socket_h.SIOCATMARK();
+
     // errno values the sockets act on
     public static final int EINTR = socket_h.EINTR();
     public static final int EAGAIN = socket_h.EAGAIN();
@@ -113,6 +120,8 @@ public final class Sockets {
     public static final int ECONNABORTED = socket_h.ECONNABORTED();
     public static final int EADDRINUSE = socket_h.EADDRINUSE();
     public static final int EAFNOSUPPORT = socket_h.EAFNOSUPPORT();
+    /** recv(MSG_OOB): no urgent byte is pending (or it was read, or SO_OOBINLINE is on). */
+    public static final int EINVAL = socket_h.EINVAL();
 
     private static final MethodHandle SOCKET =
             Native.downcall(socket_h.socket$address(), socket_h.socket$descriptor(), true);
@@ -149,6 +158,9 @@ public final class Sockets {
     /** {@code int fcntl(int fd, int cmd, ...)} with one int argument. */
     private static final MethodHandle FCNTL = Native.downcallVariadic(socket_h.fcntl.address(),
             FunctionDescriptor.of(socket_h.C_INT, socket_h.C_INT, socket_h.C_INT, socket_h.C_INT), 2);
+    /** {@code int ioctl(int fd, unsigned long request, ...)} with one pointer argument. */
+    private static final MethodHandle IOCTL = Native.downcallVariadic(socket_h.ioctl.address(),
+            FunctionDescriptor.of(socket_h.C_INT, socket_h.C_INT, socket_h.C_LONG, socket_h.C_POINTER), 2);
 
     private static MethodHandle linkAccept4() {
         try {
@@ -285,6 +297,15 @@ public final class Sockets {
     public static int close(MemorySegment errno, int fd) {
         try {
             return (int) CLOSE.invokeExact(errno, fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, argp)}, e.g. SIOCATMARK with an {@code int *}. */
+    public static int ioctl(MemorySegment errno, int fd, long request, MemorySegment argp) {
+        try {
+            return (int) IOCTL.invokeExact(errno, fd, request, argp);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

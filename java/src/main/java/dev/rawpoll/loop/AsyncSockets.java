@@ -146,7 +146,7 @@ public final class AsyncSockets {
     }
 
     /**
-     * Fills {@code dst} completely.
+     * Fills {@code dst} completely; an empty {@code dst} returns at once.
      *
      * @throws EOFException if the stream ends first (saying how many bytes came)
      */
@@ -174,7 +174,7 @@ public final class AsyncSockets {
         }
     }
 
-    /** Writes all of {@code src}. */
+    /** Writes all of {@code src}; an empty {@code src} returns at once. */
     public static void writeAll(TcpStream stream, MemorySegment src) throws IOException {
         long done = 0;
         long size = src.byteSize();

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Converts between {@link InetSocketAddress} and {@code struct sockaddr_in}/{@code sockaddr_in6}
@@ -52,7 +53,11 @@ final class SocketAddresses {
         return (int) Sockets.SIZEOF_SOCKADDR_IN;
     }
 
-    /** Reads the {@code sockaddr_in}/{@code sockaddr_in6} the kernel wrote into {@code sockaddr}. */
+    /**
+     * Reads the {@code sockaddr_in}/{@code sockaddr_in6} the kernel wrote into {@code sockaddr}. An
+     * IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, what a dual-stack socket reports for an
+     * IPv4 peer) comes back as the {@link Inet4Address} {@code a.b.c.d}, as in java.nio.
+     */
     static InetSocketAddress read(MemorySegment sockaddr) {
         int family = Short.toUnsignedInt(sockaddr.get(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SS_FAMILY));
         try {
@@ -61,7 +66,11 @@ final class SocketAddresses {
                 MemorySegment.copy(sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN6_ADDR, ip, 0, ip.length);
                 int scope = sockaddr.get(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_SIN6_SCOPE_ID);
                 int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, Sockets.OFFSETOF_SIN6_PORT));
-                // Inet6Address even for a v4-mapped address: the socket is an AF_INET6 one.
+                if (isIpv4Mapped(ip)) {
+                    // An IPv4 peer of a dual-stack socket: reported as java.nio and Netty do, as
+                    // the Inet4Address a.b.c.d, not ::ffff:a.b.c.d (which is not even a loopback).
+                    return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(ip, 12, 16)), port);
+                }
                 return new InetSocketAddress(Inet6Address.getByAddress(null, ip, scope), port);
             }
             if (family == Sockets.AF_INET) {
@@ -74,6 +83,16 @@ final class SocketAddresses {
             throw new AssertionError("an address of the right length was refused", e);
         }
         throw new IllegalStateException("not an IPv4 or IPv6 socket address: family " + family);
+    }
+
+    /** Whether {@code ip} (16 bytes) is {@code ::ffff:a.b.c.d} (RFC 4291, 2.5.5.2). */
+    private static boolean isIpv4Mapped(byte[] ip) {
+        for (int i = 0; i < 10; i++) {
+            if (ip[i] != 0) {
+                return false;
+            }
+        }
+        return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
     }
 
     /** {@code 127.0.0.1:80}, {@code [::1]:80}: the form used in error messages. */

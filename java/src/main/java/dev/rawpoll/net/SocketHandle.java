@@ -32,7 +32,7 @@ final class SocketHandle {
     /** A sockaddr_storage: for bind, connect, getsockname, getpeername. */
     final MemorySegment sockaddr;
     final MemorySegment socklen;
-    /** An int or a struct linger, for setsockopt/getsockopt. */
+    /** An int or a struct linger, for setsockopt/getsockopt; an urgent byte; ioctl's int. */
     final MemorySegment optval;
     /** A struct msghdr followed by iovecs, for gathering writes; made on first use, grown as needed. */
     private MemorySegment gather;
@@ -111,6 +111,89 @@ final class SocketHandle {
         msg.set(ADDRESS, Sockets.OFFSETOF_MSG_IOV, gather.asSlice(Sockets.SIZEOF_MSGHDR));
         msg.set(JAVA_LONG, Sockets.OFFSETOF_MSG_IOVLEN, iovecs);
         return gather;
+    }
+
+    // ---- data transfer: TcpStream's read and write, after their argument checks --------------
+
+    /** recv(2), for TcpStream.read; {@code len} 0 returns 0 without a system call. */
+    int recv(MemorySegment dst, long len) throws SystemCallException {
+        int fd = fd();
+        if (len == 0) {
+            return 0; // recv would return 0, which means end of stream
+        }
+        while (true) {
+            long n = Sockets.recv(errno, fd, dst, len, 0);
+            if (n > 0) {
+                return (int) n;
+            }
+            if (n == 0) {
+                return TcpStream.END_OF_STREAM;
+            }
+            int e = Native.errno(errno);
+            if (e == Sockets.EAGAIN) {
+                return TcpStream.WOULD_BLOCK;
+            }
+            if (e != Sockets.EINTR) {
+                throw error("recv(fd=" + fd + ")", e);
+            }
+        }
+    }
+
+    /** send(2) with MSG_NOSIGNAL, for TcpStream.write; {@code len} 0 returns 0. */
+    int send(MemorySegment src, long len) throws SystemCallException {
+        int fd = fd();
+        if (len == 0) {
+            return 0;
+        }
+        while (true) {
+            long n = Sockets.send(errno, fd, src, len, Sockets.MSG_NOSIGNAL);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int e = Native.errno(errno);
+            if (e == Sockets.EAGAIN) {
+                return TcpStream.WOULD_BLOCK;
+            }
+            if (e != Sockets.EINTR) {
+                throw error("send(fd=" + fd + ")", e);
+            }
+        }
+    }
+
+    /** sendmsg(2) with MSG_NOSIGNAL of {@code srcs[offset, offset + length)}, for TcpStream.write. */
+    long sendmsg(MemorySegment[] srcs, int offset, int length) throws SystemCallException {
+        int fd = fd();
+        if (length == 0) {
+            return 0; // before msghdrWithIovecs: there may be no msghdr yet, and none is needed
+        }
+        MemorySegment msg = msghdrWithIovecs(length);
+        long iov = Sockets.SIZEOF_MSGHDR;
+        long total = 0;
+        for (int i = offset; i < offset + length; i++, iov += Sockets.SIZEOF_IOVEC) {
+            MemorySegment src = srcs[i];
+            if (!src.isNative()) {
+                throw new IllegalArgumentException("gathering writes take native segments only: srcs[" + i + "] is on the heap");
+            }
+            msg.set(ADDRESS, iov + Sockets.OFFSETOF_IOV_BASE, src);
+            msg.set(JAVA_LONG, iov + Sockets.OFFSETOF_IOV_LEN, src.byteSize());
+            total += src.byteSize();
+        }
+        if (total == 0) {
+            return 0; // like write(empty): no system call, so no error of the connection either
+        }
+        while (true) {
+            long n = Sockets.sendmsg(errno, fd, msg, Sockets.MSG_NOSIGNAL);
+            if (n >= 0) {
+                return n;
+            }
+            int e = Native.errno(errno);
+            if (e == Sockets.EAGAIN) {
+                return TcpStream.WOULD_BLOCK;
+            }
+            if (e != Sockets.EINTR) {
+                throw error("sendmsg(fd=" + fd + ", " + length + " segments)", e);
+            }
+        }
     }
 
     boolean isClosed() {

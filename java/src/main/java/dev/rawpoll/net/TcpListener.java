@@ -21,7 +21,14 @@ import java.net.InetSocketAddress;
  *
  * <p>{@link #accept()} never blocks: it returns {@code null} when no connection is pending
  * (EAGAIN), so it is called when a {@link dev.rawpoll.Poller} reports the {@link #handle()}
- * readable. A listener is used by one thread at a time; {@link #close()} must not run while
+ * readable.
+ *
+ * <p>A listener bound to the IPv6 wildcard {@code [::]} is dual-stack (unless the system sets
+ * {@code net.ipv6.bindv6only}): it accepts IPv4 clients too, and their streams report IPv4
+ * addresses ({@link java.net.Inet4Address}) for both ends, not the IPv4-mapped {@code
+ * ::ffff:a.b.c.d} the kernel gives, as java.nio does.
+ *
+ * <p>A listener is used by one thread at a time; {@link #close()} must not run while
  * another thread is in {@link #accept()}.
  */
 public final class TcpListener implements AutoCloseable {

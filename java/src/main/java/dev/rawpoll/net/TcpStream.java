@@ -1,8 +1,5 @@
 package dev.rawpoll.net;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.Sockets;
@@ -22,6 +19,16 @@ import java.util.Objects;
  * offered, or {@link #WOULD_BLOCK} when the send buffer is full. Wait for {@link
  * dev.rawpoll.Interest#READABLE}/{@link dev.rawpoll.Interest#WRITABLE} of {@link #handle()} with a
  * {@link dev.rawpoll.Poller} and try again.
+ *
+ * <h2>Empty input</h2>
+ * A read or write of nothing — an empty segment, an empty array range, no segments or only
+ * empty ones in a gathering write — returns 0 at once, in every state of the connection
+ * (connecting, connected, at end of stream, reset), without a system call: so it never reports
+ * {@link #END_OF_STREAM}, {@link #WOULD_BLOCK} or an error of the connection (the next non-empty
+ * call does). The arguments are still checked (bounds, read-only, heap segments in a gathering
+ * write), and a closed stream still throws {@link IllegalStateException}. The rule of {@link
+ * java.io.InputStream#read(byte[], int, int)}: "if len is zero, then no bytes are read and 0 is
+ * returned".
  *
  * <h2>Errors</h2>
  * A failed call throws {@link SystemCallException} naming the call and the errno, e.g. {@code
@@ -54,6 +61,8 @@ public final class TcpStream implements AutoCloseable {
      */
     private byte[] lastArray;
     private MemorySegment lastArraySegment;
+    /** Made on first use of {@link #urgentData()}. */
+    private UrgentData urgentData;
 
     private TcpStream(SocketHandle socket, InetSocketAddress remote, boolean connected) {
         this.socket = socket;
@@ -135,14 +144,15 @@ public final class TcpStream implements AutoCloseable {
      *
      * @return bytes read ({@code > 0}; 0 only if {@code dst} is empty), {@link #END_OF_STREAM} or
      *     {@link #WOULD_BLOCK}
-     * @throws ConnectionResetException if the peer reset the connection
+     * @throws ConnectionResetException if the peer reset the connection: once, after the bytes
+     *     that arrived before the reset have been read; later reads return {@link #END_OF_STREAM}
      * @throws IllegalArgumentException if {@code dst} is read-only
      */
     public int read(MemorySegment dst) throws IOException {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("cannot read into a read-only segment");
         }
-        return recv(dst, Math.min(dst.byteSize(), Integer.MAX_VALUE));
+        return socket.recv(dst, Math.min(dst.byteSize(), Integer.MAX_VALUE));
     }
 
     /**
@@ -154,7 +164,7 @@ public final class TcpStream implements AutoCloseable {
      */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return recv(segmentOf(b, off, len), len);
+        return socket.recv(segmentOf(b, off, len), len);
     }
 
     /** {@code b[off, off + len)} as a heap segment, passed to recv/send in place (critical downcall). */
@@ -166,38 +176,16 @@ public final class TcpStream implements AutoCloseable {
         return off == 0 && len == b.length ? lastArraySegment : lastArraySegment.asSlice(off, len);
     }
 
-    private int recv(MemorySegment dst, long len) throws SystemCallException {
-        int fd = socket.fd();
-        if (len == 0) {
-            return 0; // recv would return 0, which means end of stream
-        }
-        while (true) {
-            long n = Sockets.recv(socket.errno, fd, dst, len, 0);
-            if (n > 0) {
-                return (int) n;
-            }
-            if (n == 0) {
-                return END_OF_STREAM;
-            }
-            int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Sockets.EINTR) {
-                throw SocketHandle.error("recv(fd=" + fd + ")", errno);
-            }
-        }
-    }
-
     /**
      * Writes from {@code src}, native or heap: send(2) with MSG_NOSIGNAL.
      *
-     * @return bytes written ({@code >= 0}, possibly fewer than {@code src} holds) or {@link
-     *     #WOULD_BLOCK}
-     * @throws BrokenPipeException or {@link ConnectionResetException} if the connection is gone
+     * @return bytes written ({@code > 0}, possibly fewer than {@code src} holds; 0 only if {@code
+     *     src} is empty) or {@link #WOULD_BLOCK}
+     * @throws BrokenPipeException or {@link ConnectionResetException} if the connection is gone:
+     *     ECONNRESET once for a reset not yet reported, EPIPE on every write after that
      */
     public int write(MemorySegment src) throws IOException {
-        return send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
+        return socket.send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
     }
 
     /**
@@ -208,7 +196,7 @@ public final class TcpStream implements AutoCloseable {
      */
     public int write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return send(segmentOf(b, off, len), len);
+        return socket.send(segmentOf(b, off, len), len);
     }
 
     /**
@@ -216,7 +204,8 @@ public final class TcpStream implements AutoCloseable {
      * (MSG_NOSIGNAL), as if they were one buffer. The segments must be native (the kernel is
      * given their addresses) and their arenas must stay open during the call.
      *
-     * @return bytes written ({@code >= 0}, possibly ending inside any segment) or {@link #WOULD_BLOCK}
+     * @return bytes written ({@code >= 0}, possibly ending inside any segment; 0 at once if the
+     *     range holds no bytes) or {@link #WOULD_BLOCK}
      * @throws IllegalArgumentException for a heap segment, or more than {@code UIO_MAXIOV} (1024) segments
      * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
      */
@@ -225,50 +214,7 @@ public final class TcpStream implements AutoCloseable {
         if (length > Sockets.UIO_MAXIOV) {
             throw new IllegalArgumentException("at most " + Sockets.UIO_MAXIOV + " segments per write: " + length);
         }
-        int fd = socket.fd();
-        MemorySegment msg = socket.msghdrWithIovecs(length);
-        long iov = Sockets.SIZEOF_MSGHDR;
-        for (int i = offset; i < offset + length; i++, iov += Sockets.SIZEOF_IOVEC) {
-            MemorySegment src = srcs[i];
-            if (!src.isNative()) {
-                throw new IllegalArgumentException("gathering writes take native segments only: srcs[" + i + "] is on the heap");
-            }
-            msg.set(ADDRESS, iov + Sockets.OFFSETOF_IOV_BASE, src);
-            msg.set(JAVA_LONG, iov + Sockets.OFFSETOF_IOV_LEN, src.byteSize());
-        }
-        while (true) {
-            long n = Sockets.sendmsg(socket.errno, fd, msg, Sockets.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Sockets.EINTR) {
-                throw SocketHandle.error("sendmsg(fd=" + fd + ", " + length + " segments)", errno);
-            }
-        }
-    }
-
-    private int send(MemorySegment src, long len) throws SystemCallException {
-        int fd = socket.fd();
-        if (len == 0) {
-            return 0;
-        }
-        while (true) {
-            long n = Sockets.send(socket.errno, fd, src, len, Sockets.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return (int) n;
-            }
-            int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != Sockets.EINTR) {
-                throw SocketHandle.error("send(fd=" + fd + ")", errno);
-            }
-        }
+        return socket.sendmsg(srcs, offset, length);
     }
 
     /** Half-close: sends FIN; the peer reads end of stream, and this side can still read. */
@@ -286,6 +232,18 @@ public final class TcpStream implements AutoCloseable {
         if (Sockets.shutdown(socket.errno, fd, how) != 0) {
             throw SocketHandle.error("shutdown(fd=" + fd + ", " + name + ")", Native.errno(socket.errno));
         }
+    }
+
+    /**
+     * TCP urgent ("out-of-band") data of this stream: send and read the urgent byte, find the
+     * mark, SO_OOBINLINE. Rarely wanted; see {@link UrgentData} for its caveats (one byte, RFC 6093).
+     */
+    public UrgentData urgentData() {
+        socket.fd(); // a closed stream throws
+        if (urgentData == null) {
+            urgentData = new UrgentData(socket);
+        }
+        return urgentData;
     }
 
     // ---- options ----------------------------------------------------------------------------
@@ -372,14 +330,21 @@ public final class TcpStream implements AutoCloseable {
 
     // ---- addresses, handle, close -----------------------------------------------------------
 
-    /** This side's address: getsockname(2). */
+    /**
+     * This side's address: getsockname(2). On a connection of an IPv4 client to a dual-stack
+     * listener (bound to {@code [::]}) this is the {@link java.net.Inet4Address} the client
+     * connected to, not its IPv4-mapped form {@code ::ffff:a.b.c.d} (as java.nio reports it).
+     */
     public InetSocketAddress localAddress() throws IOException {
         return socket.localAddress();
     }
 
     /**
      * The peer's address: the {@link #connect} target, or getpeername(2) for an accepted stream
-     * (remembered, so it stays known after the peer is gone).
+     * (remembered, so it stays known after the peer is gone). An IPv4 client of a dual-stack
+     * listener (bound to {@code [::]}) is reported as the {@link java.net.Inet4Address} {@code
+     * a.b.c.d}, not as {@code ::ffff:a.b.c.d}, as in java.nio: so {@code isLoopbackAddress()}
+     * and comparisons with IPv4 addresses work.
      *
      * @throws SystemCallException ENOTCONN if an accepted stream's peer is already gone
      */

@@ -19,7 +19,7 @@ public final class BlockingTcpStream implements AutoCloseable {
         this.stream = stream;
     }
 
-    /** Reads at least one byte; returns how many, or -1 at end of stream. */
+    /** Reads at least one byte; returns how many, or -1 at end of stream; 0 at once if {@code len} is 0. */
     public int read(byte[] b, int off, int len) throws IOException {
         for (;;) {
             int n = stream.read(b, off, len);
@@ -28,7 +28,7 @@ public final class BlockingTcpStream implements AutoCloseable {
         }
     }
 
-    /** Reads at least one byte into {@code dst}; returns how many, or -1 at end of stream. */
+    /** Reads at least one byte into {@code dst}; returns how many, or -1 at end of stream; 0 at once if {@code dst} is empty. */
     public int read(MemorySegment dst) throws IOException {
         for (;;) {
             int n = stream.read(dst);
@@ -47,7 +47,7 @@ public final class BlockingTcpStream implements AutoCloseable {
         return b;
     }
 
-    /** Writes at least one byte; returns how many. */
+    /** Writes at least one byte; returns how many; 0 at once if {@code len} is 0. */
     public int write(byte[] b, int off, int len) throws IOException {
         for (;;) {
             int n = stream.write(b, off, len);

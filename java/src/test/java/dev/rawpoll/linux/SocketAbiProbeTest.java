@@ -89,6 +89,10 @@ class SocketAbiProbeTest {
         constant(v, "ECONNABORTED", Sockets.ECONNABORTED);
         constant(v, "EADDRINUSE", Sockets.EADDRINUSE);
         constant(v, "EAFNOSUPPORT", Sockets.EAFNOSUPPORT);
+        constant(v, "MSG_OOB", Sockets.MSG_OOB);
+        constant(v, "SO_OOBINLINE", Sockets.SO_OOBINLINE);
+        constant(v, "SIOCATMARK", Sockets.SIOCATMARK);
+        constant(v, "EINVAL", Sockets.EINVAL);
         return v;
     }
 

@@ -41,6 +41,15 @@ public class socket_h extends socket_h$shared {
     public static int EAGAIN() {
         return EAGAIN;
     }
+    private static final int EINVAL = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * #define EINVAL 22
+     * }
+     */
+    public static int EINVAL() {
+        return EINVAL;
+    }
     private static final int EPIPE = (int)32L;
     /**
      * {@snippet lang=c :
@@ -167,6 +176,15 @@ public class socket_h extends socket_h$shared {
     public static int FD_CLOEXEC() {
         return FD_CLOEXEC;
     }
+    private static final int SIOCATMARK = (int)35077L;
+    /**
+     * {@snippet lang=c :
+     * #define SIOCATMARK 35077
+     * }
+     */
+    public static int SIOCATMARK() {
+        return SIOCATMARK;
+    }
     private static final int SOL_SOCKET = (int)1L;
     /**
      * {@snippet lang=c :
@@ -220,6 +238,15 @@ public class socket_h extends socket_h$shared {
      */
     public static int SO_KEEPALIVE() {
         return SO_KEEPALIVE;
+    }
+    private static final int SO_OOBINLINE = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_OOBINLINE 10
+     * }
+     */
+    public static int SO_OOBINLINE() {
+        return SO_OOBINLINE;
     }
     private static final int SO_LINGER = (int)13L;
     /**
@@ -347,6 +374,15 @@ public class socket_h extends socket_h$shared {
      */
     public static int SOCK_NONBLOCK() {
         return SOCK_NONBLOCK;
+    }
+    private static final int MSG_OOB = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_OOB = 1
+     * }
+     */
+    public static int MSG_OOB() {
+        return MSG_OOB;
     }
     private static final int MSG_NOSIGNAL = (int)16384L;
     /**
@@ -1202,6 +1238,79 @@ public class socket_h extends socket_h$shared {
      */
     public static int IPPROTO_TCP() {
         return IPPROTO_TCP;
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * extern int ioctl(int __fd, unsigned long __request, ...)
+     * }
+     */
+    public static class ioctl {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                socket_h.C_INT,
+                socket_h.C_INT,
+                socket_h.C_LONG
+            );
+        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("ioctl");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private ioctl(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern int ioctl(int __fd, unsigned long __request, ...)
+         * }
+         */
+        public static ioctl makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new ioctl(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public int apply(int __fd, long __request, Object... x2) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("ioctl", __fd, __request, x2);
+                }
+                return (int) spreader.invokeExact(__fd, __request, x2);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
+        }
     }
 
     private static class close {
