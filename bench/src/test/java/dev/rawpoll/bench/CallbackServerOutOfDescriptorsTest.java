@@ -57,6 +57,10 @@ class CallbackServerOutOfDescriptorsTest {
                 s.getOutputStream().write('x');
                 clients.add(s);
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // the machine may be loaded
+            while (stderr.stream().noneMatch(l -> l.contains("pausing accepts")) && child.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             Thread.sleep(500);
             List<String> outcomes = new ArrayList<>();
             for (Socket s : clients) {

@@ -68,12 +68,14 @@ class EchoServerOutOfDescriptorsTest {
                 s.getOutputStream().write('x');
                 clients.add(s);
             }
+            child.awaitStderrContaining(REPORT); // the server has run out
             Thread.sleep(500); // every retry (<= 100 ms apart) has happened
             for (Socket s : clients) {
                 outcomes.add(outcome(s, Duration.ofMillis(300)));
             }
             long served = outcomes.stream().filter(o -> o == Outcome.SERVED).count();
-            assertTrue(served >= 1 && served <= HEADROOM, () -> "served what the limit allows: " + outcomes);
+            assertTrue(served >= 1 && served <= HEADROOM, () -> "served what the limit allows: " + outcomes
+                    + ", child alive: " + child.process.isAlive() + ", stderr: " + child.stderr);
 
             // Saturated: no spin. A server retrying at once burns a whole core; this one sleeps.
             // New clients keep coming meanwhile: still one report.

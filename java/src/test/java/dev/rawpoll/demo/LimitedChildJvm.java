@@ -109,6 +109,14 @@ final class LimitedChildJvm implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration().orElseThrow();
     }
 
+    /** Waits (up to 30 s: the machine may be loaded) until the child has written {@code text} to stderr. */
+    void awaitStderrContaining(String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (stderrLinesContaining(text) == 0 && process.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
     long stderrLinesContaining(String text) {
         return stderr.stream().filter(l -> l.contains(text)).count();
     }
