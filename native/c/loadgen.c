@@ -12,8 +12,8 @@
  *
  * With -P, the server's user and system CPU time (from /proc/PID/stat, in clock ticks) over the
  * measured window is included. When the window opens it prints {"event":"measuring"} first, so
- * that a caller can start its own counters (perf) then. Exit status 1 on any error, including a
- * byte echoed wrong; connections are reset (SO_LINGER 0) at the end so that repeated runs do not
+ * that a caller can start its own counters (perf, the server's JIT log) then, and
+ * {"event":"measured"} when it closes. Exit status 1 on any error, including a byte echoed wrong; connections are reset (SO_LINGER 0) at the end so that repeated runs do not
  * leave tens of thousands of ports in TIME_WAIT.
  */
 #define _GNU_SOURCE
@@ -239,6 +239,8 @@ int main(int argc, char **argv) {
         }
         if (measuring && now >= measure_until) {
             if (server_pid > 0) server_cpu(server_pid, &utime_after, &stime_after);
+            printf("{\"event\":\"measured\"}\n");
+            fflush(stdout);
             break;
         }
         uint64_t next = measuring ? measure_until : measure_from;

@@ -292,16 +292,6 @@ public final class LoopbackTcp implements TestHandles {
         return Readiness.READ_CLOSED;
     }
 
-    @Override
-    public long openCount() {
-        return WINDOWS ? WindowsHandles.count() : TestFds.openFdCount();
-    }
-
-    @Override
-    public String describeOpen() {
-        return WINDOWS ? WindowsHandles.describe() : TestFds.describeOpenFds();
-    }
-
     /** A new blocking TCP socket. */
     private static long socket() {
         try {

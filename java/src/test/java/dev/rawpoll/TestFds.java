@@ -1,6 +1,7 @@
 package dev.rawpoll;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -37,6 +38,7 @@ public final class TestFds {
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP = link("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP2 = link("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCNTL =
             link("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
@@ -67,6 +69,17 @@ public final class TestFds {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             check("pipe", (int) PIPE.invokeExact(fds));
             return nonBlocking(new Pair(fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A blocking pipe: {read end, write end}. */
+    public static int[] blockingPipe() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            check("pipe", (int) PIPE.invokeExact(fds));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -112,6 +125,30 @@ public final class TestFds {
         }
     }
 
+    /** Writes all of {@code bytes} in one call; fails on a short write. */
+    public static void writeBytes(int fd, byte[] bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocateFrom(JAVA_BYTE, bytes);
+            if ((long) WRITE.invokeExact(fd, buf, (long) bytes.length) != bytes.length) {
+                throw new AssertionError("short write to " + fd);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** One read of at most {@code max} bytes, returned (blocks on a blocking descriptor with nothing to read). */
+    public static byte[] readBytes(int fd, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(max);
+            long n = (long) READ.invokeExact(fd, buf, (long) max);
+            if (n < 0) throw new AssertionError("read from " + fd + " failed");
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** Adds {@code value} to an eventfd's counter. */
     public static void signalEventfd(int fd, long value) {
         try (Arena arena = Arena.ofConfined()) {
@@ -149,11 +186,31 @@ public final class TestFds {
         }
     }
 
+    /** Makes {@code target} a copy of {@code fd}, closing what {@code target} was first. */
+    public static void dup2(int fd, int target) {
+        try {
+            check("dup2", (int) DUP2.invokeExact(fd, target));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     public static void shutdownOutput(int fd) {
         try {
             check("shutdown", (int) SHUTDOWN.invokeExact(fd, SHUT_WR));
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /** Closes each descriptor; fails if one was not open. */
+    public static void closeChecked(int... fds) {
+        for (int fd : fds) {
+            try {
+                if ((int) CLOSE.invokeExact(fd) != 0) throw new AssertionError("close(" + fd + ") failed");
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
         }
     }
 

@@ -2,9 +2,9 @@ package dev.rawpoll;
 
 /**
  * The handles the {@link PollerContractTest contract suite} watches, for one OS: pairs that one
- * side makes ready for the other, the calls that do it, and a count of what the process has open
- * for the leak check. {@link UnixHandles} gives pipes and AF_UNIX socket pairs; {@link LoopbackTcp}
- * gives loopback TCP connections, the only kind Windows has, through libc or Winsock.
+ * side makes ready for the other, and the calls that do it. {@link UnixHandles} gives pipes and
+ * AF_UNIX socket pairs; {@link LoopbackTcp} gives loopback TCP connections, the only kind Windows
+ * has, through libc or Winsock. {@link LeakCheck} counts what the process has open.
  *
  * <p>Handles are {@code long}s, as {@link Poller} takes them (a descriptor on Unix, a {@code SOCKET}
  * on Windows). Transfers never block: they return what the call returned, {@code -1} on "would
@@ -35,12 +35,6 @@ public interface TestHandles {
      * closed: HANGUP for a pipe, READ_CLOSED for a TCP connection (the peer's FIN is a half-close).
      */
     int closedWriterReadiness();
-
-    /** Handles this process has open, as the leak check counts them. */
-    long openCount();
-
-    /** The open handles and what they are, for a failed leak check. */
-    String describeOpen();
 
     /** Reads until the handle would block; returns the bytes read. */
     default long drain(long handle) {

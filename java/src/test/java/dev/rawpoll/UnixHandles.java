@@ -43,16 +43,6 @@ public final class UnixHandles implements TestHandles {
         return Readiness.HANGUP;
     }
 
-    @Override
-    public long openCount() {
-        return TestFds.openFdCount();
-    }
-
-    @Override
-    public String describeOpen() {
-        return TestFds.describeOpenFds();
-    }
-
     private static int fd(long handle) {
         return Math.toIntExact(handle);
     }

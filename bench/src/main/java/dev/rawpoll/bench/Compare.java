@@ -22,7 +22,7 @@ import java.util.Map;
  * <pre>
  * java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.Compare [--quick] [--servers c,nio,netty,callbacks,tasks]
  *     [--connections 1,100,1000,10000] [--sizes 64,16384] [--repetitions 3] [--seconds 4] [--warmup 1]
- *     [--no-syscalls] [--native-dir DIR] [--out FILE.md]
+ *     [--no-syscalls] [--settle-window 1] [--settle-max 20] [--profile [--profile-dir DIR]] [--native-dir DIR] [--out FILE.md]
  * </pre>
  *
  * Repetitions are interleaved (every server at every point, then again), with the server order
@@ -30,6 +30,13 @@ import java.util.Map;
  * Per run: round trips/s from loadgen, the server's user and system CPU over the measured window
  * from {@code /proc/<pid>/stat} (read by loadgen, 10 ms ticks), and, in one extra pass that is kept
  * out of the CPU figures, system calls per round trip from {@code perf stat} when perf works here.
+ *
+ * <p>Before the repetitions, every Java server runs each point's load until the JIT compiled
+ * nothing during one window (its {@code -XX:+PrintCompilation} lines are counted), and every
+ * measured window counts what the JIT compiled in it: the table says where it had not settled.
+ * With {@code --profile}, one more pass per point samples each server's CPU over the measured window
+ * ({@link Profiles}: async-profiler for a JVM, perf for C) and writes the collapsed stacks and a
+ * text summary of the top frames to {@code bench/results/profiles} (or {@code --profile-dir}).
  */
 public final class Compare {
     /** A server that Compare knows how to start. */
@@ -42,6 +49,13 @@ public final class Compare {
         final List<Loadgen.Result> runs = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
         double syscallsPerRoundTrip = Double.NaN;
+        /** Whether the server is a JVM that reports its compilations; the rest is meaningless if not. */
+        boolean jit;
+        /** Load windows run before the repetitions until one saw no compilation; the last one's count. */
+        int settleWindows;
+        long lastSettleCompilations;
+        /** Compilations (and deoptimisations) the server's JIT printed inside the measured windows. */
+        long compilationsMeasured;
     }
 
     static final class Settings {
@@ -51,7 +65,12 @@ public final class Compare {
         int repetitions = 3;
         double seconds = 4;
         double warmup = 1;
+        /** The JIT settle check: load windows of this length, at most settleMaxWindows of them. */
+        double settleWindow = 1;
+        int settleMaxWindows = 20;
         boolean syscalls = true;
+        boolean profile;
+        Path profileDir = BenchMain.resultsDir().resolve("profiles");
         Path nativeDir = BenchMain.nativeDir();
         Path out;
 
@@ -60,6 +79,8 @@ public final class Compare {
             s.connections = List.of(1, 1000);
             s.seconds = 1;
             s.warmup = 0.5;
+            s.settleWindow = 0.5;
+            s.settleMaxWindows = 10;
             s.syscalls = false; // the perf pass would take --quick past 3 minutes
             return s;
         }
@@ -76,7 +97,11 @@ public final class Compare {
                     case "--repetitions" -> s.repetitions = Integer.parseInt(args[++i]);
                     case "--seconds" -> s.seconds = Double.parseDouble(args[++i]);
                     case "--warmup" -> s.warmup = Double.parseDouble(args[++i]);
+                    case "--settle-window" -> s.settleWindow = Double.parseDouble(args[++i]);
+                    case "--settle-max" -> s.settleMaxWindows = Integer.parseInt(args[++i]);
                     case "--no-syscalls" -> s.syscalls = false;
+                    case "--profile" -> s.profile = true;
+                    case "--profile-dir" -> s.profileDir = Path.of(args[++i]);
                     case "--native-dir" -> s.nativeDir = Path.of(args[++i]);
                     case "--out" -> s.out = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -107,12 +132,17 @@ public final class Compare {
     }
 
     static Server server(String name, Path nativeDir) {
+        return server(name, nativeDir, new String[0]);
+    }
+
+    /** The server named {@code name}; a Java server's JVM gets {@code jvmOptions} too. */
+    static Server server(String name, Path nativeDir, String... jvmOptions) {
         return switch (name) {
             case "c" -> new Server("C", ServerProcess.cServer(nativeDir));
-            case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName()));
-            case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName()));
-            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName()));
-            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName()));
+            case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName(), jvmOptions));
+            case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName(), jvmOptions));
+            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName(), jvmOptions));
+            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName(), jvmOptions));
             default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty, callbacks, tasks)");
         };
     }
@@ -132,7 +162,9 @@ public final class Compare {
     /** Runs the comparison. */
     static Results measure(Settings settings) throws IOException, InterruptedException {
         Loadgen.executable(settings.nativeDir);
-        List<Server> servers = settings.servers.stream().map(n -> server(n, settings.nativeDir)).toList();
+        // Dynamic agent loading (the profiler) is allowed without the JDK's warning when asked for.
+        String[] jvmOptions = settings.profile ? new String[] {"-XX:+EnableDynamicAgentLoading"} : new String[0];
+        List<Server> servers = settings.servers.stream().map(n -> server(n, settings.nativeDir, jvmOptions)).toList();
         List<Point> points = new ArrayList<>();
         for (int size : settings.sizes) {
             for (int connections : settings.connections) {
@@ -152,6 +184,11 @@ public final class Compare {
             for (Server s : servers) {
                 running.add(ServerProcess.start(s.name(), s.command()));
             }
+            for (Point p : points) {
+                for (ServerProcess server : running) {
+                    settle(settings, server, p, cells.get(p).get(server.name));
+                }
+            }
             for (int rep = 0; rep < settings.repetitions; rep++) {
                 for (Point p : points) {
                     for (int k = 0; k < running.size(); k++) {
@@ -168,10 +205,99 @@ public final class Compare {
                     }
                 }
             }
+            if (settings.profile) {
+                Files.createDirectories(settings.profileDir);
+                for (Point p : points) {
+                    for (ServerProcess server : running) {
+                        profile(settings, server, p);
+                    }
+                }
+            }
         } finally {
             ServerProcess.closeAll(running);
         }
         return new Results(settings, cells, perf);
+    }
+
+    /**
+     * The JIT settle check: runs the point's load in windows of {@code settleWindow} seconds until
+     * the server's JIT compiled nothing during one and has nothing queued after it ({@code jcmd
+     * Compiler.queue}; at most {@code settleMaxWindows} windows), so that the
+     * measured repetitions start from compiled code, and the report can say where that failed.
+     */
+    private static void settle(Settings settings, ServerProcess server, Point p, Cell cell) throws IOException, InterruptedException {
+        if (!server.reportsCompilations()) return;
+        cell.jit = true;
+        int failed = 0;
+        while (cell.settleWindows < settings.settleMaxWindows && server.isAlive()) {
+            long[] window = new long[2];
+            cell.settleWindows++;
+            try {
+                Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(), settings.settleWindow, 0,
+                        0, () -> window[0] = server.compilations(), () -> window[1] = server.compilations());
+            } catch (Loadgen.Failure e) {
+                // On a loaded machine a short window can end before any round trip: it still warmed up, try again.
+                if (++failed == settings.settleMaxWindows) cell.failures.add("settle: " + e.getMessage());
+                cell.lastSettleCompilations = -1;
+                continue;
+            }
+            cell.lastSettleCompilations = window[1] - window[0];
+            // A quiet window with compilations still queued (a JIT starved of CPU) is not settled.
+            if (cell.lastSettleCompilations == 0 && server.compileQueueEmpty()) break;
+        }
+        System.err.printf(Locale.ROOT, "%-6s %5d conn %5d B: JIT settle: %d window(s) of %.1f s, %d compilation(s) in the last%n",
+                server.name, p.connections(), p.size(), cell.settleWindows, settings.settleWindow, cell.lastSettleCompilations);
+    }
+
+    /**
+     * One loadgen run with the server's CPU sampled for {@code seconds} inside its measured
+     * window (which is made 10 s longer: each jcmd takes a second or two on a loaded machine);
+     * writes {@code profile-SERVER-CONNECTIONSxSIZE.collapsed} and {@code .txt} (top frames), with
+     * what the loop thread allocated per round trip over the profiled time.
+     */
+    private static void profile(Settings settings, ServerProcess server, Point p) throws IOException, InterruptedException {
+        if (!server.isAlive()) return;
+        String base = String.format(Locale.ROOT, "profile-%s-%dx%d", server.name.toLowerCase(Locale.ROOT).replace(' ', '-'),
+                p.connections(), p.size());
+        Path collapsed = settings.profileDir.resolve(base + ".collapsed");
+        boolean jvm = server.reportsCompilations();
+        long[] sampled = {-1, -1, 0, 0}; // loop-thread bytes allocated before and after, nanoTime before and after
+        Exception[] failed = new Exception[1];
+        Thread[] profiler = new Thread[1];
+        try {
+            Loadgen.Result r = Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(), settings.seconds + 10,
+                    settings.warmup, server.pid(), () -> profiler[0] = Thread.ofPlatform().name("profile-" + base).start(() -> {
+                        try {
+                            if (jvm) sampled[0] = Profiles.threadAllocatedBytes(server.pid(), "main");
+                            sampled[2] = System.nanoTime();
+                            Profiles.Session session = Profiles.start(server.pid(), jvm, collapsed, settings.seconds);
+                            Thread.sleep((long) (settings.seconds * 1000));
+                            session.stop();
+                            sampled[3] = System.nanoTime();
+                            if (jvm) sampled[1] = Profiles.threadAllocatedBytes(server.pid(), "main");
+                        } catch (IOException | InterruptedException | RuntimeException e) {
+                            failed[0] = e;
+                        }
+                    }));
+            if (profiler[0] != null) profiler[0].join();
+            if (failed[0] != null) throw new IOException(failed[0]);
+            String title = String.format(Locale.ROOT, "CPU profile: %s, %,d connections × %,d B echo, %.1f s sampled under load (%s)%n"
+                            + "%,.0f round trips/s (loadgen window around the profile), server CPU %.2f µs user + %.2f µs system per round trip",
+                    server.name, p.connections(), p.size(), settings.seconds,
+                    jvm ? "async-profiler 4.1, event=cpu" : "perf record -F 999 -g",
+                    r.roundTripsPerSecond(), r.userMicrosPerRoundTrip(), r.systemMicrosPerRoundTrip());
+            if (sampled[0] >= 0 && sampled[1] >= 0 && r.roundTripsPerSecond() > 0) {
+                // Thread dumps print KiB; the round trips are estimated from loadgen's rate over the sampled time.
+                double roundTrips = r.roundTripsPerSecond() * (sampled[3] - sampled[2]) / 1e9;
+                title += String.format(Locale.ROOT, "%nloop thread (\"main\") allocated %,d B while sampled, about %.3f B per round trip "
+                        + "(jcmd Thread.print -e before and after)", sampled[1] - sampled[0], (sampled[1] - sampled[0]) / roundTrips);
+            }
+            Path text = settings.profileDir.resolve(base + ".txt");
+            Files.writeString(text, Profiles.summary(collapsed, title, 30));
+            System.err.println("profile written to " + text);
+        } catch (IOException | RuntimeException e) { // a profile that fails must not lose the table
+            System.err.println(server.name + ": profile failed: " + e);
+        }
     }
 
     /** One loadgen run; with {@code syscallRate} non-null it only counts system calls (perf pass). */
@@ -183,7 +309,8 @@ public final class Compare {
         }
         PerfSyscalls[] counter = new PerfSyscalls[1];
         double countedSeconds = Math.max(0.2, settings.seconds - 0.1);
-        Runnable onMeasuring = syscallRate == null ? () -> { } : () -> {
+        long[] compilations = new long[2];
+        Runnable onMeasuring = syscallRate == null ? () -> compilations[0] = server.compilations() : () -> {
             try {
                 counter[0] = PerfSyscalls.start(server.pid(), countedSeconds);
             } catch (IOException e) {
@@ -192,9 +319,10 @@ public final class Compare {
         };
         try {
             Loadgen.Result r = Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(),
-                    settings.seconds, settings.warmup, server.pid(), onMeasuring);
+                    settings.seconds, settings.warmup, server.pid(), onMeasuring, () -> compilations[1] = server.compilations());
             if (syscallRate == null) {
                 cell.runs.add(r);
+                cell.compilationsMeasured += compilations[1] - compilations[0];
             } else if (counter[0] != null && r.roundTripsPerSecond() > 0) {
                 cell.syscallsPerRoundTrip = counter[0].finishPerSecond() / r.roundTripsPerSecond();
             }

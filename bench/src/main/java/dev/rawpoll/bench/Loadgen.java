@@ -56,6 +56,12 @@ final class Loadgen {
      */
     static Result run(Path nativeDir, int port, int connections, int size, double seconds, double warmupSeconds,
                       long serverPid, Runnable onMeasuring) throws IOException, InterruptedException {
+        return run(nativeDir, port, connections, size, seconds, warmupSeconds, serverPid, onMeasuring, () -> { });
+    }
+
+    /** As above; {@code onMeasured} runs when the measured window closes (before loadgen's connections do). */
+    static Result run(Path nativeDir, int port, int connections, int size, double seconds, double warmupSeconds,
+                      long serverPid, Runnable onMeasuring, Runnable onMeasured) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(executable(nativeDir).toString(),
                 "-p", Integer.toString(port), "-c", Integer.toString(connections), "-s", Integer.toString(size),
                 "-d", Double.toString(seconds), "-w", Double.toString(warmupSeconds)));
@@ -71,6 +77,8 @@ final class Loadgen {
             while ((line = out.readLine()) != null) {
                 if (line.equals("{\"event\":\"measuring\"}")) {
                     onMeasuring.run();
+                } else if (line.equals("{\"event\":\"measured\"}")) {
+                    onMeasured.run();
                 } else if (line.startsWith("{\"connections\"")) {
                     result = line;
                 } else {

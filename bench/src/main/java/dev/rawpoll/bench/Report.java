@@ -38,9 +38,11 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append(settings.describe()).append(".\n\n");
         md.append("| connections | size | server | round trips/s | user µs/rt | sys µs/rt | total µs/rt | syscalls/rt | p99 µs "
-                + "| rt/s ÷ NIO | user ÷ NIO | total ÷ NIO | user ÷ C | total ÷ C |\n");
-        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| rt/s ÷ NIO | user ÷ NIO | total ÷ NIO | user ÷ C | total ÷ C | JIT in window |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> failures = new ArrayList<>();
+        List<String> unsettled = new ArrayList<>();
+        int maxSettleWindows = 0;
         for (var point : cells.entrySet()) {
             Compare.Point p = point.getKey();
             Map<String, Compare.Cell> row = point.getValue();
@@ -48,8 +50,21 @@ final class Report {
             Medians c = row.containsKey("C") ? Medians.of(row.get("C")) : null;
             for (var entry : row.entrySet()) {
                 Medians m = Medians.of(entry.getValue());
-                for (String f : entry.getValue().failures) failures.add(entry.getKey() + " at " + p.connections() + " × " + p.size() + " B: " + f);
-                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                Compare.Cell cell = entry.getValue();
+                for (String f : cell.failures) failures.add(entry.getKey() + " at " + p.connections() + " × " + p.size() + " B: " + f);
+                String where = entry.getKey() + " at " + p.connections() + " × " + p.size() + " B";
+                if (cell.jit) {
+                    maxSettleWindows = Math.max(maxSettleWindows, cell.settleWindows);
+                    if (cell.lastSettleCompilations != 0) {
+                        unsettled.add(where + ": " + (cell.lastSettleCompilations < 0 ? "no round trip completed"
+                                : "still " + cell.lastSettleCompilations + " compilation(s)") + " in the last of "
+                                + cell.settleWindows + " settle windows");
+                    }
+                    if (cell.compilationsMeasured > 0) {
+                        unsettled.add(where + ": " + cell.compilationsMeasured + " compilation(s) inside the measured windows");
+                    }
+                }
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                         p.connections(), p.size(), entry.getKey(),
                         number(m.rate(), "%,.0f"), number(m.user(), "%.2f"), number(m.system(), "%.2f"),
                         number(m.total(), "%.2f"), number(m.syscalls(), "%.2f"), number(m.p99(), "%,.0f"),
@@ -57,7 +72,8 @@ final class Report {
                         ratio(m.user(), nio == null ? Double.NaN : nio.user()),
                         ratio(m.total(), nio == null ? Double.NaN : nio.total()),
                         ratio(m.user(), c == null ? Double.NaN : c.user()),
-                        ratio(m.total(), c == null ? Double.NaN : c.total())));
+                        ratio(m.total(), c == null ? Double.NaN : c.total()),
+                        cell.jit ? Long.toString(cell.compilationsMeasured) : "–"));
             }
         }
         md.append("\nMedians over the repetitions; ratios are of those medians, in the same run. CPU is the server "
@@ -66,6 +82,15 @@ final class Report {
         md.append(perf
                 ? "System calls per round trip come from one extra pass per point counted with `perf stat -e raw_syscalls:sys_enter -p PID` (not in the CPU figures).\n"
                 : "System calls were not counted (perf is not usable here, or --no-syscalls).\n");
+        md.append(String.format(Locale.ROOT, "%nJIT settle check: every Java server runs with `-XX:+PrintCompilation`, whose lines the runner "
+                + "counts. Before the repetitions, each server ran each point's load in windows of %.1f s until one window saw no "
+                + "compilation and `jcmd Compiler.queue` showed nothing queued (at most %d windows; the most any cell needed: %d). \"JIT in window\" is what the JIT compiled "
+                + "(or made not entrant) inside the measured windows of all repetitions of that cell: 0 means the CPU figures are of "
+                + "settled code.%n", settings.settleWindow, settings.settleMaxWindows, maxSettleWindows));
+        if (!unsettled.isEmpty()) {
+            md.append("\nWhere the JIT had not settled:\n\n");
+            for (String u : unsettled) md.append("- ").append(u).append('\n');
+        }
         if (!failures.isEmpty()) {
             md.append("\nFailed runs:\n\n");
             for (String f : failures) md.append("- ").append(f.replace('\n', ' ')).append('\n');

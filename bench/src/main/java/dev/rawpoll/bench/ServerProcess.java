@@ -11,21 +11,60 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * One echo server under test, run as its own process so that its CPU time can be read from
  * {@code /proc/<pid>/stat}: started on a free port (argument {@code 0}), ready once it printed
- * {@code listening on PORT}, stopped with SIGTERM.
+ * {@code listening on PORT}, stopped with SIGTERM. A Java server runs with {@code
+ * -XX:+PrintCompilation}; the lines it prints are counted ({@link #compilations()}), so that the
+ * runner can check that the JIT has settled before it measures and that it stayed settled.
  */
 final class ServerProcess implements AutoCloseable {
+    /** A line of -XX:+PrintCompilation: timestamp (ms), compile id, then flags, tier and method. */
+    private static final Pattern COMPILATION = Pattern.compile("^\\s*\\d+\\s+\\d+\\s.*");
+
     final String name;
     private final Process process;
     final int port;
+    private final AtomicLong compilations;
+    private final boolean reportsCompilations;
 
-    private ServerProcess(String name, Process process, int port) {
+    private ServerProcess(String name, Process process, int port, AtomicLong compilations, boolean reportsCompilations) {
         this.name = name;
         this.process = process;
         this.port = port;
+        this.compilations = compilations;
+        this.reportsCompilations = reportsCompilations;
+    }
+
+    /**
+     * Methods the server's JIT has compiled (or made not entrant) so far, as printed by
+     * -XX:+PrintCompilation; always 0 for a server that is not a JVM. The count lags the
+     * server by the time its output takes through the pipe (well under a millisecond).
+     */
+    long compilations() {
+        return compilations.get();
+    }
+
+    /**
+     * Whether the JIT has nothing compiling and nothing queued ({@code jcmd PID Compiler.queue}):
+     * a JIT starved of CPU can let a window pass without starting a compilation. True for a
+     * server that is not a JVM.
+     */
+    boolean compileQueueEmpty() throws IOException, InterruptedException {
+        if (!reportsCompilations) return true;
+        String out = ProcessStats.jcmd(pid(), "Compiler.queue");
+        int current = out.indexOf("Current compiles:");
+        int c1 = out.indexOf("C1 compile queue:");
+        return current >= 0 && c1 > current && out.substring(current + "Current compiles:".length(), c1).isBlank()
+                && out.split("\\bEmpty\\b", -1).length - 1 == 2;
+    }
+
+    /** Whether this server prints its compilations (a JVM started by {@link #javaServer}). */
+    boolean reportsCompilations() {
+        return reportsCompilations;
     }
 
     /** The command of the C server built from {@code native/c/echo_server.c}. */
@@ -34,26 +73,38 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The command that runs {@code mainClass} (a server in this jar) in a JVM like this one. */
-    static List<String> javaServer(String mainClass) {
+    static List<String> javaServer(String mainClass, String... jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // The class path puts rawpoll in the unnamed module; its tasks need jdk.internal.vm.
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass, "0");
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+PrintCompilation",
+                // The class path puts rawpoll in the unnamed module; its tasks need jdk.internal.vm.
+                "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "0"));
+        return command;
     }
 
     static ServerProcess start(String name, List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         process.getOutputStream().close();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+        AtomicLong compilations = new AtomicLong();
+        CompletableFuture<String> portLine = CompletableFuture.supplyAsync(() -> {
             try {
-                return out.readLine();
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (COMPILATION.matcher(line).matches()) {
+                        compilations.incrementAndGet();
+                    } else {
+                        return line;
+                    }
+                }
+                return null;
             } catch (IOException e) {
                 return null;
             }
         });
         String line;
         try {
-            line = first.get(30, TimeUnit.SECONDS);
+            line = portLine.get(30, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             process.destroyForcibly();
             throw new IOException(name + " server did not report its port: " + e);
@@ -62,17 +113,18 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IOException(name + " server printed " + line + " instead of \"listening on PORT\"");
         }
-        // Keep reading so that a chatty server never blocks on a full pipe.
+        // Keep reading (and counting compilations) so that a chatty server never blocks on a full pipe.
         Thread.ofPlatform().daemon().name(name + "-stdout").start(() -> {
             try (out) {
-                while (out.readLine() != null) {
-                    // discarded
+                for (String l; (l = out.readLine()) != null; ) {
+                    if (COMPILATION.matcher(l).matches()) compilations.incrementAndGet();
                 }
             } catch (IOException ignored) {
                 // the server is gone
             }
         });
-        return new ServerProcess(name, process, Integer.parseInt(line.substring("listening on ".length()).trim()));
+        return new ServerProcess(name, process, Integer.parseInt(line.substring("listening on ".length()).trim()),
+                compilations, command.contains("-XX:+PrintCompilation"));
     }
 
     long pid() {

@@ -3,13 +3,10 @@ package dev.rawpoll.bsd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.AbiProbes;
 import dev.rawpoll.internal.Errno;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -73,23 +70,9 @@ class KqueueAbiProbeTest {
     }
 
     static Map<String, Long> probe() throws Exception {
-        String dir = System.getProperty("rawpoll.native.dir");
-        assertTrue(dir != null, "system property rawpoll.native.dir is not set (run through Maven)");
-        Path exe = Path.of(dir, "abi_probe_kqueue");
-        assertTrue(Files.isExecutable(exe), exe + " was not built: CMake builds it from the system's <sys/event.h>"
+        return AbiProbes.run("abi_probe_kqueue", "CMake builds it from the system's <sys/event.h>"
                 + " on macOS/FreeBSD, and on Linux from libkqueue's include/sys/event.h next to RAWPOLL_LIBKQUEUE"
                 + " (or -DRAWPOLL_LIBKQUEUE_INCLUDE)");
-        Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "probe hung");
-        assertEquals(0, p.exitValue(), out);
-        Map<String, Long> m = new TreeMap<>();
-        for (String line : out.split("\n")) {
-            if (line.isBlank()) continue;
-            int eq = line.lastIndexOf('=');
-            m.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
-        }
-        return m;
     }
 
     @Test

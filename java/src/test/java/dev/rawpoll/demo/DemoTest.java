@@ -20,6 +20,23 @@ import org.junit.jupiter.api.Timeout;
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64", disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 only so far")
 class DemoTest {
 
+    /**
+     * The demo's timings as ratios, judged where the machine has a free core for each thread the
+     * demo runs at once (load average below the core count). A machine already busier than its
+     * cores gives the loop's and the server's threads no CPU when they are due, so there the
+     * ratio says nothing about rawpoll: it is printed, not judged. The demo's structure (who ran
+     * when, what overlapped) is checked everywhere.
+     */
+    private static void judgeIfQuiet(boolean ratioHolds, String message) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        if (load >= 0 && load < cores) {
+            assertTrue(ratioHolds, message + "\n(load average " + load + " on " + cores + " cores)");
+        } else if (!ratioHolds) {
+            System.out.printf("DemoTest: not judged at load average %.1f on %d cores: %s%n", load, cores, message.lines().findFirst().orElse(""));
+        }
+    }
+
     @Test
     @Timeout(60)
     void demoShowsBlockingVsNonBlockingAndOverlappingIo() throws Exception {
@@ -52,7 +69,7 @@ class DemoTest {
             double delay = r.serverDelaySeconds();
             double meanIo = t.segments().stream().filter(s -> s.kind() == Kind.IO).mapToLong(Trace.Segment::durationNanos).average().orElseThrow() / 1e9;
             assertTrue(t.segments().stream().filter(s -> s.kind() == Kind.IO).allMatch(s -> s.durationNanos() / 1e9 >= delay), out);
-            assertTrue(meanIo < 1.5 * delay, "I/O waits of " + meanIo + " s for a server delay of " + delay + " s\n" + out);
+            judgeIfQuiet(meanIo < 1.5 * delay, "I/O waits of " + meanIo + " s for a server delay of " + delay + " s\n" + out);
             // the loop's own work is shown: a poll reported each task's reply and the task it woke
             for (int i = 1; i <= 3; i++) {
                 assertTrue(Pattern.compile("poll waited .* readable .*-> wakes task " + i).matcher(out).find(), out);
@@ -63,9 +80,9 @@ class DemoTest {
             Demo.Parallel p = r.parallel();
             assertEquals(2 * p.loops(), p.trace().segments().stream().filter(s -> s.task().equals("one loop")).count(), out);
             assertTrue(p.trace().tasks().containsAll(java.util.List.of("one loop", "loop 1 of " + p.loops(), "loop 2 of " + p.loops())), out);
+            // a ratio, not a window: two free cores finish the same work in clearly less time than one
             if (Runtime.getRuntime().availableProcessors() >= 2) {
-                // a ratio, not a window: two cores finish the same work in clearly less time than one
-                assertTrue(p.speedup() > 1.2, "speedup " + p.speedup() + "\n" + out);
+                judgeIfQuiet(p.speedup() > 1.2, "speedup " + p.speedup() + "\n" + out);
             }
             assertTrue(Files.readString(p.svg()).contains("loop 2 of " + p.loops()), "the figure has a lane per loop");
             assertTrue(out.contains("faster: the loops run on"), out);

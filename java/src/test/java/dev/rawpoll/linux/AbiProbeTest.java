@@ -1,17 +1,13 @@
 package dev.rawpoll.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.AbiProbes;
 import dev.rawpoll.linux.bindings.epoll_data;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -61,21 +57,7 @@ class AbiProbeTest {
     }
 
     static Map<String, Long> probe(String name) throws IOException, InterruptedException {
-        String dir = System.getProperty("rawpoll.native.dir");
-        assertTrue(dir != null, "system property rawpoll.native.dir is not set (run through Maven)");
-        Path exe = Path.of(dir, name);
-        assertTrue(Files.isExecutable(exe), exe + " was not built: the Maven build runs CMake before the tests");
-        Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "probe hung");
-        assertEquals(0, p.exitValue(), out);
-        Map<String, Long> m = new TreeMap<>();
-        for (String line : out.split("\n")) {
-            if (line.isBlank()) continue;
-            int eq = line.lastIndexOf('=');
-            m.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
-        }
-        return m;
+        return AbiProbes.run(name, "the Maven build runs CMake before the tests");
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rawpoll.Poller;
 import dev.rawpoll.PollerContractTest;
 import dev.rawpoll.Readiness;
+import dev.rawpoll.SignalsDuringAWait;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.TestFds;
 import dev.rawpoll.TestHandles.Pair;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.condition.OS;
 
 /** The contract on epoll, plus what only holds on Linux. */
 @EnabledOnOs(OS.LINUX) // epoll
-class EpollPollerTest extends PollerContractTest {
+class EpollPollerTest extends PollerContractTest implements SignalsDuringAWait {
 
     @Override
     protected Poller openPoller() throws IOException {
@@ -52,7 +53,7 @@ class EpollPollerTest extends PollerContractTest {
     }
 
     /**
-     * PITFALLS 2: epoll registers the open file description. While a dup'd copy stays open, closing
+     * epoll registers the open file description (see the Poller javadoc). While a dup'd copy stays open, closing
      * the registered number leaves the registration alive; when a new descriptor reuses the number,
      * the old registration's events must not reach the new one's token.
      */
@@ -137,47 +138,13 @@ class EpollPollerTest extends PollerContractTest {
         assertEquals(0, poller.poll(events, 0, java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
-    /**
-     * A signal interrupts epoll_wait (EINTR, never restarted by the kernel); the poll resumes for the
-     * time left instead of returning early or failing. HotSpot handles SIGPIPE itself (and ignores it),
-     * so sending it to the polling thread interrupts the wait without other effects.
-     */
-    @Test
-    void signalsDoNotEndAWaitEarly() throws Throwable {
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var lookup = linker.defaultLookup();
-        var pthreadSelf = linker.downcallHandle(lookup.find("pthread_self").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG));
-        var pthreadKill = linker.downcallHandle(lookup.find("pthread_kill").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
-        int sigpipe = 13;
-        EpollPoller epoll = (EpollPoller) poller;
-        var thread = new java.util.concurrent.atomic.AtomicLong();
-        var result = new java.util.concurrent.atomic.AtomicReference<Object>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            try {
-                thread.set((long) pthreadSelf.invokeExact());
-                long start = System.nanoTime();
-                int n = epoll.poll(events, 400, java.util.concurrent.TimeUnit.MILLISECONDS);
-                result.set(new long[] {n, System.nanoTime() - start});
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        });
-        while (thread.get() == 0) Thread.onSpinWait();
-        for (int i = 0; i < 5 && t.isAlive(); i++) {
-            Thread.sleep(40);
-            if (t.isAlive()) {
-                int rc = (int) pthreadKill.invokeExact(thread.get(), sigpipe);
-                assertEquals(0, rc);
-            }
-        }
-        t.join();
-        assertTrue(result.get() instanceof long[], () -> "poll failed: " + result.get());
-        long[] r = (long[]) result.get();
-        assertEquals(0, r[0]);
-        assertTrue(r[1] >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(400), "returned early: " + r[1] + " ns");
-        assertTrue(epoll.interruptedWaits() > 0, "no signal interrupted the wait: the test proved nothing");
+    @Override
+    public Poller pollerUnderTest() {
+        return poller;
+    }
+
+    @Override
+    public long interruptedWaits() {
+        return ((EpollPoller) poller).interruptedWaits();
     }
 }

@@ -3,6 +3,7 @@ package dev.rawpoll.loop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Empty reads and writes through {@link AsyncSockets} return 0 (or return at once, for readFully
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.condition.OS;
  */
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64") // where dev.rawpoll.net has sockets
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class AsyncSocketsEmptyInputTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class AsyncSocketsEmptyInputTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private EventLoop loop;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.TestFds;
 import dev.rawpoll.net.ConnectionRefusedException;
 import dev.rawpoll.net.TcpListener;
@@ -26,10 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64") // where dev.rawpoll.net has sockets
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class AsyncSocketsTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class AsyncSocketsTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private EventLoop loop;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.net.ConnectionRefusedException;
 import dev.rawpoll.net.TcpStream;
 import java.net.InetSocketAddress;
@@ -20,10 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A group of loops: one thread each, work stays on its loop, both balancing schemes spread connections. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class EventLoopGroupTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class EventLoopGroupTest {
     private static final int CLIENTS = 40;
 
     @Test

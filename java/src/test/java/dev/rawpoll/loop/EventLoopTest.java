@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.Interest;
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.Poller;
 import dev.rawpoll.TestFds;
 import java.lang.management.ManagementFactory;
@@ -22,10 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails, even in a native read
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
-class EventLoopTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class EventLoopTest {
 
     @Test
     void timersFireInDeadlineOrderAndTiesInScheduleOrder() throws Exception {
@@ -166,7 +169,7 @@ class EventLoopTest extends FdLeakCheck {
 
     @Test
     void readerAndWriterCallbacksFollowReadiness() throws Exception {
-        int[] pipe = Pipes.pipe();
+        int[] pipe = TestFds.blockingPipe();
         try (Poller poller = Poller.open(); EventLoop loop = EventLoop.open(poller)) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> ran.add("read"));
@@ -174,7 +177,7 @@ class EventLoopTest extends FdLeakCheck {
             loop.runOnce(0, TimeUnit.SECONDS);
             assertEquals(List.of("write"), ran, "an empty pipe is writable, not readable");
 
-            Pipes.write(pipe[1], new byte[] {42});
+            TestFds.writeBytes(pipe[1], new byte[] {42});
             ran.clear();
             loop.runOnce(0, TimeUnit.SECONDS);
             assertEquals(2, ran.size());
@@ -198,13 +201,13 @@ class EventLoopTest extends FdLeakCheck {
             loop.runOnce(0, TimeUnit.SECONDS);
             assertEquals(List.of(), ran);
         } finally {
-            Pipes.close(pipe);
+            TestFds.closeChecked(pipe);
         }
     }
 
     @Test
     void readerAndWriterOnOneHandleShareARegistration() throws Exception {
-        int[] pipe = Pipes.pipe();
+        int[] pipe = TestFds.blockingPipe();
         try (EventLoop loop = EventLoop.open()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[1], () -> ran.add("read"));
@@ -217,25 +220,25 @@ class EventLoopTest extends FdLeakCheck {
             loop.removeReader(pipe[1]);
             assertEquals(0, loop.watchedHandles());
         } finally {
-            Pipes.close(pipe);
+            TestFds.closeChecked(pipe);
         }
     }
 
     @Test
     void closedPipeEndMakesTheReaderRun() throws Exception {
-        int[] pipe = Pipes.pipe();
+        int[] pipe = TestFds.blockingPipe();
         try (EventLoop loop = EventLoop.open()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> {
-                ran.add("eof:" + Pipes.read(pipe[0], 16).length);
+                ran.add("eof:" + TestFds.readBytes(pipe[0], 16).length);
                 loop.removeReader(pipe[0]);
             });
-            loop.callLater(5, TimeUnit.MILLISECONDS, () -> Pipes.close(pipe[1]));
+            loop.callLater(5, TimeUnit.MILLISECONDS, () -> TestFds.closeChecked(pipe[1]));
             loop.callLater(50, TimeUnit.MILLISECONDS, loop::stop);
             loop.run();
             assertEquals(List.of("eof:0"), ran);
         } finally {
-            Pipes.close(pipe[0]);
+            TestFds.closeChecked(pipe[0]);
         }
     }
 
@@ -296,7 +299,7 @@ class EventLoopTest extends FdLeakCheck {
         long before = TestFds.openFdCount();
         EventLoop loop = EventLoop.open();
         assertTrue(TestFds.openFdCount() > before, "the poller holds descriptors");
-        int[] pipe = Pipes.pipe();
+        int[] pipe = TestFds.blockingPipe();
         try {
             loop.addReader(pipe[0], () -> {});
             loop.callLater(1, TimeUnit.HOURS, () -> {});
@@ -308,7 +311,7 @@ class EventLoopTest extends FdLeakCheck {
             assertThrows(IllegalStateException.class, () -> loop.callSoon(() -> {}));
             assertThrows(IllegalStateException.class, loop::run);
         } finally {
-            Pipes.close(pipe);
+            TestFds.closeChecked(pipe);
         }
     }
 

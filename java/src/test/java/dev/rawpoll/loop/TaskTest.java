@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
+import dev.rawpoll.TestFds;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails, even in a native read
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
-class TaskTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class TaskTest {
     private EventLoop loop;
 
     @BeforeEach
@@ -247,26 +251,26 @@ class TaskTest extends FdLeakCheck {
 
     @Test
     void aTaskSuspendedOnAPipeResumesOnlyWhenItIsReadable() throws Exception {
-        int[] pipe = Pipes.pipe();
+        int[] pipe = TestFds.blockingPipe();
         try {
             List<String> events = new ArrayList<>();
             Task<String> reader = loop.spawn(() -> {
                 events.add("waiting");
                 Tasks.awaitReadable(pipe[0]);
                 events.add("resumed");
-                return new String(Pipes.read(pipe[0], 16));
+                return new String(TestFds.readBytes(pipe[0], 16));
             });
             // A timer that fires while the task waits does not wake it; then the write does.
             loop.callLater(5, TimeUnit.MILLISECONDS, () -> events.add("tick"));
             loop.callLater(20, TimeUnit.MILLISECONDS, () -> {
                 events.add("write");
-                Pipes.write(pipe[1], "ping".getBytes());
+                TestFds.writeBytes(pipe[1], "ping".getBytes());
             });
             assertEquals("ping", loop.runUntilComplete(reader));
             assertEquals(List.of("waiting", "tick", "write", "resumed"), events);
             assertEquals(0, loop.watchedHandles(), "interest removed once resumed");
         } finally {
-            Pipes.close(pipe);
+            TestFds.closeChecked(pipe);
         }
     }
 
@@ -278,24 +282,24 @@ class TaskTest extends FdLeakCheck {
         try {
             List<Task<Integer>> tasks = new ArrayList<>();
             for (int i = 0; i < pairs; i++) {
-                int[] there = Pipes.pipe();
+                int[] there = TestFds.blockingPipe();
                 pipes.add(there);
-                int[] back = Pipes.pipe();
+                int[] back = TestFds.blockingPipe();
                 pipes.add(back);
                 byte id = (byte) i;
                 tasks.add(loop.spawn(() -> { // echo
                     for (int r = 0; r < rounds; r++) {
                         Tasks.awaitReadable(there[0]);
-                        Pipes.write(back[1], Pipes.read(there[0], 1));
+                        TestFds.writeBytes(back[1], TestFds.readBytes(there[0], 1));
                     }
                     return 0;
                 }));
                 tasks.add(loop.spawn(() -> { // ping
                     int ok = 0;
                     for (int r = 0; r < rounds; r++) {
-                        Pipes.write(there[1], new byte[] {(byte) (id + r)});
+                        TestFds.writeBytes(there[1], new byte[] {(byte) (id + r)});
                         Tasks.awaitReadable(back[0]);
-                        if (Pipes.read(back[0], 1)[0] == (byte) (id + r)) ok++;
+                        if (TestFds.readBytes(back[0], 1)[0] == (byte) (id + r)) ok++;
                     }
                     return ok;
                 }));
@@ -306,7 +310,7 @@ class TaskTest extends FdLeakCheck {
             }
         } finally {
             for (int[] p : pipes) {
-                Pipes.close(p);
+                TestFds.closeChecked(p);
             }
         }
     }

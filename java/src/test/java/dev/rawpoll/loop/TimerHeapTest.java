@@ -3,6 +3,7 @@ package dev.rawpoll.loop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.rawpoll.LeakCheck;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,9 +12,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
-class TimerHeapTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class TimerHeapTest {
 
     @Test
     void pollsInDeadlineThenSequenceOrderAndCompactsCancelledOnes() throws IOException {

@@ -1,11 +1,11 @@
 package dev.rawpoll.net;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.TestFds;
@@ -13,21 +13,19 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Base of the socket tests: real TCP over loopback, readiness awaited with a {@link Poller} (never
  * by sleeping), and the process's descriptor count checked to be back where it was after each test.
  */
+@ExtendWith(LeakCheck.class)
 abstract class LoopbackTest {
     static final InetSocketAddress IPV4_ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     /** How long a test waits for the kernel before it fails. */
     static final long TIMEOUT_SECONDS = 5;
-
-    private long fdsBefore;
 
     @BeforeAll
     static void loadEverythingOnce() throws IOException {
@@ -36,17 +34,6 @@ abstract class LoopbackTest {
             pair.client().setNoDelay(true);
         }
         openDescriptors();
-    }
-
-    @BeforeEach
-    void countDescriptors() {
-        fdsBefore = openDescriptors();
-    }
-
-    @AfterEach
-    void descriptorsAreBack() {
-        long after = openDescriptors();
-        assertEquals(fdsBefore, after, () -> "open descriptors after the test: " + TestFds.describeOpenFds());
     }
 
     static long openDescriptors() {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.SystemCallException;
-import dev.rawpoll.TestFds;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -23,25 +23,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Virtual threads doing blocking-style socket calls, parked on rawpoll pollers. */
 @EnabledOnOs(OS.LINUX)
+@ExtendWith(LeakCheck.class)
 class BlockingSocketsTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
 
-    private long fdsBefore;
     private BlockingSockets io;
 
     @BeforeEach
     void open() throws IOException {
-        fdsBefore = TestFds.openFdCount();
         io = BlockingSockets.open();
     }
 
     @AfterEach
     void close() {
-        io.close();
-        assertEquals(fdsBefore, TestFds.openFdCount(), TestFds::describeOpenFds);
+        io.close(); // then LeakCheck counts the descriptors
     }
 
     @Test
