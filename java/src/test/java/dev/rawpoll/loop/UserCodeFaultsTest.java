@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.LeakCheck;
+import dev.rawpoll.TestFds;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
-class UserCodeFaultsTest extends FdLeakCheck {
+@ExtendWith(LeakCheck.class)
+class UserCodeFaultsTest {
     private EventLoop loop;
     private final List<Throwable> reported = new ArrayList<>();
 
@@ -82,7 +86,7 @@ class UserCodeFaultsTest extends FdLeakCheck {
     @ParameterizedTest(name = "{0}")
     @MethodSource("throwables")
     void whateverACallbackThrowsIsReportedAndTheLoopGoesOn(String kind, Supplier<Throwable> make) throws Exception {
-        int[] pipe = Pipes.pipe();
+        int[] pipe = TestFds.blockingPipe();
         try {
             List<Throwable> thrown = new ArrayList<>();
             Supplier<RuntimeException> fail = () -> {
@@ -97,7 +101,7 @@ class UserCodeFaultsTest extends FdLeakCheck {
             loop.execute(() -> ran.add("after execute"));
             loop.callLater(1, TimeUnit.MILLISECONDS, () -> { throw fail.get(); });
             loop.callLater(1, TimeUnit.MILLISECONDS, () -> ran.add("after timer"));
-            Pipes.write(pipe[1], new byte[] {1});
+            TestFds.writeBytes(pipe[1], new byte[] {1});
             loop.addReader(pipe[0], () -> {
                 loop.removeReader(pipe[0]);
                 throw fail.get();
@@ -123,7 +127,7 @@ class UserCodeFaultsTest extends FdLeakCheck {
         } finally {
             loop.removeReader(pipe[0]);
             loop.removeWriter(pipe[1]);
-            Pipes.close(pipe);
+            TestFds.closeChecked(pipe);
         }
     }
 
@@ -252,11 +256,12 @@ class UserCodeFaultsTest extends FdLeakCheck {
 
     @Test
     void aVirtualMachineErrorInAReaderKeepsTheHandlesWriterAlive() throws Exception {
-        int[] fds = socketPair();
+        TestFds.Pair pair = TestFds.socketPair();
+        int[] fds = {pair.a(), pair.b()};
         try {
             StackOverflowError overflow = new StackOverflowError("reader");
             int[] writerRuns = {0};
-            Pipes.write(fds[1], new byte[] {1}); // fds[0]: readable and writable
+            TestFds.writeBytes(fds[1], new byte[] {1}); // fds[0]: readable and writable
             loop.addReader(fds[0], () -> {
                 loop.removeReader(fds[0]);
                 throw overflow;
@@ -274,28 +279,7 @@ class UserCodeFaultsTest extends FdLeakCheck {
         } finally {
             loop.removeReader(fds[0]);
             loop.removeWriter(fds[0]);
-            Pipes.close(fds);
-        }
-    }
-
-    /** A Unix socket pair through libc: one descriptor both readable and writable. */
-    private static int[] socketPair() {
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var socketpair = linker.downcallHandle(linker.defaultLookup().find("socketpair").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            var pair = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT, 2);
-            int afUnix = 1;
-            int sockStream = 1;
-            if ((int) socketpair.invokeExact(afUnix, sockStream, 0, pair) != 0) {
-                throw new IllegalStateException("socketpair failed");
-            }
-            return new int[] {pair.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 0),
-                    pair.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 1)};
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            TestFds.closeChecked(fds);
         }
     }
 
