@@ -118,7 +118,22 @@ public interface Poller extends AutoCloseable {
         return dev.rawpoll.internal.Platform.openPoller();
     }
 
-    /** The backend's name: {@code "epoll"}, {@code "kqueue"} or {@code "iocp"}. */
+    /**
+     * Opens a poller on io_uring (Linux 5.13 or later): readiness through {@code IORING_OP_POLL_ADD}
+     * requests in one ring, every change of a pass submitted with the wait in one {@code
+     * io_uring_enter}. Only on explicit request: {@link #open()} stays on epoll. Where it differs from
+     * epoll is listed in {@code dev.rawpoll.linux.UringPoller}.
+     *
+     * @throws UnsupportedOperationException on an OS other than x86-64 Linux
+     * @throws SystemCallException where io_uring is unavailable (ENOSYS: too old a kernel; EPERM: the
+     *     {@code kernel.io_uring_disabled} sysctl or a seccomp filter): the message names the errno
+     *     and says that epoll ({@link #open()}) works
+     */
+    static Poller openIoUring() throws IOException {
+        return dev.rawpoll.internal.Platform.openIoUringPoller();
+    }
+
+    /** The backend's name: {@code "epoll"}, {@code "io_uring"}, {@code "kqueue"} or {@code "iocp"}. */
     String backend();
 
     /**

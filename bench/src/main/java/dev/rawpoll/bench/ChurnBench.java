@@ -29,6 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * read end of an empty pipe.
  * <ul>
  *   <li>{@link #rawpoll}: {@code register}, {@code modify}, {@code deregister}: three epoll_ctl calls;</li>
+ *   <li>{@link #rawpollIoUring}: the same on {@code Poller.openIoUring()}, then the {@code poll(0)} that
+ *       consumes the completions of the removed polls (without it they would pile up in the
+ *       kernel): an fcntl check in register, one {@code io_uring_enter} in deregister;</li>
  *   <li>{@link #epollCtlFloor}: the same three epoll_ctl downcalls, bare;</li>
  *   <li>{@link #nioApplied}: {@code register}, {@code interestOps(0)}, {@code cancel}, each followed
  *       by the {@code selectNow()} that makes NIO apply it to the kernel (NIO queues changes and
@@ -49,6 +52,8 @@ public class ChurnBench {
     private MemorySegment errno;
     private int[] pipe;
     private Poller poller;
+    private Poller uring;
+    private dev.rawpoll.Events uringEvents;
     private int epfd;
     private MemorySegment ctlEvent;
     private Selector selector;
@@ -60,6 +65,8 @@ public class ChurnBench {
         errno = Fds.errnoSegment(arena);
         pipe = Fds.pipe(arena, errno);
         poller = Poller.open();
+        uring = Poller.openIoUring();
+        uringEvents = uring.newEvents(16);
         epfd = Fds.epollCreate(errno);
         ctlEvent = arena.allocate(PollBench.EVENT_SIZE, 8);
         selector = Selector.open();
@@ -70,6 +77,7 @@ public class ChurnBench {
     @TearDown
     public void tearDown() throws IOException {
         poller.close();
+        uring.close();
         Fds.close(epfd, errno);
         Fds.close(pipe[0], errno);
         Fds.close(pipe[1], errno);
@@ -85,6 +93,15 @@ public class ChurnBench {
         poller.register(fd, Interest.READABLE, 1);
         poller.modify(fd, 0, 2);
         poller.deregister(fd);
+    }
+
+    @Benchmark
+    public int rawpollIoUring() throws IOException {
+        int fd = pipe[0];
+        uring.register(fd, Interest.READABLE, 1);
+        uring.modify(fd, 0, 2);
+        uring.deregister(fd);
+        return uring.poll(uringEvents, 0, TimeUnit.NANOSECONDS);
     }
 
     @Benchmark

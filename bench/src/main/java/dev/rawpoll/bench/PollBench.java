@@ -42,6 +42,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <ul>
  *   <li>{@link #rawpoll}: {@code Poller.poll(events, 0)}, then token and readiness of each event;</li>
  *   <li>{@link #rawpollForEach}: the same through {@code Events.forEach} with a handler made once;</li>
+ *   <li>{@link #rawpollIoUring}: {@link #rawpoll} on {@code Poller.openIoUring()}: one {@code
+ *       io_uring_enter} that re-arms the level-triggered polls that fired and collects their
+ *       completions;</li>
  *   <li>{@link #epollWaitFloor}: the floor: the bare {@code epoll_wait} downcall, linked as the
  *       backend links it, and reading data and events from the array;</li>
  *   <li>{@link #nioSelectNow}: {@code Selector.selectNow()} and the usual selected-keys loop;</li>
@@ -108,7 +111,7 @@ public class PollBench {
         errno = Fds.errnoSegment(arena);
         String variant = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         if (variant.startsWith("rawpoll")) {
-            poller = Poller.open();
+            poller = variant.equals("rawpollIoUring") ? Poller.openIoUring() : Poller.open();
             events = poller.newEvents(CAPACITY);
             int token = 0;
             for (int fd : epollFds()) {
@@ -175,7 +178,7 @@ public class PollBench {
     /** A benchmark that does not see exactly {@code ready} events measures the wrong thing. */
     private void verifyReadyCount(String variant) throws IOException {
         long seen = switch (variant) {
-            case "rawpoll", "rawpollForEach" -> poller.poll(events, 0, TimeUnit.NANOSECONDS);
+            case "rawpoll", "rawpollForEach", "rawpollIoUring" -> poller.poll(events, 0, TimeUnit.NANOSECONDS);
             case "epollWaitFloor" -> Fds.epollWaitNow(errno, epfd, epollEvents, CAPACITY);
             default -> {
                 int n = selector.selectNow();
@@ -210,6 +213,11 @@ public class PollBench {
             }
         }
         return sum;
+    }
+
+    @Benchmark
+    public long rawpollIoUring() throws IOException {
+        return rawpoll();
     }
 
     @Benchmark

@@ -47,6 +47,15 @@ public final class Platform {
         };
     }
 
+    /** {@link Poller#openIoUring()}: io_uring, on x86-64 Linux only. */
+    public static Poller openIoUringPoller() throws IOException {
+        if (OS != Os.LINUX || !(ARCH.equals("amd64") || ARCH.equals("x86_64"))) {
+            throw new UnsupportedOperationException("io_uring is Linux-only, and rawpoll's bindings are for x86-64: not "
+                    + OS_NAME + " (" + ARCH + ")");
+        }
+        return dev.rawpoll.linux.UringPoller.open();
+    }
+
     /**
      * What a handle is on an OS, and which values are valid: the one place that decides it for
      * every backend (libkqueue on Linux takes file descriptors as kqueue does on BSD).

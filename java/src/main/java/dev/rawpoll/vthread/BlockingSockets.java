@@ -9,11 +9,13 @@ import java.net.InetSocketAddress;
 
 /**
  * Blocking-style rawpoll sockets for virtual threads: a read, write, accept or connect that would
- * block parks the calling thread ({@link java.util.concurrent.locks.LockSupport#park}) until a
- * poller thread reports the socket ready, then retries, the way the JDK's own poller serves
- * virtual threads. The carrier thread is free meanwhile, so 10,000 virtual threads waiting on
- * 10,000 sockets need two platform threads (one {@link dev.rawpoll.Poller} for reads, one for
- * writes). Platform threads can use it too; they simply park.
+ * block arms a oneshot registration of the socket from the calling thread (one {@code epoll_ctl}:
+ * ADD on the socket's first wait in that direction, MOD after) and parks it ({@link
+ * java.util.concurrent.locks.LockSupport#park}); a poller thread reports the socket ready and
+ * unparks it, and it retries: the way the JDK's own poller serves virtual threads. The carrier
+ * thread is free meanwhile, so 10,000 virtual threads waiting on 10,000 sockets need two platform
+ * threads (one {@link dev.rawpoll.Poller} for reads, one for writes), which only poll and unpark.
+ * Platform threads can use it too; they simply park.
  *
  * <pre>{@code
  * BlockingSockets io = BlockingSockets.shared();
@@ -23,12 +25,28 @@ import java.net.InetSocketAddress;
  * }
  * }</pre>
  *
- * <p>Each socket supports one reading and one writing thread at a time. Close a socket through its
- * {@code close()}: it first withdraws the socket from the pollers (a thread still parked on it gets
- * an {@link IOException}), then closes the descriptor, so a reused descriptor number never
- * inherits a registration. Not supported yet: closing a socket while another thread is
- * <em>inside</em> a read or write on it (not parked): {@code close()} then throws {@link
- * IllegalStateException} because that call still holds the socket's native memory.
+ * <p><b>Thread rules.</b> Each socket serves one reading thread (read, readFully, accept) and one
+ * writing thread (write, writeAll, connect) at a time, which may run at once; two threads reading
+ * the same socket at once are not supported. {@code close()}, {@code setSoTimeout}, {@code
+ * isOpen()} and {@link #close() closing the adapter} may be called from any thread at any time.
+ * Any number of sockets may be used by any number of threads at once.
+ *
+ * <p><b>Closing from another thread</b> works as java.net's: {@code close()} marks the socket
+ * closed, a thread parked in an operation on it ends with {@code SocketException("Socket closed")},
+ * and the descriptor is withdrawn from the pollers and closed by whichever thread leaves the
+ * socket last (the closer itself when no operation is in flight), so no system call ever sees a
+ * closed or reused descriptor number.
+ *
+ * <p><b>Interrupts</b> follow java.net on a virtual thread, for virtual and platform threads alike:
+ * an operation that has to wait while its thread is interrupted (interrupted before the call, or
+ * while parked) closes the socket and throws {@code SocketException("Closed by interrupt")}, with
+ * the interrupt status still set. An operation that does not have to wait (data already there)
+ * completes as usual.
+ *
+ * <p><b>Timeouts</b> as java.net's: {@code setSoTimeout} bounds each wait of a read or an accept,
+ * {@link #connect(InetSocketAddress, int)} the connect; they throw {@link
+ * java.net.SocketTimeoutException}. A read or accept that timed out leaves the socket open; a
+ * connect that timed out closes it.
  */
 public final class BlockingSockets implements AutoCloseable {
     private static volatile BlockingSockets shared;
@@ -36,7 +54,7 @@ public final class BlockingSockets implements AutoCloseable {
     final ReadinessThread readers;
     final ReadinessThread writers;
 
-    private BlockingSockets(ReadinessThread readers, ReadinessThread writers) {
+    BlockingSockets(ReadinessThread readers, ReadinessThread writers) {
         this.readers = readers;
         this.writers = writers;
     }
@@ -70,34 +88,30 @@ public final class BlockingSockets implements AutoCloseable {
         return s;
     }
 
-    /** Connects, parking until the connection is established or refused. */
+    /** Connects, parking until the connection is established or refused; {@code connect(remote, 0)}. */
     public BlockingTcpStream connect(InetSocketAddress remote) throws IOException {
-        TcpStream stream = TcpStream.connect(remote);
-        BlockingTcpStream blocking = new BlockingTcpStream(this, stream);
-        try {
-            while (!stream.finishConnect()) {
-                writers.await(stream.handle());
-            }
-            return blocking;
-        } catch (IOException | RuntimeException e) {
-            blocking.close();
-            throw e;
-        }
+        return connect(remote, 0);
+    }
+
+    /**
+     * Connects, parking until the connection is established or refused, at most {@code
+     * timeoutMillis} milliseconds (0: no limit), as java.net's {@code Socket.connect(addr,
+     * timeout)}.
+     *
+     * @throws java.net.SocketTimeoutException "Connect timed out"
+     * @throws dev.rawpoll.net.ConnectionRefusedException ECONNREFUSED
+     * @throws java.net.SocketException "Closed by interrupt"
+     */
+    public BlockingTcpStream connect(InetSocketAddress remote, int timeoutMillis) throws IOException {
+        if (timeoutMillis < 0) throw new IllegalArgumentException("timeout must not be negative: " + timeoutMillis);
+        BlockingTcpStream blocking = new BlockingTcpStream(this, TcpStream.connect(remote));
+        blocking.finishConnect(timeoutMillis);
+        return blocking;
     }
 
     /** Binds a listening socket (SO_REUSEADDR on; port 0 picks a free one). */
     public BlockingTcpListener bind(InetSocketAddress local, int backlog) throws IOException {
         return new BlockingTcpListener(this, TcpListener.bind(local, backlog));
-    }
-
-    /** Withdraws {@code handle} from both pollers; returns when done, before its descriptor closes. */
-    void forget(long handle) {
-        try {
-            readers.forget(handle);
-            writers.forget(handle);
-        } catch (IOException e) {
-            // forget releases waiters and deregisters; an error there leaves nothing registered
-        }
     }
 
     /** Stops the poller threads; threads still parked get an {@link IOException}. */

@@ -4,154 +4,187 @@ import dev.rawpoll.Events;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One platform thread that owns a {@link Poller} for one direction (reading or writing) and
- * unparks the threads waiting for it, as the JDK's own poller does for virtual threads. A waiting
- * thread hands its request over through a queue and {@link Poller#wakeup()}; only this thread ever
- * touches the poller, as the {@link Poller} contract asks. Registrations are {@link
- * Interest#ONESHOT}: armed for one wait, disarmed when it fires, re-armed by the next wait.
+ * One platform thread that polls a {@link Poller} for one direction (reading or writing) and
+ * unparks the threads waiting for it: the JDK's own virtual-thread poller ({@code sun.nio.ch.Poller}
+ * with {@code EPollPoller}) in our words. A waiting thread arms its registration itself, from its
+ * own thread, with one system call: {@link Interest#ONESHOT}, added on the handle's first wait and
+ * re-armed with {@link Poller#modify} on every later one; it stays in the poller, disarmed, between
+ * waits, and is removed when the socket closes. The polling thread only polls and unparks.
+ *
+ * <p>Threads: {@link #arm}, {@link #disarm} and {@link #forget} run on the threads doing socket
+ * operations, concurrently with each other (for different handles) and with the polling thread's
+ * {@code poll}. That relies on {@code register}, {@code modify} and {@code deregister} of the
+ * {@link Poller} being callable from any thread, also during a poll (the registrations' lock and
+ * seqlock of {@code internal.PollerBase}); the polling thread alone polls and reads the events.
  */
 final class ReadinessThread implements AutoCloseable {
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Waiter[].class);
 
-    /** A thread parked until its handle is ready (or the handle is being closed). */
+    /** One side (reading or writing) of one socket: the thread in an operation there, and what woke it. */
     static final class Waiter {
         final long handle;
-        final Thread thread = Thread.currentThread();
-        volatile boolean done;
+        /** The thread in the operation (set when it begins): the one to unpark. */
+        volatile Thread thread;
+        /** Set (before the unpark) when the wait failed: the poller closed. */
         volatile IOException failure;
+        /**
+         * Whether the handle has a registration in this direction's poller. Read and written by
+         * the one thread in an operation on this side, then by the thread that closes the socket
+         * after every operation has left (ordered by the socket's state).
+         */
+        boolean registered;
 
         Waiter(long handle) {
             this.handle = handle;
         }
 
-        void release(IOException failure) {
-            this.failure = failure;
-            done = true;
-            LockSupport.unpark(thread);
+        void wake(IOException failure) {
+            if (failure != null) this.failure = failure;
+            Thread t = thread;
+            if (t != null) LockSupport.unpark(t);
         }
     }
-
-    /** A request from another thread: wait for {@code waiter.handle}, or forget the handle. */
-    private record Request(Waiter waiter, boolean forget) {}
 
     private final Poller poller;
     private final int interest;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private volatile boolean closing;
-    /** Set once the polling thread answers no more requests: submitters then answer their own. */
+    /** Set once the polling thread has stopped; armers check it after publishing (see {@link #arm}). */
     private volatile boolean terminated;
-    // Owned by the polling thread:
-    private final Set<Long> registered = new HashSet<>();
-    private final Map<Long, Waiter> waiting = new HashMap<>();
+    /**
+     * The waiter of each descriptor number, or null: published by the armer, taken by the poller.
+     * In chunks of {@link #CHUNK} that never move: growing copies only the directory (the same
+     * chunk objects), so a waiter published in a chunk is seen through every directory, old or new.
+     */
+    private volatile Waiter[][] chunks = {new Waiter[CHUNK]};
+    private static final int CHUNK_BITS = 10;
+    private static final int CHUNK = 1 << CHUNK_BITS;
 
     ReadinessThread(String name, int interest) throws IOException {
-        this.poller = Poller.open();
+        this(name, interest, Poller.open());
+    }
+
+    /** Takes {@code poller} over (tests pass a counting wrapper). */
+    ReadinessThread(String name, int interest, Poller poller) {
+        this.poller = poller;
         this.interest = interest | Interest.ONESHOT;
         this.thread = Thread.ofPlatform().name(name).daemon().start(this::loop);
     }
 
-    /** Parks the calling thread until {@code handle} is ready in this thread's direction. */
-    void await(long handle) throws IOException {
-        Waiter waiter = submit(new Waiter(handle), false);
-        park(waiter);
+    /**
+     * Arms the oneshot registration of {@code side.handle} for the calling thread, which then
+     * parks: the polling thread unparks it once the handle is ready (or the poller closes, with
+     * {@code side.failure} set).
+     *
+     * @throws IllegalStateException if this thread is closed
+     * @throws IOException if the poller refuses the registration
+     */
+    void arm(Waiter side) throws IOException {
+        if (closing) {
+            throw new IllegalStateException("the readiness thread is closed");
+        }
+        int fd = (int) side.handle;
+        publish(fd, side); // before the registration is armed: its event may fire at once
+        try {
+            if (side.registered) {
+                poller.modify(fd, interest, fd); // re-arm: one epoll_ctl(MOD)
+            } else {
+                poller.register(fd, interest, fd);
+                side.registered = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            disarm(side);
+            throw e;
+        }
+        if (terminated) {
+            // The polling thread stopped and may have swept the slots before this one was set.
+            disarm(side);
+            throw new IllegalStateException("the readiness thread is closed");
+        }
     }
 
     /**
-     * Forgets {@code handle} (deregisters it, releasing any thread still waiting on it with an
-     * exception) and returns once that is done, so that the caller can close the descriptor.
+     * After the park: takes the waiter out of its slot if the poller has not (a timeout, a close, an
+     * interrupt). The registration stays armed; an event it reports later wakes nobody, or gives a
+     * later waiter on the same handle a spurious wakeup, after which it simply retries.
      */
-    void forget(long handle) throws IOException {
-        park(submit(new Waiter(handle), true));
+    void disarm(Waiter side) {
+        int fd = (int) side.handle;
+        Waiter[][] c = chunks;
+        int i = fd >>> CHUNK_BITS;
+        if (i < c.length) SLOT.compareAndSet(c[i], fd & (CHUNK - 1), side, null);
     }
 
-    private Waiter submit(Waiter waiter, boolean forget) {
-        if (closing && !forget) {
-            throw new IllegalStateException("the readiness thread is closed");
+    /** Removes the handle's registration; called once every operation on it has left, before its descriptor closes. */
+    void forget(Waiter side) {
+        disarm(side);
+        if (side.registered) {
+            side.registered = false;
+            try {
+                poller.deregister(side.handle);
+            } catch (IOException | IllegalStateException e) {
+                // the poller closed (taking every registration with it) or holds none for it
+            }
         }
-        // A forget always goes through: closing sockets must work after the thread closed too
-        // (its poller, and so every registration, is gone then; answerClosed says done).
-        requests.add(new Request(waiter, forget));
-        poller.wakeup(); // harmless if the poller has just closed
-        if (terminated) {
-            answerClosed();
-        }
-        return waiter;
     }
 
-    private static void park(Waiter waiter) throws IOException {
-        while (!waiter.done) {
-            LockSupport.park(waiter);
+    /** Puts {@code side} in the slot of {@code fd}. */
+    private void publish(int fd, Waiter side) {
+        Waiter[][] c = chunks;
+        int i = fd >>> CHUNK_BITS;
+        if (i >= c.length) c = grow(i);
+        SLOT.setVolatile(c[i], fd & (CHUNK - 1), side);
+    }
+
+    private synchronized Waiter[][] grow(int chunk) {
+        Waiter[][] c = chunks;
+        if (chunk >= c.length) {
+            Waiter[][] grown = Arrays.copyOf(c, Math.max(chunk + 1, c.length * 2));
+            for (int i = c.length; i < grown.length; i++) grown[i] = new Waiter[CHUNK];
+            chunks = c = grown;
         }
-        if (waiter.failure != null) {
-            throw waiter.failure;
-        }
+        return c;
     }
 
     private void loop() {
         Events events = poller.newEvents(256);
         try {
             while (!closing) {
-                applyRequests();
                 int n = poller.poll(events, -1, TimeUnit.MILLISECONDS);
                 for (int i = 0; i < n; i++) {
-                    if (events.readiness(i) == 0) continue; // stale
-                    Waiter w = waiting.remove(events.token(i));
-                    if (w != null) w.release(null);
+                    if (events.readiness(i) != 0) take(events.token(i), null); // 0: stale (NO_TOKEN is negative)
                 }
+                // Nobody should interrupt this thread, but a poll returns at once while the
+                // status is set (the Poller's interrupt rule): clear it rather than spin.
+                Thread.interrupted();
             }
         } catch (IOException | RuntimeException e) {
             failAll(new IOException("the readiness thread failed", e));
         } finally {
-            terminated = true; // before the drain: a request added after it is drained by its submitter
-            answerClosed();
+            terminated = true; // before the sweep: an arm after it sees the flag
             failAll(new IOException("the readiness thread is closed"));
             poller.close();
         }
     }
 
-    /** Answers every queued request as the thread closes: waits fail, forgets succeed. */
-    private void answerClosed() {
-        for (Request r; (r = requests.poll()) != null; ) {
-            r.waiter().release(r.forget() ? null : new IOException("the readiness thread is closed"));
-        }
-    }
-
-    private void applyRequests() {
-        for (Request r; (r = requests.poll()) != null; ) {
-            long handle = r.waiter().handle;
-            try {
-                if (r.forget()) {
-                    Waiter stranded = waiting.remove(handle);
-                    if (stranded != null) stranded.release(new IOException("closed while waiting"));
-                    if (registered.remove(handle)) poller.deregister(handle);
-                    r.waiter().release(null);
-                } else {
-                    if (registered.add(handle)) {
-                        poller.register(handle, interest, handle);
-                    } else {
-                        poller.modify(handle, interest, handle); // re-arm the oneshot registration
-                    }
-                    waiting.put(handle, r.waiter());
-                }
-            } catch (IOException e) {
-                if (!r.forget()) registered.remove(handle);
-                r.waiter().release(e);
-            }
+    private void take(long fd, IOException failure) {
+        Waiter[][] c = chunks;
+        long i = fd >>> CHUNK_BITS;
+        if (fd >= 0 && i < c.length) {
+            Waiter w = (Waiter) SLOT.getAndSet(c[(int) i], (int) fd & (CHUNK - 1), (Waiter) null);
+            if (w != null) w.wake(failure);
         }
     }
 
     private void failAll(IOException failure) {
-        for (Waiter w : waiting.values()) w.release(failure);
-        waiting.clear();
+        for (long fd = 0, n = (long) chunks.length << CHUNK_BITS; fd < n; fd++) take(fd, failure);
     }
 
     @Override

@@ -1,0 +1,197 @@
+package dev.rawpoll.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.Errno;
+import dev.rawpoll.internal.Native;
+import dev.rawpoll.linux.bindings.__kernel_timespec;
+import dev.rawpoll.linux.bindings.io_cqring_offsets;
+import dev.rawpoll.linux.bindings.io_sqring_offsets;
+import dev.rawpoll.linux.bindings.io_uring_cqe;
+import dev.rawpoll.linux.bindings.io_uring_getevents_arg;
+import dev.rawpoll.linux.bindings.io_uring_h;
+import dev.rawpoll.linux.bindings.io_uring_params;
+import dev.rawpoll.linux.bindings.io_uring_sqe;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The Linux calls of the io_uring backend, named as in C, each taking the errno capture segment
+ * first; the one place where they are linked. Sizes, offsets and constants come from the jextract
+ * bindings (generated from {@code native/linux/io_uring.h}) and are checked against the kernel's
+ * {@code <linux/io_uring.h>} by the ABI probe ({@code UringAbiProbeTest}).
+ *
+ * <p>glibc has no wrappers for {@code io_uring_setup(2)} and {@code io_uring_enter(2)}: both go
+ * through {@code long syscall(long number, ...)}. Its variadic arguments are read by glibc as
+ * {@code long}s, so every one is passed as a 64-bit value (an {@code int} would leave the upper half
+ * of the register undefined). The eventfd, read, write and close calls are {@link Epoll}'s.
+ *
+ * <pre>{@code
+ * struct io_uring_sqe { u8 opcode; u8 flags; u16 ioprio; s32 fd; u64 off; u64 addr; u32 len;
+ *                       union { u32 rw_flags; u32 poll32_events; ... }; u64 user_data; ... };  // 64 bytes
+ * struct io_uring_cqe { u64 user_data; s32 res; u32 flags; };                                  // 16 bytes
+ * }</pre>
+ */
+final class Uring {
+    private Uring() {}
+
+    // struct io_uring_params
+    static final long SIZEOF_PARAMS = io_uring_params.sizeof();
+    static final long PARAMS_SQ_ENTRIES = io_uring_params.sq_entries$offset();
+    static final long PARAMS_CQ_ENTRIES = io_uring_params.cq_entries$offset();
+    static final long PARAMS_FLAGS = io_uring_params.flags$offset();
+    static final long PARAMS_FEATURES = io_uring_params.features$offset();
+    static final long PARAMS_SQ_OFF = io_uring_params.sq_off$offset();
+    static final long PARAMS_CQ_OFF = io_uring_params.cq_off$offset();
+
+    // struct io_sqring_offsets (inside the params, at PARAMS_SQ_OFF)
+    static final long SQ_OFF_HEAD = io_sqring_offsets.head$offset();
+    static final long SQ_OFF_TAIL = io_sqring_offsets.tail$offset();
+    static final long SQ_OFF_RING_MASK = io_sqring_offsets.ring_mask$offset();
+    static final long SQ_OFF_FLAGS = io_sqring_offsets.flags$offset();
+    static final long SQ_OFF_ARRAY = io_sqring_offsets.array$offset();
+
+    // struct io_cqring_offsets (inside the params, at PARAMS_CQ_OFF)
+    static final long CQ_OFF_HEAD = io_cqring_offsets.head$offset();
+    static final long CQ_OFF_TAIL = io_cqring_offsets.tail$offset();
+    static final long CQ_OFF_RING_MASK = io_cqring_offsets.ring_mask$offset();
+    static final long CQ_OFF_CQES = io_cqring_offsets.cqes$offset();
+
+    // struct io_uring_sqe
+    static final long SIZEOF_SQE = io_uring_sqe.sizeof();
+    static final long SQE_OPCODE = io_uring_sqe.opcode$offset();
+    static final long SQE_FD = io_uring_sqe.fd$offset();
+    static final long SQE_ADDR = io_uring_sqe.addr$offset();
+    static final long SQE_LEN = io_uring_sqe.len$offset();
+    static final long SQE_POLL32_EVENTS = io_uring_sqe.poll32_events$offset();
+    static final long SQE_USER_DATA = io_uring_sqe.user_data$offset();
+
+    // struct io_uring_cqe
+    static final long SIZEOF_CQE = io_uring_cqe.sizeof();
+    static final long CQE_USER_DATA = io_uring_cqe.user_data$offset();
+    static final long CQE_RES = io_uring_cqe.res$offset();
+    static final long CQE_FLAGS = io_uring_cqe.flags$offset();
+
+    // struct io_uring_getevents_arg and struct __kernel_timespec
+    static final long SIZEOF_GETEVENTS_ARG = io_uring_getevents_arg.sizeof();
+    static final long GETEVENTS_ARG_TS = io_uring_getevents_arg.ts$offset();
+    static final long SIZEOF_TIMESPEC = __kernel_timespec.sizeof();
+    static final long TIMESPEC_SEC = __kernel_timespec.tv_sec$offset();
+    static final long TIMESPEC_NSEC = __kernel_timespec.tv_nsec$offset();
+
+    // io_uring_setup flags and features
+    static final int IORING_SETUP_CQSIZE = io_uring_h.IORING_SETUP_CQSIZE();
+    static final int IORING_SETUP_CLAMP = io_uring_h.IORING_SETUP_CLAMP();
+    static final int IORING_SETUP_SUBMIT_ALL = io_uring_h.IORING_SETUP_SUBMIT_ALL();
+    static final int IORING_SETUP_COOP_TASKRUN = io_uring_h.IORING_SETUP_COOP_TASKRUN();
+    static final int IORING_FEAT_SINGLE_MMAP = io_uring_h.IORING_FEAT_SINGLE_MMAP();
+    static final int IORING_FEAT_NODROP = io_uring_h.IORING_FEAT_NODROP();
+    static final int IORING_FEAT_EXT_ARG = io_uring_h.IORING_FEAT_EXT_ARG();
+
+    // mmap offsets
+    static final long IORING_OFF_SQ_RING = io_uring_h.IORING_OFF_SQ_RING();
+    static final long IORING_OFF_CQ_RING = io_uring_h.IORING_OFF_CQ_RING();
+    static final long IORING_OFF_SQES = io_uring_h.IORING_OFF_SQES();
+
+    // io_uring_enter flags, sq ring flags
+    static final int IORING_ENTER_GETEVENTS = io_uring_h.IORING_ENTER_GETEVENTS();
+    static final int IORING_ENTER_EXT_ARG = io_uring_h.IORING_ENTER_EXT_ARG();
+    static final int IORING_SQ_CQ_OVERFLOW = io_uring_h.IORING_SQ_CQ_OVERFLOW();
+    static final int IORING_SQ_TASKRUN = io_uring_h.IORING_SQ_TASKRUN();
+
+    // opcodes, poll flags, cqe flags
+    static final byte IORING_OP_POLL_ADD = (byte) io_uring_h.IORING_OP_POLL_ADD();
+    static final byte IORING_OP_POLL_REMOVE = (byte) io_uring_h.IORING_OP_POLL_REMOVE();
+    static final int IORING_POLL_ADD_MULTI = io_uring_h.IORING_POLL_ADD_MULTI();
+    static final int IORING_CQE_F_MORE = io_uring_h.IORING_CQE_F_MORE();
+
+    // poll(2) bits: what POLL_ADD asks for and reports (the same values as EPOLLIN & co.)
+    static final int POLLIN = io_uring_h.POLLIN();
+    static final int POLLOUT = io_uring_h.POLLOUT();
+    static final int POLLERR = io_uring_h.POLLERR();
+    static final int POLLHUP = io_uring_h.POLLHUP();
+    static final int POLLRDHUP = io_uring_h.POLLRDHUP();
+    static final int POLLPRI = io_uring_h.POLLPRI();
+
+    // mmap
+    static final int PROT_READ = io_uring_h.PROT_READ();
+    static final int PROT_WRITE = io_uring_h.PROT_WRITE();
+    static final int MAP_SHARED = io_uring_h.MAP_SHARED();
+    static final int MAP_POPULATE = io_uring_h.MAP_POPULATE();
+
+    // errno values the backend acts on
+    static final int EINTR = io_uring_h.EINTR();
+    static final int ETIME = io_uring_h.ETIME();
+    static final int EBUSY = io_uring_h.EBUSY();
+    static final int ECANCELED = io_uring_h.ECANCELED();
+    static final int EBADF = io_uring_h.EBADF();
+    static final int ENOSYS = io_uring_h.ENOSYS();
+    static final int EPERM = io_uring_h.EPERM();
+    static final int EINVAL = io_uring_h.EINVAL();
+    static final int EEXIST = io_uring_h.EEXIST();
+    static final int ENOENT = io_uring_h.ENOENT();
+    static final int EACCES = io_uring_h.EACCES();
+
+    private static final long SYS_IO_URING_SETUP = io_uring_h.SYS_io_uring_setup();
+    private static final long SYS_IO_URING_ENTER = io_uring_h.SYS_io_uring_enter();
+
+    /** {@code syscall(SYS_io_uring_setup, entries, params)}. */
+    private static final MethodHandle SYSCALL_SETUP = Native.downcallVariadic(io_uring_h.syscall.address(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), 1);
+    /** {@code syscall(SYS_io_uring_enter, fd, to_submit, min_complete, flags, arg, argsz)}. Blocking: never critical. */
+    private static final MethodHandle SYSCALL_ENTER = Native.downcallVariadic(io_uring_h.syscall.address(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), 1);
+    private static final MethodHandle MMAP =
+            Native.downcall(io_uring_h.mmap$address(), io_uring_h.mmap$descriptor(), false);
+    private static final MethodHandle MUNMAP =
+            Native.downcall(io_uring_h.munmap$address(), io_uring_h.munmap$descriptor(), false);
+
+    /** {@code int io_uring_setup(u32 entries, struct io_uring_params *p)}: the ring's descriptor, or -1. */
+    static int io_uring_setup(MemorySegment errno, int entries, MemorySegment params) {
+        try {
+            return (int) (long) SYSCALL_SETUP.invokeExact(errno, SYS_IO_URING_SETUP, Integer.toUnsignedLong(entries), params);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int io_uring_enter(unsigned fd, u32 to_submit, u32 min_complete, u32 flags, const void *arg,
+     * size_t argsz)}: how many SQEs were consumed, or -1.
+     */
+    static int io_uring_enter(MemorySegment errno, int fd, int toSubmit, int minComplete, int flags,
+                              MemorySegment arg, long argsz) {
+        try {
+            return (int) (long) SYSCALL_ENTER.invokeExact(errno, SYS_IO_URING_ENTER, Integer.toUnsignedLong(fd),
+                    Integer.toUnsignedLong(toSubmit), Integer.toUnsignedLong(minComplete), Integer.toUnsignedLong(flags),
+                    arg, argsz);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)}; MAP_FAILED is -1. */
+    static MemorySegment mmap(MemorySegment errno, MemorySegment addr, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(errno, addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static int munmap(MemorySegment errno, MemorySegment addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(errno, addr, length);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code call: EEXIST (File exists)}, with names from glibc's strerrorname_np/strerrordesc_np. */
+    static SystemCallException error(String call, int errno) {
+        return Errno.error(call, errno);
+    }
+}
