@@ -7,17 +7,25 @@ import java.util.Locale;
 /**
  * The one place that knows which OS and architecture rawpoll runs on: it picks the backend for
  * {@link Poller#open()} and decides which handle values are valid; the backends' helpers ({@link
- * Native}, {@link Errno}, the kqueue ABI) ask it. ({@code net.SocketHandle} still reads the
- * properties itself.)
+ * Native}, {@link Errno}, the kqueue ABI, the Linux raw classes' choice of bindings) ask it.
  */
 public final class Platform {
     /** The operating systems rawpoll tells apart. */
     public enum Os { LINUX, MACOS, FREEBSD, WINDOWS, OTHER }
 
+    /**
+     * The processor architectures rawpoll has Linux bindings for. They differ in {@code struct
+     * epoll_event} (packed, 12 bytes, on x86-64 only; 16 on aarch64): the Linux raw classes take
+     * every layout and constant from the bindings generated for the running one.
+     */
+    public enum Arch { X86_64, AARCH64, OTHER }
+
     /** The running OS. */
     public static final Os OS = detect(System.getProperty("os.name", "?"));
+    /** The running architecture ({@code os.arch}). */
+    public static final Arch ARCH = detectArch(System.getProperty("os.arch", "?"));
     private static final String OS_NAME = System.getProperty("os.name", "?");
-    private static final String ARCH = System.getProperty("os.arch", "?");
+    private static final String ARCH_NAME = System.getProperty("os.arch", "?");
 
     private Platform() {}
 
@@ -30,28 +38,48 @@ public final class Platform {
         return Os.OTHER;
     }
 
-    /** {@link Poller#open()}: epoll on Linux, kqueue on macOS and FreeBSD, IOCP on Windows. */
+    /** {@code os.arch} is "amd64" on HotSpot (Linux and Windows), "x86_64" on some other JDKs, "aarch64" on ARM64. */
+    static Arch detectArch(String osArch) {
+        return switch (osArch.toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64" -> Arch.X86_64;
+            case "aarch64", "arm64" -> Arch.AARCH64;
+            default -> Arch.OTHER;
+        };
+    }
+
+    /**
+     * Throws {@link UnsupportedOperationException} naming {@code what} unless this is Linux on an
+     * architecture with bindings (x86-64, aarch64): called before any Linux binding is touched.
+     */
+    public static void checkLinuxBindings(String what) {
+        if (OS != Os.LINUX || ARCH == Arch.OTHER) {
+            throw new UnsupportedOperationException(what + " has Linux bindings for x86-64 and aarch64 only, not for "
+                    + OS_NAME + " (" + ARCH_NAME + ")");
+        }
+    }
+
+    /** {@link Poller#open()}: epoll on Linux (x86-64, aarch64), kqueue on macOS and FreeBSD, IOCP on Windows. */
     public static Poller openPoller() throws IOException {
         return switch (OS) {
             case LINUX -> {
-                if (!ARCH.equals("amd64") && !ARCH.equals("x86_64")) {
-                    // struct epoll_event is packed (12 bytes) only on x86-64; the bindings are generated there.
-                    throw new UnsupportedOperationException("rawpoll's epoll bindings are generated for x86-64 Linux, not " + ARCH);
-                }
+                checkLinuxBindings("rawpoll's epoll backend");
                 yield dev.rawpoll.linux.EpollPoller.open();
             }
             case MACOS, FREEBSD -> dev.rawpoll.bsd.KqueuePoller.open();
             case WINDOWS -> dev.rawpoll.windows.IocpPoller.open();
             case OTHER -> throw new UnsupportedOperationException(
-                    "rawpoll has no Poller backend for " + OS_NAME + " (" + ARCH + ")");
+                    "rawpoll has no Poller backend for " + OS_NAME + " (" + ARCH_NAME + ")");
         };
     }
 
-    /** {@link Poller#openIoUring()}: io_uring, on x86-64 Linux only. */
+    /**
+     * {@link Poller#openIoUring()}: io_uring, on x86-64 Linux only (its aarch64 bindings exist and
+     * are checked, but {@code Uring} reads the x86-64 set).
+     */
     public static Poller openIoUringPoller() throws IOException {
-        if (OS != Os.LINUX || !(ARCH.equals("amd64") || ARCH.equals("x86_64"))) {
-            throw new UnsupportedOperationException("io_uring is Linux-only, and rawpoll's bindings are for x86-64: not "
-                    + OS_NAME + " (" + ARCH + ")");
+        if (OS != Os.LINUX || ARCH != Arch.X86_64) {
+            throw new UnsupportedOperationException("io_uring is Linux-only, and rawpoll's io_uring backend is for x86-64: not "
+                    + OS_NAME + " (" + ARCH_NAME + ")");
         }
         return dev.rawpoll.linux.UringPoller.open();
     }

@@ -1,56 +1,71 @@
 package dev.rawpoll.linux;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
-import dev.rawpoll.linux.bindings.epoll_event;
+import dev.rawpoll.internal.Platform;
+import dev.rawpoll.linux.bindings.aarch64.epoll_aarch64_h;
 import dev.rawpoll.linux.bindings.epoll_h;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
  * The Linux calls of the epoll backend, named as in C, each taking the errno capture segment
  * first; the one place where they are linked. Sizes and constants come from the jextract bindings
- * (generated from {@code native/linux/epoll.h}) and are checked against the real headers by the
- * ABI probe.
+ * generated from {@code native/linux/epoll.h} for the running architecture ({@link Platform#ARCH}:
+ * {@code bindings} for x86-64, {@code bindings.aarch64} for aarch64), chosen once when this class
+ * initialises, and are checked against the real headers by the ABI probe (on aarch64: cross-built
+ * and run under qemu-user by {@code Aarch64AbiProbeTest}).
  *
  * <pre>{@code
  * typedef union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } epoll_data_t;
- * struct epoll_event { uint32_t events; epoll_data_t data; } __EPOLL_PACKED;  // packed on x86-64: 12 bytes
+ * struct epoll_event { uint32_t events; epoll_data_t data; } __EPOLL_PACKED;
+ * // packed on x86-64 only: 12 bytes, data at 4; aarch64: 16 bytes, data at 8
  * }</pre>
+ * The function descriptors are the same on both (LP64 Linux): the calls are linked from the x86-64
+ * set.
  */
 final class Epoll {
     private Epoll() {}
 
+    /** Whether the aarch64 bindings apply; otherwise the x86-64 ones (Poller.open refuses other architectures). */
+    private static final boolean AARCH64 = Platform.ARCH == Platform.Arch.AARCH64;
+
     // struct epoll_event
-    static final long SIZEOF_EPOLL_EVENT = epoll_event.sizeof();
-    static final long OFFSETOF_EVENTS = epoll_event.events$offset();
-    static final long OFFSETOF_DATA = epoll_event.data$offset();
+    private static final GroupLayout EPOLL_EVENT = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.epoll_event.layout()
+            : dev.rawpoll.linux.bindings.epoll_event.layout();
+    static final long SIZEOF_EPOLL_EVENT = EPOLL_EVENT.byteSize();
+    static final long OFFSETOF_EVENTS = EPOLL_EVENT.byteOffset(groupElement("events"));
+    static final long OFFSETOF_DATA = EPOLL_EVENT.byteOffset(groupElement("data"));
 
     // epoll_ctl ops
-    static final int EPOLL_CTL_ADD = epoll_h.EPOLL_CTL_ADD();
-    static final int EPOLL_CTL_MOD = epoll_h.EPOLL_CTL_MOD();
-    static final int EPOLL_CTL_DEL = epoll_h.EPOLL_CTL_DEL();
-    static final int EPOLL_CLOEXEC = epoll_h.EPOLL_CLOEXEC();
+    static final int EPOLL_CTL_ADD = AARCH64 ? epoll_aarch64_h.EPOLL_CTL_ADD() : epoll_h.EPOLL_CTL_ADD();
+    static final int EPOLL_CTL_MOD = AARCH64 ? epoll_aarch64_h.EPOLL_CTL_MOD() : epoll_h.EPOLL_CTL_MOD();
+    static final int EPOLL_CTL_DEL = AARCH64 ? epoll_aarch64_h.EPOLL_CTL_DEL() : epoll_h.EPOLL_CTL_DEL();
+    static final int EPOLL_CLOEXEC = AARCH64 ? epoll_aarch64_h.EPOLL_CLOEXEC() : epoll_h.EPOLL_CLOEXEC();
 
     // event bits
-    static final int EPOLLIN = epoll_h.EPOLLIN();
-    static final int EPOLLOUT = epoll_h.EPOLLOUT();
-    static final int EPOLLRDHUP = epoll_h.EPOLLRDHUP();
-    static final int EPOLLHUP = epoll_h.EPOLLHUP();
-    static final int EPOLLERR = epoll_h.EPOLLERR();
+    static final int EPOLLIN = AARCH64 ? epoll_aarch64_h.EPOLLIN() : epoll_h.EPOLLIN();
+    static final int EPOLLOUT = AARCH64 ? epoll_aarch64_h.EPOLLOUT() : epoll_h.EPOLLOUT();
+    static final int EPOLLRDHUP = AARCH64 ? epoll_aarch64_h.EPOLLRDHUP() : epoll_h.EPOLLRDHUP();
+    static final int EPOLLHUP = AARCH64 ? epoll_aarch64_h.EPOLLHUP() : epoll_h.EPOLLHUP();
+    static final int EPOLLERR = AARCH64 ? epoll_aarch64_h.EPOLLERR() : epoll_h.EPOLLERR();
     /** Urgent (out-of-band) data, or an exceptional condition of the file. */
-    static final int EPOLLPRI = epoll_h.EPOLLPRI();
-    static final int EPOLLET = epoll_h.EPOLLET();
-    static final int EPOLLONESHOT = epoll_h.EPOLLONESHOT();
+    static final int EPOLLPRI = AARCH64 ? epoll_aarch64_h.EPOLLPRI() : epoll_h.EPOLLPRI();
+    static final int EPOLLET = AARCH64 ? epoll_aarch64_h.EPOLLET() : epoll_h.EPOLLET();
+    static final int EPOLLONESHOT = AARCH64 ? epoll_aarch64_h.EPOLLONESHOT() : epoll_h.EPOLLONESHOT();
 
     // eventfd flags
-    static final int EFD_CLOEXEC = epoll_h.EFD_CLOEXEC();
-    static final int EFD_NONBLOCK = epoll_h.EFD_NONBLOCK();
+    static final int EFD_CLOEXEC = AARCH64 ? epoll_aarch64_h.EFD_CLOEXEC() : epoll_h.EFD_CLOEXEC();
+    static final int EFD_NONBLOCK = AARCH64 ? epoll_aarch64_h.EFD_NONBLOCK() : epoll_h.EFD_NONBLOCK();
 
     // errno values the backend acts on
-    static final int EINTR = epoll_h.EINTR();
-    static final int EAGAIN = epoll_h.EAGAIN();
+    static final int EINTR = AARCH64 ? epoll_aarch64_h.EINTR() : epoll_h.EINTR();
+    static final int EAGAIN = AARCH64 ? epoll_aarch64_h.EAGAIN() : epoll_h.EAGAIN();
 
     private static final MethodHandle EPOLL_CREATE1 =
             Native.downcall(epoll_h.epoll_create1$address(), epoll_h.epoll_create1$descriptor(), true);

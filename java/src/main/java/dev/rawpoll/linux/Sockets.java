@@ -1,24 +1,25 @@
 package dev.rawpoll.linux;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
 import dev.rawpoll.internal.Native;
-import dev.rawpoll.linux.bindings.in6_addr;
-import dev.rawpoll.linux.bindings.in_addr;
-import dev.rawpoll.linux.bindings.iovec;
-import dev.rawpoll.linux.bindings.linger;
-import dev.rawpoll.linux.bindings.msghdr;
-import dev.rawpoll.linux.bindings.sockaddr_in;
-import dev.rawpoll.linux.bindings.sockaddr_in6;
-import dev.rawpoll.linux.bindings.sockaddr_storage;
+import dev.rawpoll.internal.Platform;
+import dev.rawpoll.linux.bindings.aarch64.socket_aarch64_h;
 import dev.rawpoll.linux.bindings.socket_h;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
  * The Linux socket calls of {@code dev.rawpoll.net}, named as in C, each taking the errno capture
  * segment first; the one place where they are linked. Sizes, offsets and constants come from the
- * jextract bindings (generated from {@code native/linux/socket.h}) and are checked against the
- * real headers by the socket ABI probe ({@code native/linux/abi_probe_socket.c}).
+ * jextract bindings generated from {@code native/linux/socket.h} for the running architecture
+ * ({@link Platform#ARCH}: {@code bindings} for x86-64, {@code bindings.aarch64} for aarch64), chosen
+ * once when this class initialises, and are checked against the real headers by the socket ABI
+ * probe ({@code native/linux/abi_probe_socket.c}; on aarch64 cross-built and run under qemu-user).
+ * The function descriptors are the same on both (LP64 Linux): the calls are linked from the x86-64
+ * set.
  *
  * <pre>{@code
  * struct sockaddr_in  { sa_family_t sin_family; in_port_t sin_port; struct in_addr sin_addr; unsigned char sin_zero[8]; };  // 16 bytes
@@ -40,88 +41,108 @@ import java.lang.invoke.MethodHandle;
 public final class Sockets {
     private Sockets() {}
 
-    // struct sockaddr_in, sockaddr_in6, sockaddr_storage, in_addr, in6_addr, linger
-    public static final long SIZEOF_SOCKADDR_IN = sockaddr_in.sizeof();
-    public static final long OFFSETOF_SIN_FAMILY = sockaddr_in.sin_family$offset();
-    public static final long OFFSETOF_SIN_PORT = sockaddr_in.sin_port$offset();
-    public static final long OFFSETOF_SIN_ADDR = sockaddr_in.sin_addr$offset();
-    public static final long SIZEOF_IN_ADDR = in_addr.sizeof();
-    public static final long SIZEOF_SOCKADDR_IN6 = sockaddr_in6.sizeof();
-    public static final long OFFSETOF_SIN6_FAMILY = sockaddr_in6.sin6_family$offset();
-    public static final long OFFSETOF_SIN6_PORT = sockaddr_in6.sin6_port$offset();
-    public static final long OFFSETOF_SIN6_FLOWINFO = sockaddr_in6.sin6_flowinfo$offset();
-    public static final long OFFSETOF_SIN6_ADDR = sockaddr_in6.sin6_addr$offset();
-    public static final long OFFSETOF_SIN6_SCOPE_ID = sockaddr_in6.sin6_scope_id$offset();
-    public static final long SIZEOF_IN6_ADDR = in6_addr.sizeof();
-    public static final long SIZEOF_SOCKADDR_STORAGE = sockaddr_storage.sizeof();
-    public static final long ALIGNOF_SOCKADDR_STORAGE = sockaddr_storage.layout().byteAlignment();
-    public static final long OFFSETOF_SS_FAMILY = sockaddr_storage.ss_family$offset();
-    public static final long SIZEOF_LINGER = linger.sizeof();
-    public static final long OFFSETOF_L_ONOFF = linger.l_onoff$offset();
-    public static final long OFFSETOF_L_LINGER = linger.l_linger$offset();
-    public static final long SIZEOF_IOVEC = iovec.sizeof();
-    public static final long OFFSETOF_IOV_BASE = iovec.iov_base$offset();
-    public static final long OFFSETOF_IOV_LEN = iovec.iov_len$offset();
-    public static final long SIZEOF_MSGHDR = msghdr.sizeof();
-    public static final long ALIGNOF_MSGHDR = msghdr.layout().byteAlignment();
-    public static final long OFFSETOF_MSG_IOV = msghdr.msg_iov$offset();
-    public static final long OFFSETOF_MSG_IOVLEN = msghdr.msg_iovlen$offset();
+    /** Whether the aarch64 bindings apply; otherwise the x86-64 ones. */
+    private static final boolean AARCH64 = Platform.ARCH == Platform.Arch.AARCH64;
+
+    // struct sockaddr_in, sockaddr_in6, sockaddr_storage, in_addr, in6_addr, linger, iovec, msghdr
+    private static final GroupLayout SOCKADDR_IN = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.sockaddr_in.layout() : dev.rawpoll.linux.bindings.sockaddr_in.layout();
+    private static final GroupLayout SOCKADDR_IN6 = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.sockaddr_in6.layout() : dev.rawpoll.linux.bindings.sockaddr_in6.layout();
+    private static final GroupLayout SOCKADDR_STORAGE = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.sockaddr_storage.layout() : dev.rawpoll.linux.bindings.sockaddr_storage.layout();
+    private static final GroupLayout IN_ADDR = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.in_addr.layout() : dev.rawpoll.linux.bindings.in_addr.layout();
+    private static final GroupLayout IN6_ADDR = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.in6_addr.layout() : dev.rawpoll.linux.bindings.in6_addr.layout();
+    private static final GroupLayout LINGER = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.linger.layout() : dev.rawpoll.linux.bindings.linger.layout();
+    private static final GroupLayout IOVEC = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.iovec.layout() : dev.rawpoll.linux.bindings.iovec.layout();
+    private static final GroupLayout MSGHDR = AARCH64
+            ? dev.rawpoll.linux.bindings.aarch64.msghdr.layout() : dev.rawpoll.linux.bindings.msghdr.layout();
+
+    public static final long SIZEOF_SOCKADDR_IN = SOCKADDR_IN.byteSize();
+    public static final long OFFSETOF_SIN_FAMILY = SOCKADDR_IN.byteOffset(groupElement("sin_family"));
+    public static final long OFFSETOF_SIN_PORT = SOCKADDR_IN.byteOffset(groupElement("sin_port"));
+    public static final long OFFSETOF_SIN_ADDR = SOCKADDR_IN.byteOffset(groupElement("sin_addr"));
+    public static final long SIZEOF_IN_ADDR = IN_ADDR.byteSize();
+    public static final long SIZEOF_SOCKADDR_IN6 = SOCKADDR_IN6.byteSize();
+    public static final long OFFSETOF_SIN6_FAMILY = SOCKADDR_IN6.byteOffset(groupElement("sin6_family"));
+    public static final long OFFSETOF_SIN6_PORT = SOCKADDR_IN6.byteOffset(groupElement("sin6_port"));
+    public static final long OFFSETOF_SIN6_FLOWINFO = SOCKADDR_IN6.byteOffset(groupElement("sin6_flowinfo"));
+    public static final long OFFSETOF_SIN6_ADDR = SOCKADDR_IN6.byteOffset(groupElement("sin6_addr"));
+    public static final long OFFSETOF_SIN6_SCOPE_ID = SOCKADDR_IN6.byteOffset(groupElement("sin6_scope_id"));
+    public static final long SIZEOF_IN6_ADDR = IN6_ADDR.byteSize();
+    public static final long SIZEOF_SOCKADDR_STORAGE = SOCKADDR_STORAGE.byteSize();
+    public static final long ALIGNOF_SOCKADDR_STORAGE = SOCKADDR_STORAGE.byteAlignment();
+    public static final long OFFSETOF_SS_FAMILY = SOCKADDR_STORAGE.byteOffset(groupElement("ss_family"));
+    public static final long SIZEOF_LINGER = LINGER.byteSize();
+    public static final long OFFSETOF_L_ONOFF = LINGER.byteOffset(groupElement("l_onoff"));
+    public static final long OFFSETOF_L_LINGER = LINGER.byteOffset(groupElement("l_linger"));
+    public static final long SIZEOF_IOVEC = IOVEC.byteSize();
+    public static final long OFFSETOF_IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    public static final long OFFSETOF_IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+    public static final long SIZEOF_MSGHDR = MSGHDR.byteSize();
+    public static final long ALIGNOF_MSGHDR = MSGHDR.byteAlignment();
+    public static final long OFFSETOF_MSG_IOV = MSGHDR.byteOffset(groupElement("msg_iov"));
+    public static final long OFFSETOF_MSG_IOVLEN = MSGHDR.byteOffset(groupElement("msg_iovlen"));
     /** The most iovecs one sendmsg takes. */
-    public static final int UIO_MAXIOV = socket_h.UIO_MAXIOV();
+    public static final int UIO_MAXIOV = AARCH64 ? socket_aarch64_h.UIO_MAXIOV() : socket_h.UIO_MAXIOV();
 
     // socket(2)
-    public static final int AF_INET = socket_h.AF_INET();
-    public static final int AF_INET6 = socket_h.AF_INET6();
-    public static final int SOCK_STREAM = socket_h.SOCK_STREAM();
-    public static final int SOCK_NONBLOCK = socket_h.SOCK_NONBLOCK();
-    public static final int SOCK_CLOEXEC = socket_h.SOCK_CLOEXEC();
+    public static final int AF_INET = AARCH64 ? socket_aarch64_h.AF_INET() : socket_h.AF_INET();
+    public static final int AF_INET6 = AARCH64 ? socket_aarch64_h.AF_INET6() : socket_h.AF_INET6();
+    public static final int SOCK_STREAM = AARCH64 ? socket_aarch64_h.SOCK_STREAM() : socket_h.SOCK_STREAM();
+    public static final int SOCK_NONBLOCK = AARCH64 ? socket_aarch64_h.SOCK_NONBLOCK() : socket_h.SOCK_NONBLOCK();
+    public static final int SOCK_CLOEXEC = AARCH64 ? socket_aarch64_h.SOCK_CLOEXEC() : socket_h.SOCK_CLOEXEC();
 
     // setsockopt(2) levels and options
-    public static final int SOL_SOCKET = socket_h.SOL_SOCKET();
-    public static final int SO_REUSEADDR = socket_h.SO_REUSEADDR();
-    public static final int SO_REUSEPORT = socket_h.SO_REUSEPORT();
-    public static final int SO_KEEPALIVE = socket_h.SO_KEEPALIVE();
-    public static final int SO_RCVBUF = socket_h.SO_RCVBUF();
-    public static final int SO_SNDBUF = socket_h.SO_SNDBUF();
-    public static final int SO_ERROR = socket_h.SO_ERROR();
-    public static final int SO_LINGER = socket_h.SO_LINGER();
+    public static final int SOL_SOCKET = AARCH64 ? socket_aarch64_h.SOL_SOCKET() : socket_h.SOL_SOCKET();
+    public static final int SO_REUSEADDR = AARCH64 ? socket_aarch64_h.SO_REUSEADDR() : socket_h.SO_REUSEADDR();
+    public static final int SO_REUSEPORT = AARCH64 ? socket_aarch64_h.SO_REUSEPORT() : socket_h.SO_REUSEPORT();
+    public static final int SO_KEEPALIVE = AARCH64 ? socket_aarch64_h.SO_KEEPALIVE() : socket_h.SO_KEEPALIVE();
+    public static final int SO_RCVBUF = AARCH64 ? socket_aarch64_h.SO_RCVBUF() : socket_h.SO_RCVBUF();
+    public static final int SO_SNDBUF = AARCH64 ? socket_aarch64_h.SO_SNDBUF() : socket_h.SO_SNDBUF();
+    public static final int SO_ERROR = AARCH64 ? socket_aarch64_h.SO_ERROR() : socket_h.SO_ERROR();
+    public static final int SO_LINGER = AARCH64 ? socket_aarch64_h.SO_LINGER() : socket_h.SO_LINGER();
     /** Urgent (out-of-band) data arrives in the normal stream instead of apart. */
-    public static final int SO_OOBINLINE = socket_h.SO_OOBINLINE();
-    public static final int IPPROTO_TCP = socket_h.IPPROTO_TCP();
-    public static final int TCP_NODELAY = socket_h.TCP_NODELAY();
+    public static final int SO_OOBINLINE = AARCH64 ? socket_aarch64_h.SO_OOBINLINE() : socket_h.SO_OOBINLINE();
+    public static final int IPPROTO_TCP = AARCH64 ? socket_aarch64_h.IPPROTO_TCP() : socket_h.IPPROTO_TCP();
+    public static final int TCP_NODELAY = AARCH64 ? socket_aarch64_h.TCP_NODELAY() : socket_h.TCP_NODELAY();
 
     // send(2)/recv(2) flags, shutdown(2) modes
-    public static final int MSG_NOSIGNAL = socket_h.MSG_NOSIGNAL();
+    public static final int MSG_NOSIGNAL = AARCH64 ? socket_aarch64_h.MSG_NOSIGNAL() : socket_h.MSG_NOSIGNAL();
     /** TCP urgent data: send marks the last byte urgent; recv reads the urgent byte apart. */
-    public static final int MSG_OOB = socket_h.MSG_OOB();
-    public static final int SHUT_RD = socket_h.SHUT_RD();
-    public static final int SHUT_WR = socket_h.SHUT_WR();
-    public static final int SHUT_RDWR = socket_h.SHUT_RDWR();
+    public static final int MSG_OOB = AARCH64 ? socket_aarch64_h.MSG_OOB() : socket_h.MSG_OOB();
+    public static final int SHUT_RD = AARCH64 ? socket_aarch64_h.SHUT_RD() : socket_h.SHUT_RD();
+    public static final int SHUT_WR = AARCH64 ? socket_aarch64_h.SHUT_WR() : socket_h.SHUT_WR();
+    public static final int SHUT_RDWR = AARCH64 ? socket_aarch64_h.SHUT_RDWR() : socket_h.SHUT_RDWR();
 
     // fcntl(2): only where accept4 is missing
-    public static final int F_GETFL = socket_h.F_GETFL();
-    public static final int F_SETFL = socket_h.F_SETFL();
-    public static final int F_GETFD = socket_h.F_GETFD();
-    public static final int F_SETFD = socket_h.F_SETFD();
-    public static final int O_NONBLOCK = socket_h.O_NONBLOCK();
-    public static final int FD_CLOEXEC = socket_h.FD_CLOEXEC();
+    public static final int F_GETFL = AARCH64 ? socket_aarch64_h.F_GETFL() : socket_h.F_GETFL();
+    public static final int F_SETFL = AARCH64 ? socket_aarch64_h.F_SETFL() : socket_h.F_SETFL();
+    public static final int F_GETFD = AARCH64 ? socket_aarch64_h.F_GETFD() : socket_h.F_GETFD();
+    public static final int F_SETFD = AARCH64 ? socket_aarch64_h.F_SETFD() : socket_h.F_SETFD();
+    public static final int O_NONBLOCK = AARCH64 ? socket_aarch64_h.O_NONBLOCK() : socket_h.O_NONBLOCK();
+    public static final int FD_CLOEXEC = AARCH64 ? socket_aarch64_h.FD_CLOEXEC() : socket_h.FD_CLOEXEC();
 
     /** ioctl(2): {@code int *} set to 1 when the next byte to read is at the urgent mark. */
-    public static final int SIOCATMARK = socket_h.SIOCATMARK();
+    public static final int SIOCATMARK = AARCH64 ? socket_aarch64_h.SIOCATMARK() : socket_h.SIOCATMARK();
 
     // errno values the sockets act on
-    public static final int EINTR = socket_h.EINTR();
-    public static final int EAGAIN = socket_h.EAGAIN();
-    public static final int EINPROGRESS = socket_h.EINPROGRESS();
-    public static final int ECONNRESET = socket_h.ECONNRESET();
-    public static final int EPIPE = socket_h.EPIPE();
-    public static final int ECONNREFUSED = socket_h.ECONNREFUSED();
-    public static final int ENOTCONN = socket_h.ENOTCONN();
-    public static final int ECONNABORTED = socket_h.ECONNABORTED();
-    public static final int EADDRINUSE = socket_h.EADDRINUSE();
-    public static final int EAFNOSUPPORT = socket_h.EAFNOSUPPORT();
+    public static final int EINTR = AARCH64 ? socket_aarch64_h.EINTR() : socket_h.EINTR();
+    public static final int EAGAIN = AARCH64 ? socket_aarch64_h.EAGAIN() : socket_h.EAGAIN();
+    public static final int EINPROGRESS = AARCH64 ? socket_aarch64_h.EINPROGRESS() : socket_h.EINPROGRESS();
+    public static final int ECONNRESET = AARCH64 ? socket_aarch64_h.ECONNRESET() : socket_h.ECONNRESET();
+    public static final int EPIPE = AARCH64 ? socket_aarch64_h.EPIPE() : socket_h.EPIPE();
+    public static final int ECONNREFUSED = AARCH64 ? socket_aarch64_h.ECONNREFUSED() : socket_h.ECONNREFUSED();
+    public static final int ENOTCONN = AARCH64 ? socket_aarch64_h.ENOTCONN() : socket_h.ENOTCONN();
+    public static final int ECONNABORTED = AARCH64 ? socket_aarch64_h.ECONNABORTED() : socket_h.ECONNABORTED();
+    public static final int EADDRINUSE = AARCH64 ? socket_aarch64_h.EADDRINUSE() : socket_h.EADDRINUSE();
+    public static final int EAFNOSUPPORT = AARCH64 ? socket_aarch64_h.EAFNOSUPPORT() : socket_h.EAFNOSUPPORT();
     /** recv(MSG_OOB): no urgent byte is pending (or it was read, or SO_OOBINLINE is on). */
-    public static final int EINVAL = socket_h.EINVAL();
+    public static final int EINVAL = AARCH64 ? socket_aarch64_h.EINVAL() : socket_h.EINVAL();
 
     private static final MethodHandle SOCKET =
             Native.downcall(socket_h.socket$address(), socket_h.socket$descriptor(), true);

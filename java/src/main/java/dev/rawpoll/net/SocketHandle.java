@@ -8,13 +8,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
+import dev.rawpoll.internal.Platform;
 import dev.rawpoll.linux.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.net.InetSocketAddress;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * One open socket descriptor with the small native scratch its calls need (errno capture,
@@ -22,8 +21,6 @@ import java.util.Set;
  * of its own and freed by {@link #close()}. Used by one thread at a time, like its owner.
  */
 final class SocketHandle {
-    private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
-    private static final boolean X86_64 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch", ""));
     private static final long SCRATCH_SIZE = 256;
 
     private final int fd;
@@ -80,11 +77,8 @@ final class SocketHandle {
 
     /** Fails with UnsupportedOperationException before any binding is touched on another OS. */
     static void checkPlatform() {
-        // The bindings are generated on x86-64 Linux; other systems and architectures are not checked yet.
-        if (!LINUX || !X86_64) {
-            throw new UnsupportedOperationException("rawpoll has TCP sockets only on x86-64 Linux so far, not on "
-                    + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + ")");
-        }
+        // The bindings are generated for x86-64 and aarch64 Linux; other systems are not done yet.
+        Platform.checkLinuxBindings("rawpoll's TCP sockets");
     }
 
     /** The descriptor; throws IllegalStateException once closed. */

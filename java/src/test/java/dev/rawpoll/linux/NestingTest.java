@@ -69,7 +69,10 @@ class NestingTest {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         MethodHandle wait = linker.downcallHandle(linker.defaultLookup().find("epoll_wait").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        int epollIn = 1, ctlAdd = 1, sizeofEvent = 12; // x86-64: packed struct epoll_event
+        int epollIn = 1, ctlAdd = 1;
+        // struct epoll_event: packed on x86-64 (12 bytes, data at 4), 16 bytes with data at 8 on aarch64.
+        boolean packed = System.getProperty("os.arch").equals("amd64");
+        int sizeofEvent = packed ? 12 : 16, dataOffset = packed ? 4 : 8;
 
         long fdsBefore = TestFds.openFdCount();
         int foreign = (int) create.invokeExact(0);
@@ -80,13 +83,13 @@ class NestingTest {
             int innerFd = (int) inner.backendHandle().orElseThrow();
             MemorySegment ev = arena.allocate(sizeofEvent * 4L);
             ev.set(JAVA_INT_UNALIGNED, 0, epollIn);
-            ev.set(JAVA_LONG_UNALIGNED, 4, 0xC0FFEEL);
+            ev.set(JAVA_LONG_UNALIGNED, dataOffset, 0xC0FFEEL);
             assertEquals(0, (int) ctl.invokeExact(foreign, ctlAdd, innerFd, ev));
 
             assertEquals(0, (int) wait.invokeExact(foreign, ev, 4, 50));
             TestFds.write(pipe.b(), 1);
             assertEquals(1, (int) wait.invokeExact(foreign, ev, 4, 1000));
-            assertEquals(0xC0FFEEL, ev.get(JAVA_LONG_UNALIGNED, 4), "the foreign loop sees the inner poller");
+            assertEquals(0xC0FFEEL, ev.get(JAVA_LONG_UNALIGNED, dataOffset), "the foreign loop sees the inner poller");
             assertEquals(1, inner.poll(innerEvents, 0, MILLISECONDS));
             assertEquals(9, innerEvents.token(0));
         } finally {

@@ -3,6 +3,7 @@ package dev.rawpoll.linux;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static dev.rawpoll.linux.AbiProbeTest.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.LinkedHashMap;
@@ -17,92 +18,88 @@ import org.junit.jupiter.api.Test;
  * real headers) and compares every size, offset and constant it prints with what {@link Sockets}
  * and {@code dev.rawpoll.net} use. Fails on any difference, and on a value printed by one side only.
  */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64", disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 only so far")
+@EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"}, disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 and aarch64 only so far")
 class SocketAbiProbeTest {
 
-    private static Map<String, Long> javaValues() {
+    /** The values {@code sockets} (a {@link Sockets}, possibly initialised for another architecture) holds. */
+    static Map<String, Long> javaValues(Class<?> sockets) {
         Map<String, Long> v = new LinkedHashMap<>();
-        v.put("sizeof(struct sockaddr_in)", Sockets.SIZEOF_SOCKADDR_IN);
-        v.put("offsetof(struct sockaddr_in, sin_family)", Sockets.OFFSETOF_SIN_FAMILY);
-        v.put("offsetof(struct sockaddr_in, sin_port)", Sockets.OFFSETOF_SIN_PORT);
-        v.put("offsetof(struct sockaddr_in, sin_addr)", Sockets.OFFSETOF_SIN_ADDR);
-        v.put("sizeof(struct in_addr)", Sockets.SIZEOF_IN_ADDR);
-        v.put("sizeof(struct sockaddr_in6)", Sockets.SIZEOF_SOCKADDR_IN6);
-        v.put("offsetof(struct sockaddr_in6, sin6_family)", Sockets.OFFSETOF_SIN6_FAMILY);
-        v.put("offsetof(struct sockaddr_in6, sin6_port)", Sockets.OFFSETOF_SIN6_PORT);
-        v.put("offsetof(struct sockaddr_in6, sin6_flowinfo)", Sockets.OFFSETOF_SIN6_FLOWINFO);
-        v.put("offsetof(struct sockaddr_in6, sin6_addr)", Sockets.OFFSETOF_SIN6_ADDR);
-        v.put("offsetof(struct sockaddr_in6, sin6_scope_id)", Sockets.OFFSETOF_SIN6_SCOPE_ID);
-        v.put("sizeof(struct in6_addr)", Sockets.SIZEOF_IN6_ADDR);
-        v.put("sizeof(struct sockaddr_storage)", Sockets.SIZEOF_SOCKADDR_STORAGE);
-        v.put("alignof(struct sockaddr_storage)", Sockets.ALIGNOF_SOCKADDR_STORAGE);
-        v.put("offsetof(struct sockaddr_storage, ss_family)", Sockets.OFFSETOF_SS_FAMILY);
-        v.put("sizeof(struct linger)", Sockets.SIZEOF_LINGER);
-        v.put("offsetof(struct linger, l_onoff)", Sockets.OFFSETOF_L_ONOFF);
-        v.put("offsetof(struct linger, l_linger)", Sockets.OFFSETOF_L_LINGER);
-        v.put("sizeof(struct iovec)", Sockets.SIZEOF_IOVEC);
-        v.put("offsetof(struct iovec, iov_base)", Sockets.OFFSETOF_IOV_BASE);
-        v.put("offsetof(struct iovec, iov_len)", Sockets.OFFSETOF_IOV_LEN);
-        v.put("sizeof(struct msghdr)", Sockets.SIZEOF_MSGHDR);
-        v.put("alignof(struct msghdr)", Sockets.ALIGNOF_MSGHDR);
-        v.put("offsetof(struct msghdr, msg_iov)", Sockets.OFFSETOF_MSG_IOV);
-        v.put("offsetof(struct msghdr, msg_iovlen)", Sockets.OFFSETOF_MSG_IOVLEN);
+        v.put("sizeof(struct sockaddr_in)", field(sockets, "SIZEOF_SOCKADDR_IN"));
+        v.put("offsetof(struct sockaddr_in, sin_family)", field(sockets, "OFFSETOF_SIN_FAMILY"));
+        v.put("offsetof(struct sockaddr_in, sin_port)", field(sockets, "OFFSETOF_SIN_PORT"));
+        v.put("offsetof(struct sockaddr_in, sin_addr)", field(sockets, "OFFSETOF_SIN_ADDR"));
+        v.put("sizeof(struct in_addr)", field(sockets, "SIZEOF_IN_ADDR"));
+        v.put("sizeof(struct sockaddr_in6)", field(sockets, "SIZEOF_SOCKADDR_IN6"));
+        v.put("offsetof(struct sockaddr_in6, sin6_family)", field(sockets, "OFFSETOF_SIN6_FAMILY"));
+        v.put("offsetof(struct sockaddr_in6, sin6_port)", field(sockets, "OFFSETOF_SIN6_PORT"));
+        v.put("offsetof(struct sockaddr_in6, sin6_flowinfo)", field(sockets, "OFFSETOF_SIN6_FLOWINFO"));
+        v.put("offsetof(struct sockaddr_in6, sin6_addr)", field(sockets, "OFFSETOF_SIN6_ADDR"));
+        v.put("offsetof(struct sockaddr_in6, sin6_scope_id)", field(sockets, "OFFSETOF_SIN6_SCOPE_ID"));
+        v.put("sizeof(struct in6_addr)", field(sockets, "SIZEOF_IN6_ADDR"));
+        v.put("sizeof(struct sockaddr_storage)", field(sockets, "SIZEOF_SOCKADDR_STORAGE"));
+        v.put("alignof(struct sockaddr_storage)", field(sockets, "ALIGNOF_SOCKADDR_STORAGE"));
+        v.put("offsetof(struct sockaddr_storage, ss_family)", field(sockets, "OFFSETOF_SS_FAMILY"));
+        v.put("sizeof(struct linger)", field(sockets, "SIZEOF_LINGER"));
+        v.put("offsetof(struct linger, l_onoff)", field(sockets, "OFFSETOF_L_ONOFF"));
+        v.put("offsetof(struct linger, l_linger)", field(sockets, "OFFSETOF_L_LINGER"));
+        v.put("sizeof(struct iovec)", field(sockets, "SIZEOF_IOVEC"));
+        v.put("offsetof(struct iovec, iov_base)", field(sockets, "OFFSETOF_IOV_BASE"));
+        v.put("offsetof(struct iovec, iov_len)", field(sockets, "OFFSETOF_IOV_LEN"));
+        v.put("sizeof(struct msghdr)", field(sockets, "SIZEOF_MSGHDR"));
+        v.put("alignof(struct msghdr)", field(sockets, "ALIGNOF_MSGHDR"));
+        v.put("offsetof(struct msghdr, msg_iov)", field(sockets, "OFFSETOF_MSG_IOV"));
+        v.put("offsetof(struct msghdr, msg_iovlen)", field(sockets, "OFFSETOF_MSG_IOVLEN"));
         // The widths dev.rawpoll.net reads and writes these types and fields with.
         v.put("sizeof(iov_len)", JAVA_LONG.byteSize());
         v.put("sizeof(msg_iovlen)", JAVA_LONG.byteSize());
         v.put("sizeof(sa_family_t)", JAVA_SHORT.byteSize());
         v.put("sizeof(in_port_t)", JAVA_SHORT.byteSize());
         v.put("sizeof(socklen_t)", JAVA_INT.byteSize());
-        constant(v, "AF_INET", Sockets.AF_INET);
-        constant(v, "AF_INET6", Sockets.AF_INET6);
-        constant(v, "SOCK_STREAM", Sockets.SOCK_STREAM);
-        constant(v, "SOCK_NONBLOCK", Sockets.SOCK_NONBLOCK);
-        constant(v, "SOCK_CLOEXEC", Sockets.SOCK_CLOEXEC);
-        constant(v, "SOL_SOCKET", Sockets.SOL_SOCKET);
-        constant(v, "SO_REUSEADDR", Sockets.SO_REUSEADDR);
-        constant(v, "SO_REUSEPORT", Sockets.SO_REUSEPORT);
-        constant(v, "SO_KEEPALIVE", Sockets.SO_KEEPALIVE);
-        constant(v, "SO_RCVBUF", Sockets.SO_RCVBUF);
-        constant(v, "SO_SNDBUF", Sockets.SO_SNDBUF);
-        constant(v, "SO_ERROR", Sockets.SO_ERROR);
-        constant(v, "SO_LINGER", Sockets.SO_LINGER);
-        constant(v, "IPPROTO_TCP", Sockets.IPPROTO_TCP);
-        constant(v, "TCP_NODELAY", Sockets.TCP_NODELAY);
-        constant(v, "MSG_NOSIGNAL", Sockets.MSG_NOSIGNAL);
-        constant(v, "SHUT_RD", Sockets.SHUT_RD);
-        constant(v, "SHUT_WR", Sockets.SHUT_WR);
-        constant(v, "SHUT_RDWR", Sockets.SHUT_RDWR);
-        constant(v, "F_GETFL", Sockets.F_GETFL);
-        constant(v, "F_SETFL", Sockets.F_SETFL);
-        constant(v, "F_GETFD", Sockets.F_GETFD);
-        constant(v, "F_SETFD", Sockets.F_SETFD);
-        constant(v, "O_NONBLOCK", Sockets.O_NONBLOCK);
-        constant(v, "FD_CLOEXEC", Sockets.FD_CLOEXEC);
-        constant(v, "EINTR", Sockets.EINTR);
-        constant(v, "EAGAIN", Sockets.EAGAIN);
-        constant(v, "EINPROGRESS", Sockets.EINPROGRESS);
-        constant(v, "ECONNRESET", Sockets.ECONNRESET);
-        constant(v, "EPIPE", Sockets.EPIPE);
-        constant(v, "ECONNREFUSED", Sockets.ECONNREFUSED);
-        constant(v, "ENOTCONN", Sockets.ENOTCONN);
-        constant(v, "UIO_MAXIOV", Sockets.UIO_MAXIOV);
-        constant(v, "ECONNABORTED", Sockets.ECONNABORTED);
-        constant(v, "EADDRINUSE", Sockets.EADDRINUSE);
-        constant(v, "EAFNOSUPPORT", Sockets.EAFNOSUPPORT);
-        constant(v, "MSG_OOB", Sockets.MSG_OOB);
-        constant(v, "SO_OOBINLINE", Sockets.SO_OOBINLINE);
-        constant(v, "SIOCATMARK", Sockets.SIOCATMARK);
-        constant(v, "EINVAL", Sockets.EINVAL);
+        v.put("AF_INET", field(sockets, "AF_INET"));
+        v.put("AF_INET6", field(sockets, "AF_INET6"));
+        v.put("SOCK_STREAM", field(sockets, "SOCK_STREAM"));
+        v.put("SOCK_NONBLOCK", field(sockets, "SOCK_NONBLOCK"));
+        v.put("SOCK_CLOEXEC", field(sockets, "SOCK_CLOEXEC"));
+        v.put("SOL_SOCKET", field(sockets, "SOL_SOCKET"));
+        v.put("SO_REUSEADDR", field(sockets, "SO_REUSEADDR"));
+        v.put("SO_REUSEPORT", field(sockets, "SO_REUSEPORT"));
+        v.put("SO_KEEPALIVE", field(sockets, "SO_KEEPALIVE"));
+        v.put("SO_RCVBUF", field(sockets, "SO_RCVBUF"));
+        v.put("SO_SNDBUF", field(sockets, "SO_SNDBUF"));
+        v.put("SO_ERROR", field(sockets, "SO_ERROR"));
+        v.put("SO_LINGER", field(sockets, "SO_LINGER"));
+        v.put("IPPROTO_TCP", field(sockets, "IPPROTO_TCP"));
+        v.put("TCP_NODELAY", field(sockets, "TCP_NODELAY"));
+        v.put("MSG_NOSIGNAL", field(sockets, "MSG_NOSIGNAL"));
+        v.put("SHUT_RD", field(sockets, "SHUT_RD"));
+        v.put("SHUT_WR", field(sockets, "SHUT_WR"));
+        v.put("SHUT_RDWR", field(sockets, "SHUT_RDWR"));
+        v.put("F_GETFL", field(sockets, "F_GETFL"));
+        v.put("F_SETFL", field(sockets, "F_SETFL"));
+        v.put("F_GETFD", field(sockets, "F_GETFD"));
+        v.put("F_SETFD", field(sockets, "F_SETFD"));
+        v.put("O_NONBLOCK", field(sockets, "O_NONBLOCK"));
+        v.put("FD_CLOEXEC", field(sockets, "FD_CLOEXEC"));
+        v.put("EINTR", field(sockets, "EINTR"));
+        v.put("EAGAIN", field(sockets, "EAGAIN"));
+        v.put("EINPROGRESS", field(sockets, "EINPROGRESS"));
+        v.put("ECONNRESET", field(sockets, "ECONNRESET"));
+        v.put("EPIPE", field(sockets, "EPIPE"));
+        v.put("ECONNREFUSED", field(sockets, "ECONNREFUSED"));
+        v.put("ENOTCONN", field(sockets, "ENOTCONN"));
+        v.put("UIO_MAXIOV", field(sockets, "UIO_MAXIOV"));
+        v.put("ECONNABORTED", field(sockets, "ECONNABORTED"));
+        v.put("EADDRINUSE", field(sockets, "EADDRINUSE"));
+        v.put("EAFNOSUPPORT", field(sockets, "EAFNOSUPPORT"));
+        v.put("MSG_OOB", field(sockets, "MSG_OOB"));
+        v.put("SO_OOBINLINE", field(sockets, "SO_OOBINLINE"));
+        v.put("SIOCATMARK", field(sockets, "SIOCATMARK"));
+        v.put("EINVAL", field(sockets, "EINVAL"));
         return v;
-    }
-
-    /** C prints constants as non-negative numbers. */
-    private static void constant(Map<String, Long> values, String name, int value) {
-        values.put(name, Integer.toUnsignedLong(value));
     }
 
     @Test
     void javaLayoutsAndConstantsMatchTheSystemHeaders() throws Exception {
-        assertEquals(new TreeMap<>(javaValues()), AbiProbeTest.probe("abi_probe_socket_linux"));
+        assertEquals(new TreeMap<>(javaValues(Sockets.class)), AbiProbeTest.probe("abi_probe_socket_linux"));
     }
 }

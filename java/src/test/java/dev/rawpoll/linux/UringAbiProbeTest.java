@@ -34,15 +34,20 @@ import org.junit.jupiter.api.condition.OS;
 class UringAbiProbeTest {
 
     static Map<String, Long> javaSide() throws ReflectiveOperationException {
-        Map<String, Long> m = new TreeMap<>();
-        for (GroupLayout struct : new GroupLayout[] {io_sqring_offsets.layout(), io_cqring_offsets.layout(),
+        return javaSide(io_uring_h.class, io_sqring_offsets.layout(), io_cqring_offsets.layout(),
                 io_uring_params.layout(), io_uring_sqe.layout(), io_uring_cqe.layout(),
-                io_uring_getevents_arg.layout(), __kernel_timespec.layout()}) {
+                io_uring_getevents_arg.layout(), __kernel_timespec.layout());
+    }
+
+    /** The same from any set of io_uring bindings (the aarch64 ones: {@code Aarch64AbiProbeTest}). */
+    static Map<String, Long> javaSide(Class<?> header, GroupLayout... structs) throws ReflectiveOperationException {
+        Map<String, Long> m = new TreeMap<>();
+        for (GroupLayout struct : structs) {
             String name = struct.name().orElseThrow();
             m.put("sizeof(struct " + name + ")", struct.byteSize());
             fields(name, struct, 0, m);
         }
-        for (Method method : io_uring_h.class.getMethods()) {
+        for (Method method : header.getMethods()) {
             boolean constant = Modifier.isStatic(method.getModifiers()) && method.getParameterCount() == 0
                     && Character.isUpperCase(method.getName().charAt(0))
                     && (method.getReturnType() == int.class || method.getReturnType() == long.class);

@@ -94,13 +94,13 @@ class EventLoopGroupTest {
     }
 
     @Test
-    @EnabledOnOs(value = OS.LINUX, architectures = "amd64") // where dev.rawpoll.net has sockets
+    @EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"}) // where dev.rawpoll.net has sockets
     void reusePortListenersLetTheKernelSpreadConnections() throws Exception {
         servesOnEveryLoop(Balancing.REUSEPORT);
     }
 
     @Test
-    @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+    @EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"})
     void oneAcceptingLoopHandsConnectionsToTheLoopsInTurn() throws Exception {
         servesOnEveryLoop(Balancing.HAND_OFF);
     }

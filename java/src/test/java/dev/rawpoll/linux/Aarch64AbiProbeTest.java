@@ -1,0 +1,148 @@
+package dev.rawpoll.linux;
+
+import static dev.rawpoll.linux.AbiProbeTest.field;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rawpoll.linux.bindings.aarch64.epoll_aarch64_h;
+import dev.rawpoll.linux.bindings.aarch64.epoll_data;
+import dev.rawpoll.linux.bindings.aarch64.io_uring_aarch64_h;
+import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * aarch64 Linux, checked on this machine: the ABI probes cross-compiled for aarch64 (CMake does it
+ * when aarch64-linux-gnu-gcc is installed) run under qemu-user, and what they print is compared
+ * with what {@link Epoll} and {@link Sockets} hold when the library initialises on aarch64 ({@link
+ * OtherArchitecture}), and with the aarch64 io_uring bindings. Without the cross compiler or {@code qemu-aarch64} each test is reported as
+ * skipped, saying that it did not run and why. Only layouts and constants are checked this way:
+ * the Java code itself never runs on an aarch64 processor here.
+ */
+class Aarch64AbiProbeTest {
+    private static Map<String, Long> epollProbe;
+    private static Map<String, Long> socketProbe;
+    private static Map<String, Long> uringProbe;
+    private static OtherArchitecture aarch64;
+    private static String skipReason;
+
+    @BeforeAll
+    static void run() throws Exception {
+        Path dir = Path.of(System.getProperty("rawpoll.native.dir", "target/native"));
+        Path epoll = dir.resolve("abi_probe_linux_aarch64");
+        Path socket = dir.resolve("abi_probe_socket_linux_aarch64");
+        Path uring = dir.resolve("abi_probe_uring_linux_aarch64");
+        Optional<Path> qemu = onPath("qemu-aarch64");
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            skipReason = "did not run: the aarch64 probes are cross-built on Linux only";
+        } else if (!Files.isExecutable(epoll) || !Files.isExecutable(socket) || !Files.isExecutable(uring)) {
+            skipReason = "did not run: " + epoll + " was not built (install Debian's gcc-aarch64-linux-gnu and "
+                    + "libc6-dev-arm64-cross, then build again)";
+        } else if (qemu.isEmpty()) {
+            skipReason = "did not run: no qemu-aarch64 on PATH (Debian: qemu-user)";
+        } else {
+            epollProbe = AbiProbeTest.run(List.of(qemu.get().toString(), epoll.toString()));
+            socketProbe = AbiProbeTest.run(List.of(qemu.get().toString(), socket.toString()));
+            uringProbe = AbiProbeTest.run(List.of(qemu.get().toString(), uring.toString()));
+            aarch64 = OtherArchitecture.of("aarch64");
+        }
+    }
+
+    private static Optional<Path> onPath(String program) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .filter(d -> !d.isEmpty())
+                .map(d -> Path.of(d, program))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
+    private static void assumeRan() {
+        Assumptions.assumeTrue(skipReason == null, skipReason);
+    }
+
+    @Test
+    void epollLayoutsAndConstantsOnAarch64MatchTheAarch64Headers() throws Exception {
+        assumeRan();
+        Class<?> epoll = aarch64.load(Epoll.class.getName());
+        assertEquals(epollProbe, new TreeMap<>(AbiProbeTest.javaSide(epoll, epoll_aarch64_h.class, epoll_data.class)));
+        // The one difference from x86-64, where struct epoll_event is packed.
+        assertEquals(16, epollProbe.get("sizeof(struct epoll_event)"));
+        assertEquals(8, field(epoll, "OFFSETOF_DATA"));
+        assertNotEquals(Epoll.SIZEOF_EPOLL_EVENT, field(epoll, "SIZEOF_EPOLL_EVENT"), "this JVM is not aarch64: its own Epoll differs");
+    }
+
+    @Test
+    void socketLayoutsAndConstantsOnAarch64MatchTheAarch64Headers() throws Exception {
+        assumeRan();
+        Class<?> sockets = aarch64.load(Sockets.class.getName());
+        assertEquals(socketProbe, new TreeMap<>(SocketAbiProbeTest.javaValues(sockets)));
+    }
+
+    /**
+     * The aarch64 io_uring bindings against the aarch64 kernel headers. (The io_uring backend,
+     * {@code Uring}, still reads the x86-64 set, whose values are the same: checked here too.)
+     */
+    @Test
+    void uringBindingsForAarch64MatchTheAarch64Headers() throws Exception {
+        assumeRan();
+        Map<String, Long> aarch64Bindings = UringAbiProbeTest.javaSide(io_uring_aarch64_h.class,
+                dev.rawpoll.linux.bindings.aarch64.io_sqring_offsets.layout(),
+                dev.rawpoll.linux.bindings.aarch64.io_cqring_offsets.layout(),
+                dev.rawpoll.linux.bindings.aarch64.io_uring_params.layout(),
+                dev.rawpoll.linux.bindings.aarch64.io_uring_sqe.layout(),
+                dev.rawpoll.linux.bindings.aarch64.io_uring_cqe.layout(),
+                dev.rawpoll.linux.bindings.aarch64.io_uring_getevents_arg.layout(),
+                dev.rawpoll.linux.bindings.aarch64.__kernel_timespec.layout());
+        assertEquals(uringProbe, aarch64Bindings);
+        assertEquals(UringAbiProbeTest.javaSide(), aarch64Bindings, "the x86-64 io_uring bindings Uring reads");
+    }
+
+    /** Why Epoll and Sockets may link every call from the x86-64 bindings: the descriptors are equal. */
+    @Test
+    void callsHaveTheSameDescriptorsInBothBindings() throws Exception {
+        int compared = 0;
+        for (Class<?>[] pair : List.of(
+                new Class<?>[] {dev.rawpoll.linux.bindings.epoll_h.class, epoll_aarch64_h.class},
+                new Class<?>[] {dev.rawpoll.linux.bindings.socket_h.class, dev.rawpoll.linux.bindings.aarch64.socket_aarch64_h.class})) {
+            for (Method x86 : pair[0].getMethods()) {
+                if (x86.getName().endsWith("$descriptor") && x86.getParameterCount() == 0) {
+                    Object arm = pair[1].getMethod(x86.getName()).invoke(null);
+                    assertEquals(x86.invoke(null), arm, pair[0].getSimpleName() + "." + x86.getName());
+                    compared++;
+                }
+            }
+        }
+        assertTrue(compared >= 20, "compared only " + compared + " functions: did reflection miss them?");
+    }
+
+    @Test
+    void pollerOpenTakesAarch64AndRefusesArchitecturesWithoutBindings() throws Exception {
+        assumeRan();
+        // Opening creates an epoll instance and closes it: no event array is read with the aarch64 layout.
+        Method open = aarch64.load("dev.rawpoll.internal.Platform").getMethod("openPoller");
+        try (AutoCloseable poller = (AutoCloseable) open.invoke(null)) {
+            assertEquals("dev.rawpoll.linux.EpollPoller", poller.getClass().getName());
+        }
+        // io_uring stays x86-64-only: Uring reads the x86-64 bindings.
+        Method uring = aarch64.load("dev.rawpoll.internal.Platform").getMethod("openIoUringPoller");
+        InvocationTargetException noUring = assertThrows(InvocationTargetException.class, () -> uring.invoke(null));
+        assertEquals(UnsupportedOperationException.class, noUring.getCause().getClass());
+        assertTrue(noUring.getCause().getMessage().contains("aarch64"), noUring.getCause().getMessage());
+        Method other = OtherArchitecture.of("riscv64").load("dev.rawpoll.internal.Platform").getMethod("openPoller");
+        InvocationTargetException refused = assertThrows(InvocationTargetException.class, () -> other.invoke(null));
+        assertEquals(UnsupportedOperationException.class, refused.getCause().getClass());
+        assertTrue(refused.getCause().getMessage().contains("riscv64"), refused.getCause().getMessage());
+    }
+}
