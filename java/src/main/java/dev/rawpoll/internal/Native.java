@@ -57,6 +57,17 @@ public final class Native {
                 Linker.Option.captureCallState(CAPTURED), Linker.Option.firstVariadicArg(firstVariadicArg));
     }
 
+    /**
+     * The address of the C library function {@code name}, from the linker's default lookup. The raw
+     * classes use it instead of a jextract function holder's {@code $address()}, whose class
+     * initialisation also links a downcall handle of its own that rawpoll never calls.
+     *
+     * @throws UnsatisfiedLinkError if the C library has no such function
+     */
+    public static MemorySegment libc(String name) {
+        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("no C library function " + name));
+    }
+
     /** A segment for the captured errno, reused for every call made by one thread at a time. */
     public static MemorySegment allocateCapture(SegmentAllocator allocator) {
         return allocator.allocate(CAPTURE_LAYOUT);

@@ -8,6 +8,7 @@ import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
 import dev.rawpoll.linux.bindings.aarch64.epoll_aarch64_h;
 import dev.rawpoll.linux.bindings.epoll_h;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -67,25 +68,31 @@ final class Epoll {
     static final int EINTR = AARCH64 ? epoll_aarch64_h.EINTR() : epoll_h.EINTR();
     static final int EAGAIN = AARCH64 ? epoll_aarch64_h.EAGAIN() : epoll_h.EAGAIN();
 
-    private static final MethodHandle EPOLL_CREATE1 =
-            Native.downcall(epoll_h.epoll_create1$address(), epoll_h.epoll_create1$descriptor(), true);
-    private static final MethodHandle EPOLL_CTL =
-            Native.downcall(epoll_h.epoll_ctl$address(), epoll_h.epoll_ctl$descriptor(), true);
+    // The C signatures, written from the bindings' C types (C_INT, C_POINTER, C_LONG) instead of
+    // taken from epoll_h.X$descriptor(): touching a jextract function holder links a downcall
+    // handle of its own, which rawpoll never uses, and linking is most of a cold Poller.open().
+    // EpollDescriptorsTest checks that each equals the bindings' descriptor.
+    static final FunctionDescriptor EPOLL_CREATE1_DESC = FunctionDescriptor.of(epoll_h.C_INT, epoll_h.C_INT);
+    static final FunctionDescriptor EPOLL_CTL_DESC =
+            FunctionDescriptor.of(epoll_h.C_INT, epoll_h.C_INT, epoll_h.C_INT, epoll_h.C_INT, epoll_h.C_POINTER);
+    static final FunctionDescriptor EPOLL_WAIT_DESC =
+            FunctionDescriptor.of(epoll_h.C_INT, epoll_h.C_INT, epoll_h.C_POINTER, epoll_h.C_INT, epoll_h.C_INT);
+    static final FunctionDescriptor EVENTFD_DESC = FunctionDescriptor.of(epoll_h.C_INT, epoll_h.C_INT, epoll_h.C_INT);
+    static final FunctionDescriptor READ_DESC = FunctionDescriptor.of(epoll_h.C_LONG, epoll_h.C_INT, epoll_h.C_POINTER, epoll_h.C_LONG);
+    static final FunctionDescriptor WRITE_DESC = READ_DESC;
+    static final FunctionDescriptor CLOSE_DESC = FunctionDescriptor.of(epoll_h.C_INT, epoll_h.C_INT);
+
+    private static final MethodHandle EPOLL_CREATE1 = Native.downcall(Native.libc("epoll_create1"), EPOLL_CREATE1_DESC, true);
+    private static final MethodHandle EPOLL_CTL = Native.downcall(Native.libc("epoll_ctl"), EPOLL_CTL_DESC, true);
     /** Blocking: never critical. */
-    private static final MethodHandle EPOLL_WAIT =
-            Native.downcall(epoll_h.epoll_wait$address(), epoll_h.epoll_wait$descriptor(), false);
+    private static final MethodHandle EPOLL_WAIT = Native.downcall(Native.libc("epoll_wait"), EPOLL_WAIT_DESC, false);
     /** The same call for timeout 0, which cannot block. */
-    private static final MethodHandle EPOLL_WAIT_NOW =
-            Native.downcall(epoll_h.epoll_wait$address(), epoll_h.epoll_wait$descriptor(), true);
-    private static final MethodHandle EVENTFD =
-            Native.downcall(epoll_h.eventfd$address(), epoll_h.eventfd$descriptor(), true);
+    private static final MethodHandle EPOLL_WAIT_NOW = Native.downcall(Native.libc("epoll_wait"), EPOLL_WAIT_DESC, true);
+    private static final MethodHandle EVENTFD = Native.downcall(Native.libc("eventfd"), EVENTFD_DESC, true);
     /** Only used on the (non-blocking) eventfd. */
-    private static final MethodHandle READ =
-            Native.downcall(epoll_h.read$address(), epoll_h.read$descriptor(), true);
-    private static final MethodHandle WRITE =
-            Native.downcall(epoll_h.write$address(), epoll_h.write$descriptor(), true);
-    private static final MethodHandle CLOSE =
-            Native.downcall(epoll_h.close$address(), epoll_h.close$descriptor(), false);
+    private static final MethodHandle READ = Native.downcall(Native.libc("read"), READ_DESC, true);
+    private static final MethodHandle WRITE = Native.downcall(Native.libc("write"), WRITE_DESC, true);
+    private static final MethodHandle CLOSE = Native.downcall(Native.libc("close"), CLOSE_DESC, false);
 
     static int epoll_create1(MemorySegment errno, int flags) {
         try {

@@ -170,11 +170,15 @@ class TaskTest {
     @Test
     void gatherFailsWithTheFirstFailureAndCancellingItCancelsTheChildren() throws Exception {
         IllegalStateException failure = new IllegalStateException("first");
-        Task<Integer> slow = loop.spawn(() -> { Tasks.sleep(Duration.ofMillis(20)); return 1; });
+        // An order, not a race of timers: the slow child waits for a promise the test completes
+        // only after the gather has failed.
+        Promise<Integer> release = loop.newPromise();
+        Task<Integer> slow = loop.spawn(() -> Tasks.await(release));
         Task<Integer> failing = loop.spawn(() -> { Tasks.sleep(Duration.ofMillis(1)); throw failure; });
         Promise<List<Integer>> both = Tasks.gather(slow, failing);
         assertSame(failure, assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(both)));
         assertFalse(slow.isDone(), "the other child goes on");
+        release.complete(1);
         assertEquals(1, loop.runUntilComplete(slow));
 
         Task<Integer> a = loop.spawn(() -> { Tasks.sleep(Duration.ofHours(1)); return 1; });
