@@ -3,8 +3,8 @@
  *
  * <p>The API: {@code dev.rawpoll} ({@link dev.rawpoll.Poller} with {@link dev.rawpoll.Events},
  * {@link dev.rawpoll.Interest}, {@link dev.rawpoll.Readiness}, {@link
- * dev.rawpoll.SystemCallException}); {@code dev.rawpoll.net} (non-blocking TCP sockets, Linux
- * x86-64 and aarch64 for now); {@code dev.rawpoll.loop} (the event loop and its tasks); {@code
+ * dev.rawpoll.SystemCallException}); {@code dev.rawpoll.net} (non-blocking TCP sockets: Linux
+ * x86-64 and aarch64, macOS, FreeBSD); {@code dev.rawpoll.loop} (the event loop and its tasks); {@code
  * dev.rawpoll.vthread} (blocking-style sockets for virtual threads). The backends, the demo and
  * the generated bindings are internal. Run with
  * {@code --enable-native-access=dev.rawpoll} (or {@code ALL-UNNAMED} on the class path); the tasks

@@ -29,7 +29,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * --echo-only} run one half; {@code --repetitions N} overrides the number of interleaved echo
  * and virtual-thread repetitions (the results files name the command, so a shortened run says so).
  *
- * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.BenchMain [--quick] [--micro-only | --echo-only] [--repetitions N]</pre>
+ * <p>Two named echo sets run alone instead of the standard set (neither is in it: each takes
+ * tens of minutes): {@code --groups}, the 2-loop rows ({@link Compare.Settings#groups}) into
+ * {@code echo-groups.md}, and {@code --uring}, the io_uring rows ({@link Compare.Settings#uring})
+ * into {@code echo-uring.md}; with {@code --quick}, shorter, into the {@code -quick} files.
+ *
+ * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.BenchMain [--quick] [--micro-only | --echo-only | --groups | --uring] [--repetitions N]</pre>
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -40,8 +45,8 @@ public final class BenchMain {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--repetitions") && i + 1 < args.length) {
                 repetitions = Integer.parseInt(args[++i]);
-            } else if (!List.of("--quick", "--micro-only", "--echo-only").contains(args[i])) {
-                System.err.println("usage: BenchMain [--quick] [--micro-only | --echo-only] [--repetitions N]");
+            } else if (!List.of("--quick", "--micro-only", "--echo-only", "--groups", "--uring").contains(args[i])) {
+                System.err.println("usage: BenchMain [--quick] [--micro-only | --echo-only | --groups | --uring] [--repetitions N]");
                 System.exit(2);
             }
         }
@@ -50,6 +55,14 @@ public final class BenchMain {
         Path results = resultsDir();
         Files.createDirectories(results);
         String suffix = quick ? "-quick" : "";
+        for (String set : List.of("groups", "uring")) {
+            if (!options.contains("--" + set)) continue;
+            Compare.Settings settings = set.equals("groups") ? Compare.Settings.groups(quick) : Compare.Settings.uring(quick);
+            if (repetitions > 0) settings.repetitions = repetitions;
+            Compare.Results echo = Compare.measure(settings);
+            write(results.resolve("echo-" + set + suffix + ".md"), header("Echo comparison: " + set, command) + echo.markdown());
+        }
+        if (options.contains("--groups") || options.contains("--uring")) return;
         if (!options.contains("--echo-only")) {
             List<RunResult> micro = runMicro(quick);
             write(results.resolve("micro" + suffix + ".md"), header("Micro benchmarks (JMH)", command) + MicroReport.markdown(micro));

@@ -1,9 +1,5 @@
 package dev.rawpoll.bench;
 
-import dev.rawpoll.bench.servers.NettyEchoServer;
-import dev.rawpoll.bench.servers.NioEchoServer;
-import dev.rawpoll.bench.servers.RawpollCallbackEchoServer;
-import dev.rawpoll.bench.servers.RawpollTaskEchoServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +21,11 @@ import java.util.Map;
  *     [--no-syscalls] [--settle-window 1] [--settle-max 20] [--profile [--profile-dir DIR]] [--native-dir DIR] [--out FILE.md]
  * </pre>
  *
- * Repetitions are interleaved (every server at every point, then again), with the server order
+ * {@code --servers} takes any of {@link EchoServers#KNOWN} and the set names {@code default} (the
+ * five above), {@code groups} ({@code nio-2,netty-2,callbacks-2,tasks-2}: two loops each) and
+ * {@code uring} ({@code netty-uring,callbacks-uring,tasks-uring}); see {@link EchoServers#server}.
+ *
+ * <p>Repetitions are interleaved (every server at every point, then again), with the server order
  * rotated each time, so that a slow minute on this shared machine does not land on one server.
  * Per run: round trips/s from loadgen, the server's user and system CPU over the measured window
  * from {@code /proc/<pid>/stat} (read by loadgen, 10 ms ticks), and, in one extra pass that is kept
@@ -59,7 +59,7 @@ public final class Compare {
     }
 
     static final class Settings {
-        List<String> servers = List.of("c", "nio", "netty", "callbacks", "tasks");
+        List<String> servers = EchoServers.DEFAULT;
         List<Integer> connections = List.of(1, 100, 1000, 10000);
         List<Integer> sizes = List.of(64, 16384);
         int repetitions = 3;
@@ -91,7 +91,7 @@ public final class Compare {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick" -> { }
-                    case "--servers" -> s.servers = List.of(args[++i].split(","));
+                    case "--servers" -> s.servers = EchoServers.expand(args[++i]);
                     case "--connections" -> s.connections = ints(args[++i]);
                     case "--sizes" -> s.sizes = ints(args[++i]);
                     case "--repetitions" -> s.repetitions = Integer.parseInt(args[++i]);
@@ -107,6 +107,25 @@ public final class Compare {
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
+            return s;
+        }
+
+        /**
+         * The 2-loop comparison (issue 16): NIO, Netty, callbacks and tasks on one loop and on two,
+         * at 1,000 and 10,000 connections.
+         */
+        static Settings groups(boolean quick) {
+            Settings s = quick ? quick() : new Settings();
+            s.servers = EchoServers.expand("nio,netty,callbacks,tasks,groups");
+            s.connections = List.of(1000, 10000);
+            return s;
+        }
+
+        /** The io_uring comparison (issue 14): the default servers and the io_uring ones, at 100, 1,000 and 10,000 connections. */
+        static Settings uring(boolean quick) {
+            Settings s = quick ? quick() : new Settings();
+            s.servers = EchoServers.expand("default,uring");
+            s.connections = quick ? List.of(1000) : List.of(100, 1000, 10000);
             return s;
         }
 
@@ -135,16 +154,9 @@ public final class Compare {
         return server(name, nativeDir, new String[0]);
     }
 
-    /** The server named {@code name}; a Java server's JVM gets {@code jvmOptions} too. */
+    /** The server named {@code name}; see {@link EchoServers#server}. */
     static Server server(String name, Path nativeDir, String... jvmOptions) {
-        return switch (name) {
-            case "c" -> new Server("C", ServerProcess.cServer(nativeDir));
-            case "nio" -> new Server("NIO", ServerProcess.javaServer(NioEchoServer.class.getName(), jvmOptions));
-            case "netty" -> new Server("Netty", ServerProcess.javaServer(NettyEchoServer.class.getName(), jvmOptions));
-            case "callbacks" -> new Server("rawpoll callbacks", ServerProcess.javaServer(RawpollCallbackEchoServer.class.getName(), jvmOptions));
-            case "tasks" -> new Server("rawpoll tasks", ServerProcess.javaServer(RawpollTaskEchoServer.class.getName(), jvmOptions));
-            default -> throw new IllegalArgumentException("unknown server " + name + " (known: c, nio, netty, callbacks, tasks)");
-        };
+        return EchoServers.server(name, nativeDir, jvmOptions);
     }
 
     /** What one comparison measured: every cell, and whether system calls were counted. */

@@ -76,6 +76,7 @@ final class Report {
                         cell.jit ? Long.toString(cell.compilationsMeasured) : "–"));
             }
         }
+        md.append(variants(cells));
         md.append("\nMedians over the repetitions; ratios are of those medians, in the same run. CPU is the server "
                 + "process's (all threads: JIT and GC included) user and system time over the measured window, from "
                 + "/proc/PID/stat in 10 ms ticks. ");
@@ -96,6 +97,35 @@ final class Report {
             for (String f : failures) md.append("- ").append(f.replace('\n', ' ')).append('\n');
         }
         return md.toString();
+    }
+
+    /**
+     * The 2-loop and io_uring rows against their 1-loop epoll form and against Netty's row of the
+     * same kind, where both are in the run (empty if none is): issue 16's "2 loops not slower than
+     * 1, rawpoll's 2 loops not behind Netty's", and the io_uring rows' gain over epoll.
+     */
+    static String variants(Map<Compare.Point, Map<String, Compare.Cell>> cells) {
+        StringBuilder md = new StringBuilder();
+        for (var point : cells.entrySet()) {
+            Compare.Point p = point.getKey();
+            Map<String, Compare.Cell> row = point.getValue();
+            for (String name : row.keySet()) {
+                List<String> bases = EchoServers.VARIANTS.get(name);
+                if (bases == null) continue;
+                Medians m = Medians.of(row.get(name));
+                Medians own = row.containsKey(bases.get(0)) ? Medians.of(row.get(bases.get(0))) : null;
+                Medians netty = bases.get(1) != null && row.containsKey(bases.get(1)) ? Medians.of(row.get(bases.get(1))) : null;
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s |\n", p.connections(), p.size(), name,
+                        own == null ? "–" : bases.get(0), ratio(m.rate(), own == null ? Double.NaN : own.rate()),
+                        ratio(m.total(), own == null ? Double.NaN : own.total()),
+                        netty == null ? "–" : ratio(m.rate(), netty.rate()) + " (" + bases.get(1) + ")"));
+            }
+        }
+        if (md.isEmpty()) return "";
+        return "\nVariants in the same run: round trips/s and total CPU per round trip against the server's 1-loop epoll form, "
+                + "and round trips/s against Netty's row of the same kind.\n\n"
+                + "| connections | size | server | compared with | rt/s ÷ it | total CPU ÷ it | rt/s ÷ Netty |\n"
+                + "|---:|---:|---|---|---:|---:|---|\n" + md;
     }
 
     private static String number(double value, String format) {

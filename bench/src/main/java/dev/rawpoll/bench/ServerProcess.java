@@ -74,12 +74,18 @@ final class ServerProcess implements AutoCloseable {
 
     /** The command that runs {@code mainClass} (a server in this jar) in a JVM like this one. */
     static List<String> javaServer(String mainClass, String... jvmOptions) {
+        return javaServer(mainClass, List.of(), jvmOptions);
+    }
+
+    /** {@link #javaServer(String, String...)} with {@code serverArgs} after the port (as {@code --loops 2}). */
+    static List<String> javaServer(String mainClass, List<String> serverArgs, String... jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-XX:+PrintCompilation",
                 // The class path puts rawpoll in the unnamed module; its tasks need jdk.internal.vm.
                 "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "0"));
+        command.addAll(serverArgs);
         return command;
     }
 
@@ -109,7 +115,10 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IOException(name + " server did not report its port: " + e);
         }
-        if (line == null || !line.startsWith("listening on ")) {
+        // The JIT's -XX:+PrintCompilation output shares stdout with the server and can land in the
+        // middle of its line ("550 listening on 37913" was seen): look for the words anywhere.
+        int at = line == null ? -1 : line.indexOf("listening on ");
+        if (at < 0) {
             process.destroyForcibly();
             throw new IOException(name + " server printed " + line + " instead of \"listening on PORT\"");
         }
@@ -123,7 +132,7 @@ final class ServerProcess implements AutoCloseable {
                 // the server is gone
             }
         });
-        return new ServerProcess(name, process, Integer.parseInt(line.substring("listening on ".length()).trim()),
+        return new ServerProcess(name, process, Integer.parseInt(line.substring(at + "listening on ".length()).trim()),
                 compilations, command.contains("-XX:+PrintCompilation"));
     }
 

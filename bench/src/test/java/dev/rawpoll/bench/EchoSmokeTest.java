@@ -99,6 +99,64 @@ class EchoSmokeTest {
         }
     }
 
+    /**
+     * The 2-loop and io_uring rows: each server echoes every byte at both sizes (8 connections, so
+     * that both loops of a 2-loop server most likely get some), and runs on what its name says:
+     * a {@code -2} server holds two epoll instances (one per loop or selector thread), a {@code
+     * -uring} server an io_uring instance. The seven servers start and run at the same time, so
+     * that their JVM starts and load windows overlap: one test of about the time of two servers.
+     */
+    @Test
+    void groupAndUringServersEchoEveryByte() throws Exception {
+        java.util.List<String> names = java.util.List.of("nio-2", "netty-2", "callbacks-2", "tasks-2",
+                "netty-uring", "callbacks-uring", "tasks-uring");
+        java.util.Map<String, java.util.concurrent.Future<String>> outcomes = new java.util.LinkedHashMap<>();
+        try (var executor = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
+            for (String name : names) {
+                outcomes.put(name, executor.submit(() -> echoesAndRunsOnWhatItsNameSays(name)));
+            }
+        }
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        for (var e : outcomes.entrySet()) {
+            try {
+                String failure = e.getValue().get();
+                if (failure != null) failures.add(failure);
+            } catch (java.util.concurrent.ExecutionException ex) {
+                failures.add(e.getKey() + ": " + ex.getCause());
+            }
+        }
+        assertEquals(java.util.List.of(), failures);
+    }
+
+    /** Null if {@code name} echoed every byte at 64 B and 16 KiB and holds its pollers; else what failed. */
+    private static String echoesAndRunsOnWhatItsNameSays(String name) throws Exception {
+        Compare.Server spec = Compare.server(name, NATIVE_DIR);
+        try (ServerProcess server = ServerProcess.start(spec.name(), spec.command())) {
+            for (int size : new int[] {64, 16384}) {
+                double warmup = size == 64 ? 1.0 : 0.2;
+                Loadgen.Result r = Loadgen.run(NATIVE_DIR, server.port, 8, size, 0.4, warmup, server.pid(), () -> { });
+                if (r.roundTrips() <= 0 || r.bytesVerified() < r.roundTrips() * size) return name + ": " + r;
+            }
+            java.util.List<String> fds = fdTargets(server.pid());
+            boolean ok = name.endsWith("-2")
+                    ? fds.stream().filter("anon_inode:[eventpoll]"::equals).count() >= 2
+                    : fds.contains("anon_inode:[io_uring]");
+            return ok ? null : name + " does not hold the pollers its name says: " + fds;
+        }
+    }
+
+    private static java.util.List<String> fdTargets(long pid) throws IOException {
+        try (var list = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return list.map(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString();
+                } catch (IOException e) {
+                    return "?"; // closed meanwhile
+                }
+            }).toList();
+        }
+    }
+
     /** The JIT settle check counts -XX:+PrintCompilation lines: a JVM compiles while it starts and echoes. */
     @Test
     void javaServerReportsItsCompilations() throws Exception {

@@ -2,11 +2,13 @@ package dev.rawpoll.demo;
 
 import dev.rawpoll.demo.Trace.Kind;
 import dev.rawpoll.loop.AsyncSockets;
+import dev.rawpoll.Poller;
 import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.loop.EventLoopGroup;
 import dev.rawpoll.loop.Task;
 import dev.rawpoll.loop.Tasks;
 import dev.rawpoll.net.TcpStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,12 +48,28 @@ public final class Demo {
         }
     }
 
+    /** Opens the poller of each loop the demo runs: {@link Poller#open()}, or another backend in tests. */
+    @FunctionalInterface
+    interface PollerFactory {
+        Poller open() throws IOException;
+    }
+
     private final double scale;
     private final PrintStream out;
+    private final PollerFactory pollers;
 
     public Demo(double scale, PrintStream out) {
+        this(scale, out, Poller::open);
+    }
+
+    /**
+     * The demo with its loops on pollers from {@code pollers}. The slow server, which stands for
+     * another machine, keeps the OS default poller.
+     */
+    Demo(double scale, PrintStream out, PollerFactory pollers) {
         this.scale = scale;
         this.out = out;
+        this.pollers = pollers;
     }
 
     static final String USAGE = "usage: ./rawpoll demo [--scale F (0 < F <= 100, default 1: every duration multiplied by F)] [--svg FILE]";
@@ -121,7 +139,7 @@ public final class Demo {
 
         Trace one = new Trace();
         long start = System.nanoTime();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = EventLoop.open(pollers.open())) {
             loop.runUntilComplete(() -> {
                 List<Task<Object>> all = new ArrayList<>();
                 for (int i = 1; i <= tasks; i++) {
@@ -179,7 +197,7 @@ public final class Demo {
 
     private double twoSleepers(boolean blocking) throws Exception {
         long sleepMillis = scaled(2000);
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = EventLoop.open(pollers.open())) {
             long start = System.nanoTime();
             loop.runUntilComplete(() -> {
                 List<Task<Object>> sleepers = new ArrayList<>();
@@ -212,7 +230,7 @@ public final class Demo {
         try (SlowServer server = SlowServer.start(serverDelayMillis)) {
             out.printf(Locale.ROOT, "  the slow server runs on its own thread and answers each request after %.2f s%n", serverDelayMillis / 1000.0);
             Trace trace = new Trace();
-            LoopWatch watch = new LoopWatch(dev.rawpoll.Poller.open(), trace);
+            LoopWatch watch = new LoopWatch(pollers.open(), trace);
             try (EventLoop loop = EventLoop.open(watch)) {
                 loop.runUntilComplete(() -> {
                     List<Task<String>> tasks = new ArrayList<>();

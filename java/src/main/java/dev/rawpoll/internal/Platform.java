@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The one place that knows which OS and architecture rawpoll runs on: it picks the backend for
  * {@link Poller#open()} and decides which handle values are valid; the backends' helpers ({@link
- * Native}, {@link Errno}, the kqueue ABI, the Linux raw classes' choice of bindings) ask it.
+ * Native}, {@link Errno}, the kqueue ABI, the Linux raw classes' choice of bindings) ask it, and
+ * it picks the socket calls of {@code dev.rawpoll.net} ({@link #sockets()}).
  */
 public final class Platform {
     /** The operating systems rawpoll tells apart. */
@@ -82,6 +83,27 @@ public final class Platform {
                     + OS_NAME + " (" + ARCH_NAME + ")");
         }
         return dev.rawpoll.linux.UringPoller.open();
+    }
+
+    /**
+     * The socket calls of this OS, for {@code dev.rawpoll.net}: Linux's on Linux (x86-64, aarch64),
+     * the BSD ones with macOS's or FreeBSD's constants (their structs are LP64 and the same on arm64
+     * and x86-64). Called once, into a {@code static final} field.
+     *
+     * @throws UnsupportedOperationException where rawpoll has no sockets yet (Windows, other
+     *     Linux architectures, other systems), naming the OS and architecture
+     */
+    public static SocketCalls sockets() {
+        return switch (OS) {
+            case LINUX -> {
+                checkLinuxBindings("rawpoll's TCP sockets");
+                yield dev.rawpoll.linux.LinuxSockets.INSTANCE;
+            }
+            case MACOS -> dev.rawpoll.bsd.BsdSockets.MACOS;
+            case FREEBSD -> dev.rawpoll.bsd.BsdSockets.FREEBSD;
+            case WINDOWS, OTHER -> throw new UnsupportedOperationException(
+                    "rawpoll has no TCP sockets on " + OS_NAME + " (" + ARCH_NAME + ") yet");
+        };
     }
 
     /**

@@ -87,6 +87,8 @@ public final class Sockets {
     public static final long ALIGNOF_MSGHDR = MSGHDR.byteAlignment();
     public static final long OFFSETOF_MSG_IOV = MSGHDR.byteOffset(groupElement("msg_iov"));
     public static final long OFFSETOF_MSG_IOVLEN = MSGHDR.byteOffset(groupElement("msg_iovlen"));
+    /** size_t: 8 bytes (an int on the BSDs). */
+    public static final long SIZEOF_MSG_IOVLEN = MSGHDR.select(groupElement("msg_iovlen")).byteSize();
     /** The most iovecs one sendmsg takes. */
     public static final int UIO_MAXIOV = AARCH64 ? socket_aarch64_h.UIO_MAXIOV() : socket_h.UIO_MAXIOV();
 

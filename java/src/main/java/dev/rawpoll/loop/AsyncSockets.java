@@ -11,9 +11,24 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Socket operations for the body of a {@link Task}: each tries the non-blocking call first and
- * only when it would block (EAGAIN) watches the socket with the task's loop, suspends the task
- * until the socket is ready, stops watching and tries again (asyncio's {@code sock_recv} and
- * friends). Nothing is registered while data flows.
+ * only when it would block (EAGAIN) suspends the task until the loop sees the socket ready, then
+ * tries again (asyncio's {@code sock_recv} and friends).
+ *
+ * <p><b>What a wait costs.</b> The socket's registration with the poller is made at the first
+ * wait and kept while the task runs: if it waits again for the same direction before the loop's
+ * next poll (the usual read, write, read of a request/response exchange) that costs no system
+ * call; a registration nobody waits on any more is dropped just before the loop's next wait. A
+ * read that returns less than it asked for marks the socket as probably drained, and the next
+ * read then waits for readiness first instead of paying for a recv that returns EAGAIN (Netty's
+ * approach): on a level-triggered registration that costs nothing when more data is there.
+ *
+ * <p><b>Close.</b> Closing a socket ({@code close()}) on which a task waits wakes that task with
+ * a {@link java.net.SocketException} "Socket closed", and the loop deregisters the socket before
+ * its descriptor number is released, so a new socket that gets the number never sees an event of
+ * the old one (libuv's {@code uv_close} order). From another thread while the loop runs, {@code
+ * close()} returns at once with the socket closed for its users, and the loop thread, in its next
+ * pass, forgets it, wakes its waiters and only then releases the descriptor (as the JDK defers
+ * the close of a channel registered with a selector).
  *
  * <p>One task at a time may wait to read, and one to write, on a socket (another gets {@link
  * IllegalStateException}). Every method throws {@link CancellationException} if the task is
@@ -66,7 +81,7 @@ public final class AsyncSockets {
             if (stream != null) {
                 return stream;
             }
-            Tasks.awaitReadable(listener.handle());
+            SocketWaits.await(listener.handle(), FdWatchers.READ);
         }
     }
 
@@ -80,7 +95,7 @@ public final class AsyncSockets {
         TcpStream stream = TcpStream.connect(remote);
         try {
             while (!stream.finishConnect()) {
-                Tasks.awaitWritable(stream.handle());
+                SocketWaits.await(stream.handle(), FdWatchers.WRITE);
             }
             return stream;
         } catch (IOException | RuntimeException | Error e) {
@@ -95,25 +110,35 @@ public final class AsyncSockets {
      * @return bytes read ({@code > 0}; 0 only if {@code dst} is empty) or {@link TcpStream#END_OF_STREAM}
      */
     public static int read(TcpStream stream, MemorySegment dst) throws IOException {
-        Tasks.current();
-        for (;;) {
+        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
+        long handle = stream.handle();
+        boolean wait = dst.byteSize() > 0 && watchers.drained(handle);
+        for (;; wait = true) {
+            if (wait) {
+                SocketWaits.await(handle, FdWatchers.READ);
+            }
             int n = stream.read(dst);
             if (n != TcpStream.WOULD_BLOCK) {
+                SocketWaits.readReturned(watchers, handle, dst.byteSize(), n);
                 return n;
             }
-            Tasks.awaitReadable(stream.handle());
         }
     }
 
     /** {@link #read(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
     public static int read(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        Tasks.current();
-        for (;;) {
+        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
+        long handle = stream.handle();
+        boolean wait = len > 0 && watchers.drained(handle);
+        for (;; wait = true) {
+            if (wait) {
+                SocketWaits.await(handle, FdWatchers.READ);
+            }
             int n = stream.read(b, off, len); // no segment per call: TcpStream reuses one per array
             if (n != TcpStream.WOULD_BLOCK) {
+                SocketWaits.readReturned(watchers, handle, len, n);
                 return n;
             }
-            Tasks.awaitReadable(stream.handle());
         }
     }
 
@@ -129,7 +154,7 @@ public final class AsyncSockets {
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || src.byteSize() == 0)) {
                 return n;
             }
-            Tasks.awaitWritable(stream.handle());
+            SocketWaits.await(stream.handle(), FdWatchers.WRITE);
         }
     }
 
@@ -141,7 +166,7 @@ public final class AsyncSockets {
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || len == 0)) {
                 return n;
             }
-            Tasks.awaitWritable(stream.handle());
+            SocketWaits.await(stream.handle(), FdWatchers.WRITE);
         }
     }
 

@@ -1,14 +1,9 @@
 package dev.rawpoll.loop;
 
-import dev.rawpoll.Events;
 import dev.rawpoll.Poller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,49 +15,49 @@ import java.util.function.Consumer;
  * except {@link #execute}, {@link #stop()} and {@link #wakeup()} must be called on the thread that
  * runs the loop (or, while nothing runs it, on any one thread at a time).
  *
- * <h2>One pass ({@link #runOnce(long, TimeUnit)}), like asyncio's {@code _run_once}</h2>
+ * <h2>One pass ({@link #runOnce(long, TimeUnit)}), like libuv's {@code uv_run} and asyncio's {@code _run_once}</h2>
  * <ol>
  *   <li>Drop cancelled timers: all of them when they are more than half of a heap of over 100,
  *       else those at the top.</li>
- *   <li>Pick the poll timeout: 0 if a callback is ready (or the loop is stopping), else until the
- *       earliest timer's deadline, else forever (until I/O, {@link #execute} or {@link #stop()}).
- *       An idle loop thus sleeps in the kernel and burns no CPU.</li>
+ *   <li>Compute the poll timeout: 0 if a callback is ready (or the loop is stopping, or its thread
+ *       is interrupted), else until the earliest timer's deadline, else forever (until I/O,
+ *       {@link #execute} or {@link #stop()}). An idle loop thus sleeps in the kernel.</li>
+ *   <li>Flush interest changes: registrations that tasks' sockets no longer want are dropped
+ *       now, once, so that a task that waits again within the pass costs no system call (and
+ *       sockets that other threads closed are forgotten, then released: {@link AsyncSockets}).</li>
  *   <li>Poll, and queue the reader and/or writer callback of every handle that is ready, and
  *       every runnable handed over by {@link #execute}.</li>
  *   <li>Read the clock again and queue every timer whose deadline has passed, in deadline order,
  *       ties in schedule order.</li>
- *   <li>Run the callbacks that are queued at this point, and only those: callbacks they schedule
- *       wait for the next pass, so I/O is never starved.</li>
+ *   <li>Run what is queued at this point, and only that: callbacks they schedule wait for the
+ *       next pass, so I/O is never starved. A task woken by I/O runs in this pass.</li>
  * </ol>
  *
  * <p>{@link #run()} repeats passes until {@link #stop()}; {@link #runUntilComplete} until a
  * promise completes. A host that has its own loop instead calls {@link #runOnce(long, TimeUnit)}
  * when it likes, using {@link #nextDeadline()} to know when the loop needs it next.
  *
+ * <h2>Interrupts</h2>
+ * Like the JDK's {@code Selector}: {@link Thread#interrupt()} of the loop thread ends its wait
+ * (the poller returns at once, keeping the interrupt status), and the run methods return after
+ * the pass in which they saw it: {@link #run()} and {@link #runOnce} return normally with the
+ * status still set, {@link #runUntilComplete} throws {@link InterruptedException} (clearing it,
+ * as every method that throws that exception does) while the promise stays pending. None of them
+ * spins on a set status; run the loop again to go on.
+ *
  * <p>Tasks ({@link Task}, {@link Tasks}) are coroutines run by this loop.
  */
 public final class EventLoop implements Executor, AutoCloseable {
     /** {@link #nextDeadline()} when only I/O, {@link #execute} or {@link #stop()} can bring work. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
-    private static final int EVENTS_PER_POLL = 1024;
     private static final int CLOSE_PASSES = 1000;
 
     private final Poller poller;
-    private final Events events;
+    private final LoopPass pass;
     private final FdWatchers watchers;
-    /**
-     * What the run phase runs: callbacks ({@link Runnable}), due timers ({@link TimerHandle},
-     * still cancellable) and handles with readiness ({@link FdWatchers.Watcher}, whose callbacks
-     * may still be removed).
-     */
-    private final ArrayDeque<Object> ready = new ArrayDeque<>();
-    private final TimerHeap timers = new TimerHeap();
-    /** Handed over by other threads through {@link #execute}. */
-    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final Events.Handler onEvent;
-    private final Set<Task<?>> liveTasks = new HashSet<>();
+    private final LiveTasks tasks = new LiveTasks();
     /** Tasks that failed in this pass with no observer at that moment (see {@link Task}). */
-    private final ArrayList<Task<?>> failedUnobserved = new ArrayList<>();
+    private final java.util.ArrayList<Task<?>> failedUnobserved = new java.util.ArrayList<>();
     private Consumer<Throwable> exceptionHandler = EventLoop::logUncaught;
     private volatile Thread runningThread;
     private volatile boolean stopping;
@@ -70,9 +65,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private EventLoop(Poller poller) {
         this.poller = poller;
-        this.events = poller.newEvents(EVENTS_PER_POLL);
-        this.watchers = new FdWatchers(poller);
-        this.onEvent = (handle, readiness) -> watchers.dispatch(handle, readiness, ready);
+        this.pass = new LoopPass(this, poller);
+        this.watchers = pass.watchers;
     }
 
     /** A loop on a new {@link Poller#open() poller} of this OS. */
@@ -93,7 +87,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Runs {@code callback} in the next pass, after the callbacks already scheduled. */
     public void callSoon(Runnable callback) {
         checkThread();
-        ready.add(requireCallback(callback));
+        pass.ready.add(Objects.requireNonNull(callback, "callback"));
     }
 
     /** Runs {@code callback} once {@code delay} has passed (at the earliest). */
@@ -109,8 +103,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public TimerHandle callAt(long deadline, Runnable callback) {
         checkThread();
-        TimerHandle timer = new TimerHandle(this, deadline, timers.nextSequence(), requireCallback(callback));
-        timers.add(timer);
+        TimerHandle timer = new TimerHandle(this, deadline, pass.timers.nextSequence(), Objects.requireNonNull(callback, "callback"));
+        pass.timers.add(timer);
         return timer;
     }
 
@@ -130,7 +124,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (closed) {
             throw new RejectedExecutionException("event loop is closed");
         }
-        inbox.add(requireCallback(command));
+        pass.inbox.add(Objects.requireNonNull(command, "command"));
         poller.wakeup();
     }
 
@@ -144,56 +138,58 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Runs {@code callback} in every pass in which {@code handle} is readable (level-triggered),
      * until {@link #removeReader}. Replaces an earlier reader of the handle. The loop never closes
-     * the handle: remove its watchers before closing it.
+     * the handle: remove its watchers before closing it (they are deregistered at once).
      *
      * @throws dev.rawpoll.SystemCallException if the poller refuses the handle (EBADF, EPERM)
      */
     public void addReader(long handle, Runnable callback) throws IOException {
         checkThread();
-        watchers.setReader(handle, requireCallback(callback));
+        watchers.set(handle, FdWatchers.READ, Objects.requireNonNull(callback, "callback"));
     }
 
     /** Like {@link #addReader} for writability. */
     public void addWriter(long handle, Runnable callback) throws IOException {
         checkThread();
-        watchers.setWriter(handle, requireCallback(callback));
+        watchers.set(handle, FdWatchers.WRITE, Objects.requireNonNull(callback, "callback"));
     }
 
     /** Stops watching {@code handle} for reading; returns whether a reader was there. */
     public boolean removeReader(long handle) {
-        checkThread();
-        if (!watchers.hasReader(handle)) {
-            return false;
-        }
-        try {
-            watchers.setReader(handle, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return true;
+        return remove(handle, FdWatchers.READ);
     }
 
     /** Stops watching {@code handle} for writing; returns whether a writer was there. */
     public boolean removeWriter(long handle) {
+        return remove(handle, FdWatchers.WRITE);
+    }
+
+    private boolean remove(long handle, int direction) {
         checkThread();
-        if (!watchers.hasWriter(handle)) {
+        if (!watchers.has(handle, direction)) {
             return false;
         }
         try {
-            watchers.setWriter(handle, null);
+            watchers.set(handle, direction, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return true;
     }
 
-    boolean isWatched(long handle, boolean read) {
-        return read ? watchers.hasReader(handle) : watchers.hasWriter(handle);
+    FdWatchers watchers() {
+        return watchers;
     }
 
-    /** How many handles the loop has registered with its poller (for tests and diagnostics). */
+    /**
+     * How many handles the loop has registered with its poller (for tests and diagnostics),
+     * counting those a task's socket keeps registered until the next pass's wait.
+     */
     public int watchedHandles() {
         return watchers.count();
+    }
+
+    Thread runningThread() {
+        return runningThread;
     }
 
     // ---- tasks --------------------------------------------------------------------------------
@@ -201,10 +197,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Starts {@code body} as a {@link Task} of this loop: it first runs in the next pass. */
     public <T> Task<T> spawn(TaskBody<T> body) {
         checkThread();
-        Task<T> task = new Task<>(this, body);
-        liveTasks.add(task);
-        task.schedule();
-        return task;
+        return tasks.spawn(this, body);
     }
 
     /** A pending promise of this loop. */
@@ -213,7 +206,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     void taskDone(Task<?> task) {
-        liveTasks.remove(task);
+        tasks.finished(task);
     }
 
     /** A task failed with nothing observing it yet: looked at again when the pass ends ({@link Task}). */
@@ -224,7 +217,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     // ---- running ------------------------------------------------------------------------------
 
     /**
-     * Runs passes until {@link #stop()}; at least one.
+     * Runs passes until {@link #stop()} or an interrupt of this thread (see the class comment);
+     * at least one.
      *
      * <p><b>Driven by a host loop instead.</b> A host that cannot give its thread to {@code run()}
      * drives the loop itself, on one thread: open the loop over a poller whose {@link
@@ -239,8 +233,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         enter();
         try {
             do {
-                pass(-1);
-            } while (!stopping);
+                pass.run(-1, stopping);
+            } while (!stopping && !Thread.currentThread().isInterrupted());
         } finally {
             exit();
         }
@@ -251,6 +245,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * (see {@link Promise#result()}).
      *
      * @throws IllegalStateException if {@link #stop()} ended the loop first
+     * @throws InterruptedException if this thread was interrupted first (the status is cleared;
+     *     the promise stays pending)
      */
     public <T> T runUntilComplete(Promise<T> promise) throws Exception {
         if (promise.loop() != this) {
@@ -260,9 +256,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         promise.retrieved = true; // its failure is thrown here: not an unobserved one
         try {
             while (!promise.isDone()) {
-                pass(-1);
-                if (stopping && !promise.isDone()) {
+                pass.run(-1, stopping);
+                if (promise.isDone()) {
+                    break;
+                }
+                if (stopping) {
                     throw new IllegalStateException("the loop stopped before the promise completed");
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("the loop thread was interrupted before the promise completed");
                 }
             }
         } finally {
@@ -278,14 +280,14 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Runs one pass (see the class comment), waiting for I/O or timers at most {@code timeout}
-     * ({@code < 0}: as long as the loop's own timers allow). For a host loop that drives this one:
-     * call it with timeout 0 when the loop's handles are ready, or when {@link #nextDeadline()}
-     * has come.
+     * ({@code < 0}: as long as the loop's own timers allow; an interrupted thread does not wait).
+     * For a host loop that drives this one: call it with timeout 0 when the loop's handles are
+     * ready, or when {@link #nextDeadline()} has come.
      */
     public void runOnce(long timeout, TimeUnit unit) {
         enter();
         try {
-            pass(timeout < 0 ? -1 : unit.toNanos(timeout));
+            pass.run(timeout < 0 ? -1 : unit.toNanos(timeout), stopping);
         } finally {
             exit();
         }
@@ -297,11 +299,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public long nextDeadline() {
         checkThread();
-        if (!ready.isEmpty() || !inbox.isEmpty()) {
-            return System.nanoTime();
-        }
-        TimerHandle first = timers.firstPending();
-        return first == null ? NO_DEADLINE : first.deadline;
+        return pass.nextDeadline();
     }
 
     /**
@@ -345,7 +343,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public void setExceptionHandler(Consumer<Throwable> handler) {
         checkThread();
-        exceptionHandler = java.util.Objects.requireNonNull(handler);
+        exceptionHandler = Objects.requireNonNull(handler);
     }
 
     /**
@@ -367,95 +365,22 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("cannot close a running loop: stop() it first");
         }
         try {
-            finishTasks();
+            tasks.cancelAll(this, CLOSE_PASSES);
         } finally {
             closed = true;
-            watchers.clear();
-            timers.clear();
-            ready.clear();
-            inbox.clear();
+            pass.clear();
             poller.close();
         }
     }
 
-    private void finishTasks() {
-        for (int i = 0; i < CLOSE_PASSES && !liveTasks.isEmpty(); i++) {
-            for (Task<?> task : new ArrayList<>(liveTasks)) {
-                task.cancel();
-            }
-            runOnce(10, TimeUnit.MILLISECONDS);
-        }
-        if (!liveTasks.isEmpty()) {
-            reportException(new IllegalStateException(
-                    liveTasks.size() + " task(s) ignored cancellation and were abandoned by close()"));
-            liveTasks.clear();
-        }
-    }
-
-    // ---- one pass -----------------------------------------------------------------------------
-
-    private void pass(long maxWaitNanos) {
-        // 1. Drop cancelled timers.
-        timers.compactIfMostlyCancelled();
-        TimerHandle first = timers.firstPending();
-        moveInbox();
-
-        // 2. The poll timeout.
-        long timeout;
-        if (!ready.isEmpty() || stopping) {
-            timeout = 0;
-        } else if (first != null) {
-            timeout = Math.max(0, first.deadline - System.nanoTime());
-        } else {
-            timeout = -1;
-        }
-        if (maxWaitNanos >= 0 && (timeout < 0 || timeout > maxWaitNanos)) {
-            timeout = maxWaitNanos;
-        }
-
-        // 3. Poll (the poller rounds the timeout up, never down) and queue the I/O callbacks.
-        try {
-            poller.poll(events, timeout, TimeUnit.NANOSECONDS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        events.forEach(onEvent);
-        moveInbox();
-
-        // 4. Queue the timers that are due by the clock read now.
-        long now = System.nanoTime();
-        while ((first = timers.firstPending()) != null && first.deadline - now <= 0) {
-            ready.add(timers.poll());
-        }
-
-        // 5. Run what is ready now, and only that.
-        for (int n = ready.size(); n > 0; n--) {
-            Object next = ready.poll();
-            if (next instanceof Runnable callback) {
-                runCallback(callback);
-            } else if (next instanceof TimerHandle timer) {
-                runCallback(timer.fire()); // null if cancelled by an earlier callback
-            } else {
-                FdWatchers.Watcher watcher = (FdWatchers.Watcher) next;
-                try {
-                    runCallback(FdWatchers.takeReader(watcher)); // null if removed meanwhile
-                } catch (VirtualMachineError e) {
-                    if (watcher.pending != 0) {
-                        ready.addFirst(watcher); // a watcher with pending readiness must stay queued
-                    }
-                    throw e;
-                }
-                runCallback(FdWatchers.takeWriter(watcher));
-            }
-        }
-
-        // 6. Report the task failures that nothing has observed by now.
+    /** The last phase of a pass: reports the task failures that nothing has observed by now ({@link Task}). */
+    void reportUnobservedFailures() {
         if (!failedUnobserved.isEmpty()) {
             Task.reportUnobserved(failedUnobserved);
         }
     }
 
-    private void runCallback(Runnable callback) {
+    void runCallback(Runnable callback) {
         if (callback == null) {
             return;
         }
@@ -487,15 +412,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void moveInbox() {
-        Runnable r;
-        while ((r = inbox.poll()) != null) {
-            ready.add(r);
-        }
-    }
-
     void timerCancelled(TimerHandle timer) {
-        timers.cancelled(timer);
+        pass.timers.cancelled(timer);
     }
 
     private void enter() {
@@ -528,20 +446,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private static Runnable requireCallback(Runnable callback) {
-        if (callback == null) {
-            throw new NullPointerException("callback");
-        }
-        return callback;
-    }
-
     private static void logUncaught(Throwable e) {
         System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR, "event loop: " + e, e);
     }
 
     @Override
     public String toString() {
-        return "EventLoop[" + poller.backend() + ", ready=" + ready.size() + ", timers=" + timers.size()
+        return "EventLoop[" + poller.backend() + ", ready=" + pass.ready.size() + ", timers=" + pass.timers.size()
                 + ", watched=" + watchers.count() + (closed ? ", closed]" : "]");
     }
 }

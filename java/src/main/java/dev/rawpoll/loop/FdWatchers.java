@@ -3,6 +3,7 @@ package dev.rawpoll.loop;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
+import dev.rawpoll.internal.CloseHooks;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -10,164 +11,299 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The reader and writer callbacks of each watched handle, kept in step with the poller
- * (asyncio's {@code add_reader}/{@code add_writer}): level-triggered, the interest is READABLE,
- * WRITABLE or both; removing one callback modifies the registration, removing the last one
- * deregisters the handle. The token of a registration is the handle itself.
+ * The callbacks of each watched handle, one per direction ({@link #READ}, {@link #WRITE}), kept
+ * in step with the poller, level-triggered; the token of a registration is the handle itself.
  *
- * <p>Small handles (Unix descriptors) index an array whose entries are reused, so adding and
- * removing a watcher again and again allocates nothing; other handles use a map.
+ * <p>Two ways to watch. {@link #set} (asyncio's {@code add_reader}/{@code remove_reader}) changes
+ * the registration at once, so the caller may close the handle right after removing its callback.
+ * {@link #keep}/{@link #release} is for sockets whose close tells the loop first ({@link
+ * CloseHooks}): a released direction stays registered until {@link #flush()}, which the loop calls
+ * once per pass just before it waits (libuv's watcher queue in {@code uv__io_poll}, the JDK's
+ * {@code processUpdateQueue}). A task that resumes and waits again for the same direction within
+ * the pass thus costs no system call; a registration nobody wants any more is gone before the
+ * next wait, and {@link #forget} drops one at once when its socket closes, before its number is
+ * released. An interest that grows is registered at once either way, so a bad handle fails the
+ * call that adds it.
+ *
+ * <p>An event queues the direction's {@code due} entry, not the callback: a callback removed or
+ * replaced before the queue reaches it does not run (asyncio cancels the handle; libuv masks with
+ * the current interest). Small handles (Unix descriptors) index an array whose watchers are
+ * reused, so watching again and again allocates nothing; other handles use a map.
  */
 final class FdWatchers {
+    static final int READ = 0;
+    static final int WRITE = 1;
+    private static final int[] INTEREST = {Interest.READABLE, Interest.WRITABLE};
+    private static final int[] READINESS = {Readiness.READABLE, Readiness.WRITABLE};
     private static final int ARRAY_LIMIT = 1 << 20;
 
-    /**
-     * The callbacks of one handle. An event queues the watcher itself, not its callbacks, with
-     * the readiness in {@link #pending}: a callback removed or replaced before the queue reaches
-     * it then does not run (asyncio cancels the handle; libuv masks with the current interest).
-     * Otherwise a task that resumed and waited again on the same handle would be woken by the
-     * old event.
-     */
+    /** The watch of one handle. */
     static final class Watcher {
-        Runnable reader;
-        Runnable writer;
-        /** The interest the poller has for this handle; 0 when not registered. */
+        final long handle;
+        /** Indexed by direction: what runs when the handle is ready that way. */
+        final Runnable[] callbacks = new Runnable[2];
+        /** Indexed by direction: run instead of {@link #callbacks} when the socket is closed. */
+        final Runnable[] onClose = new Runnable[2];
+        /** Indexed by direction: the ready-queue entries, made once per watcher. */
+        final Runnable[] due = {() -> runDue(this, READ), () -> runDue(this, WRITE)};
+        /** The interest the poller has; 0 when not registered. */
         int registered;
-        /** Readiness queued for the callbacks and not run yet; 0 when not in the ready queue. */
+        /** Readiness queued for the callbacks and not run yet (a due entry is in the ready queue). */
         int pending;
+        /** In the change queue that {@link #flush()} applies. */
+        boolean changeQueued;
+        /** A close hook is set for the handle. */
+        boolean hooked;
+        /** The last read returned less than it asked for: the next one should wait first. */
+        boolean drained;
+        /** Changes when the handle is forgotten: a waiter that sees another one knows it was closed. */
+        long generation;
+
+        Watcher(long handle, long generation) {
+            this.handle = handle;
+            this.generation = generation;
+        }
+
+        int wanted() {
+            return (callbacks[READ] != null ? Interest.READABLE : 0) | (callbacks[WRITE] != null ? Interest.WRITABLE : 0);
+        }
     }
 
     private final Poller poller;
+    private final ArrayDeque<Runnable> ready;
+    private final CloseHooks.Hook hook;
     private Watcher[] small = new Watcher[64];
     private final Map<Long, Watcher> large = new HashMap<>();
+    private Watcher[] changes = new Watcher[16];
+    private int changeCount;
+    private long generations;
     /** How many handles are registered with the poller. */
     private int count;
 
-    FdWatchers(Poller poller) {
+    FdWatchers(Poller poller, ArrayDeque<Runnable> ready, CloseHooks.Hook hook) {
         this.poller = poller;
+        this.ready = ready;
+        this.hook = hook;
     }
 
     int count() {
         return count;
     }
 
-    void setReader(long handle, Runnable reader) throws IOException {
-        Watcher w = watcher(handle, reader != null);
+    /** Sets (or with null removes) the callback of one direction and syncs the registration now. */
+    void set(long handle, int direction, Runnable callback) throws IOException {
+        Watcher w = watcher(handle, callback != null);
         if (w != null) {
-            w.reader = reader;
-            w.pending &= ~Readiness.READABLE;
-            sync(handle, w);
+            w.callbacks[direction] = callback;
+            w.onClose[direction] = null;
+            w.pending &= ~READINESS[direction];
+            sync(w);
         }
     }
 
-    void setWriter(long handle, Runnable writer) throws IOException {
-        Watcher w = watcher(handle, writer != null);
-        if (w != null) {
-            w.writer = writer;
-            w.pending &= ~Readiness.WRITABLE;
-            sync(handle, w);
+    boolean has(long handle, int direction) {
+        Watcher w = watcher(handle, false);
+        return w != null && w.callbacks[direction] != null;
+    }
+
+    /**
+     * Sets the callback of one direction of a socket handle, keeping its registration after
+     * {@link #release} until the next {@link #flush()}; {@code onClose} runs instead if the
+     * socket is closed first. Returns the watcher's generation, for {@link #release} and {@link
+     * #generation}.
+     */
+    long keep(long handle, int direction, Runnable callback, Runnable onClose) throws IOException {
+        Watcher w = watcher(handle, true);
+        w.callbacks[direction] = callback;
+        w.onClose[direction] = onClose;
+        w.pending &= ~READINESS[direction];
+        if ((w.wanted() & ~w.registered) != 0) {
+            sync(w);
+        }
+        if (!w.hooked && w.registered != 0) {
+            w.hooked = true;
+            CloseHooks.set(handle, hook);
+        }
+        return w.generation;
+    }
+
+    /** Removes a callback set by {@link #keep} of that generation; the registration goes at the next flush. */
+    void release(long handle, int direction, long generation) {
+        Watcher w = watcher(handle, false);
+        if (w == null || w.generation != generation) {
+            return; // forgotten (closed) meanwhile: the number may be someone else's now
+        }
+        w.callbacks[direction] = null;
+        w.onClose[direction] = null;
+        w.pending &= ~READINESS[direction];
+        if (w.wanted() != w.registered && !w.changeQueued) {
+            if (changeCount == changes.length) {
+                changes = Arrays.copyOf(changes, changeCount * 2);
+            }
+            changes[changeCount++] = w;
+            w.changeQueued = true;
         }
     }
 
-    boolean hasReader(long handle) {
+    /** The generation of the handle's watcher, -1 if it has none. */
+    long generation(long handle) {
         Watcher w = watcher(handle, false);
-        return w != null && w.reader != null;
+        return w == null ? -1 : w.generation;
     }
 
-    boolean hasWriter(long handle) {
+    boolean drained(long handle) {
         Watcher w = watcher(handle, false);
-        return w != null && w.writer != null;
+        return w != null && w.drained;
     }
 
-    /** Queues the watcher of {@code handle} if {@code readiness} makes one of its callbacks runnable. */
-    void dispatch(long handle, int readiness, ArrayDeque<Object> ready) {
+    void setDrained(long handle, boolean drained) {
+        Watcher w = watcher(handle, drained);
+        if (w != null) {
+            w.drained = drained;
+        }
+    }
+
+    /** Applies the queued changes: drops what nobody wants any more. Once per pass, before the wait. */
+    void flush() {
+        for (int i = 0; i < changeCount; i++) {
+            Watcher w = changes[i];
+            changes[i] = null;
+            w.changeQueued = false;
+            try {
+                sync(w);
+            } catch (IOException | RuntimeException e) {
+                // Closed without telling the loop: the kernel dropped the registration already.
+                unregistered(w);
+            }
+        }
+        changeCount = 0;
+    }
+
+    /**
+     * The socket {@code handle} is being closed: deregisters it now, while the number is still
+     * its own, runs the close callbacks of its waiters and forgets its callbacks.
+     */
+    void forget(long handle) {
         Watcher w = watcher(handle, false);
         if (w == null) {
             return;
         }
-        // Readiness is masked with the current interest, and HANGUP/ERROR already set the
-        // interested directions (Readiness' rules): READABLE and WRITABLE say it all.
-        int directions = readiness & (Readiness.READABLE | Readiness.WRITABLE);
-        if (directions == 0) {
+        Runnable closedRead = w.onClose[READ];
+        Runnable closedWrite = w.onClose[WRITE];
+        reset(w);
+        // They only schedule their task (which then sees the new generation), so they run here.
+        if (closedRead != null) {
+            closedRead.run();
+        }
+        if (closedWrite != null) {
+            closedWrite.run();
+        }
+    }
+
+    /** Queues the due entries of {@code handle} that {@code readiness} makes runnable. */
+    void dispatch(long handle, int readiness) {
+        Watcher w = watcher(handle, false);
+        if (w == null) {
             return;
         }
-        if (w.pending == 0) {
-            ready.add(w);
+        // HANGUP and ERROR already set the interested directions (Readiness' rules).
+        for (int d = READ; d <= WRITE; d++) {
+            int bit = READINESS[d];
+            if ((readiness & bit) != 0 && w.callbacks[d] != null && (w.pending & bit) == 0) {
+                w.pending |= bit;
+                ready.add(w.due[d]);
+            }
         }
-        w.pending |= directions;
     }
 
-    /** Takes the reader to run for a queued watcher, if it is still wanted; null otherwise. */
-    static Runnable takeReader(Watcher w) {
-        boolean due = (w.pending & Readiness.READABLE) != 0;
-        w.pending &= ~Readiness.READABLE;
-        return due ? w.reader : null;
-    }
-
-    /** Takes the writer to run for a queued watcher, if it is still wanted; null otherwise. */
-    static Runnable takeWriter(Watcher w) {
-        boolean due = (w.pending & Readiness.WRITABLE) != 0;
-        w.pending &= ~Readiness.WRITABLE;
-        return due ? w.writer : null;
+    private static void runDue(Watcher w, int direction) {
+        int bit = READINESS[direction];
+        if ((w.pending & bit) != 0) {
+            w.pending &= ~bit;
+            Runnable callback = w.callbacks[direction];
+            if (callback != null) {
+                callback.run();
+            }
+        }
     }
 
     /** Deregisters every handle (the poller owns none of them) and forgets all callbacks. */
     void clear() {
-        for (int i = 0; i < small.length; i++) {
-            Watcher w = small[i];
+        for (Watcher w : small) {
             if (w != null) {
-                forget(i, w);
+                reset(w);
             }
         }
-        for (Map.Entry<Long, Watcher> e : large.entrySet()) {
-            forget(e.getKey(), e.getValue());
+        for (Watcher w : large.values().toArray(Watcher[]::new)) {
+            reset(w);
         }
-        large.clear();
+        Arrays.fill(changes, 0, changeCount, null);
+        changeCount = 0;
         count = 0;
     }
 
-    private void forget(long handle, Watcher w) {
+    private void reset(Watcher w) {
         if (w.registered != 0 && poller.isOpen()) {
             try {
-                poller.deregister(handle);
+                poller.deregister(w.handle);
             } catch (IOException | RuntimeException e) {
-                // A handle closed without removing its watcher: the kernel dropped it already.
+                // Closed without telling the loop: the kernel dropped it already.
             }
         }
-        w.reader = null;
-        w.writer = null;
-        w.registered = 0;
+        unregistered(w);
+        Arrays.fill(w.callbacks, null);
+        Arrays.fill(w.onClose, null);
         w.pending = 0;
+        w.drained = false;
+        w.generation = ++generations;
+        if (w.handle >= ARRAY_LIMIT && !w.changeQueued) {
+            large.remove(w.handle);
+        }
     }
 
-    private void sync(long handle, Watcher w) throws IOException {
-        int wanted = (w.reader != null ? Interest.READABLE : 0) | (w.writer != null ? Interest.WRITABLE : 0);
+    /** The poller no longer has the handle. */
+    private void unregistered(Watcher w) {
+        if (w.registered != 0) {
+            w.registered = 0;
+            count--;
+        }
+        if (w.hooked) {
+            w.hooked = false;
+            CloseHooks.remove(w.handle, hook);
+        }
+    }
+
+    /** Makes the registration exactly what the callbacks want. */
+    private void sync(Watcher w) throws IOException {
+        int wanted = w.wanted();
         if (wanted == w.registered) {
+            return;
+        }
+        if (wanted == 0) {
+            unregistered(w);
+            try {
+                poller.deregister(w.handle);
+            } catch (IOException e) {
+                // EBADF: the handle was closed before its watcher was removed; the poller
+                // forgot it anyway, as selectors.py's unregister does.
+            }
             return;
         }
         try {
             if (w.registered == 0) {
-                poller.register(handle, wanted, handle);
+                poller.register(w.handle, wanted, w.handle);
                 count++;
-            } else if (wanted == 0) {
-                count--;
-                w.registered = 0;
-                try {
-                    poller.deregister(handle);
-                } catch (IOException e) {
-                    // EBADF: the handle was closed before its watcher was removed; the poller
-                    // forgot it anyway, as selectors.py's unregister does.
-                }
-                return;
             } else {
-                poller.modify(handle, wanted, handle);
+                poller.modify(w.handle, wanted, w.handle);
             }
             w.registered = wanted;
         } catch (IOException | RuntimeException e) {
             // Keep the callbacks consistent with what the poller has.
-            if (w.registered == 0) {
-                w.reader = null;
-                w.writer = null;
+            for (int d = READ; d <= WRITE; d++) {
+                if ((w.registered & INTEREST[d]) == 0) {
+                    w.callbacks[d] = null;
+                    w.onClose[d] = null;
+                }
             }
             throw e;
         }
@@ -187,13 +323,13 @@ final class FdWatchers {
             }
             Watcher w = small[i];
             if (w == null && create) {
-                w = small[i] = new Watcher();
+                w = small[i] = new Watcher(handle, ++generations);
             }
             return w;
         }
         Watcher w = large.get(handle);
         if (w == null && create) {
-            w = new Watcher();
+            w = new Watcher(handle, ++generations);
             large.put(handle, w);
         }
         return w;

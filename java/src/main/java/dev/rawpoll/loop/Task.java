@@ -36,6 +36,8 @@ public final class Task<T> extends Promise<T> {
     /** What a wait registers (a promise callback, a timer, a watcher): makes the task runnable. */
     final Runnable wake = this::wake;
     final Consumer<Promise<?>> wakeOnDone = p -> wake();
+    /** What an I/O wait registers: runs the task at once, in the pass whose poll found it ready. */
+    final Runnable wakeNow = this::wakeNow;
     private boolean started;
     private boolean suspended;
     /** A step is in the loop's ready queue. */
@@ -99,6 +101,16 @@ public final class Task<T> extends Promise<T> {
     void wake() {
         if (!scheduled && !isDone() && (suspended || !started)) {
             schedule();
+        }
+    }
+
+    /**
+     * Resumes a suspended task right now, from the loop's run phase (an I/O callback), instead of
+     * one pass later; nothing if a step is already due or it is not suspended.
+     */
+    private void wakeNow() {
+        if (!scheduled && !isDone() && suspended) {
+            step();
         }
     }
 

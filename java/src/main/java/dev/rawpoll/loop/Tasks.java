@@ -86,7 +86,10 @@ public final class Tasks {
 
     /**
      * Suspends until {@code handle} is readable (or at end of stream, or in error): watches it
-     * with {@link EventLoop#addReader} meanwhile and stops watching when resumed.
+     * like {@link EventLoop#addReader} meanwhile and stops watching at once when resumed, so the
+     * caller may close the handle right after (a task's sockets in {@link AsyncSockets} keep
+     * their registration instead, since their close tells the loop). It resumes in the pass whose
+     * poll found the handle ready.
      *
      * @throws IllegalStateException if another reader already watches the handle
      * @throws dev.rawpoll.SystemCallException if the poller refuses the handle
@@ -102,23 +105,16 @@ public final class Tasks {
 
     private static void awaitReady(long handle, boolean read) throws java.io.IOException {
         Task<?> task = current();
-        EventLoop loop = task.loop();
-        if (loop.isWatched(handle, read)) {
+        FdWatchers watchers = task.loop().watchers();
+        int direction = read ? FdWatchers.READ : FdWatchers.WRITE;
+        if (watchers.has(handle, direction)) {
             throw new IllegalStateException("handle " + handle + " already has a " + (read ? "reader" : "writer"));
         }
-        if (read) {
-            loop.addReader(handle, task.wake);
-        } else {
-            loop.addWriter(handle, task.wake);
-        }
+        watchers.set(handle, direction, task.wakeNow);
         try {
             task.suspend();
         } finally {
-            if (read) {
-                loop.removeReader(handle);
-            } else {
-                loop.removeWriter(handle);
-            }
+            watchers.set(handle, direction, null); // at once: the caller may close the handle next
         }
     }
 

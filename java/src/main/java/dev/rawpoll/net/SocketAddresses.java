@@ -1,10 +1,11 @@
 package dev.rawpoll.net;
 
+import static dev.rawpoll.net.SocketHandle.ABI;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
-import dev.rawpoll.linux.Sockets;
+import dev.rawpoll.internal.SocketAbi;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
@@ -29,7 +30,7 @@ final class SocketAddresses {
 
     /** The address family for {@code address}. */
     static int family(InetSocketAddress address) {
-        return resolved(address).getAddress() instanceof Inet6Address ? Sockets.AF_INET6 : Sockets.AF_INET;
+        return resolved(address).getAddress() instanceof Inet6Address ? ABI.AF_INET6 : ABI.AF_INET;
     }
 
     /**
@@ -38,19 +39,24 @@ final class SocketAddresses {
      * @throws IllegalArgumentException if the address is unresolved
      */
     static int write(InetSocketAddress address, MemorySegment sockaddr) {
+        return write(address, sockaddr, ABI);
+    }
+
+    /** {@link #write(InetSocketAddress, MemorySegment)} in the layout of {@code abi} (tests use another OS's). */
+    static int write(InetSocketAddress address, MemorySegment sockaddr, SocketAbi abi) {
         InetAddress ip = resolved(address).getAddress();
         sockaddr.fill((byte) 0);
         if (ip instanceof Inet6Address ip6) {
-            sockaddr.set(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SIN6_FAMILY, (short) Sockets.AF_INET6);
-            sockaddr.set(NET_SHORT, Sockets.OFFSETOF_SIN6_PORT, (short) address.getPort());
-            MemorySegment.copy(ip6.getAddress(), 0, sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN6_ADDR, (int) Sockets.SIZEOF_IN6_ADDR);
-            sockaddr.set(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_SIN6_SCOPE_ID, ip6.getScopeId());
-            return (int) Sockets.SIZEOF_SOCKADDR_IN6;
+            writeFamily(abi, sockaddr, abi.OFFSETOF_SIN6_LEN, abi.OFFSETOF_SIN6_FAMILY, abi.AF_INET6, abi.SIZEOF_SOCKADDR_IN6);
+            sockaddr.set(NET_SHORT, abi.OFFSETOF_SIN6_PORT, (short) address.getPort());
+            MemorySegment.copy(ip6.getAddress(), 0, sockaddr, JAVA_BYTE, abi.OFFSETOF_SIN6_ADDR, (int) abi.SIZEOF_IN6_ADDR);
+            sockaddr.set(JAVA_INT_UNALIGNED, abi.OFFSETOF_SIN6_SCOPE_ID, ip6.getScopeId());
+            return (int) abi.SIZEOF_SOCKADDR_IN6;
         }
-        sockaddr.set(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SIN_FAMILY, (short) Sockets.AF_INET);
-        sockaddr.set(NET_SHORT, Sockets.OFFSETOF_SIN_PORT, (short) address.getPort());
-        MemorySegment.copy(ip.getAddress(), 0, sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN_ADDR, (int) Sockets.SIZEOF_IN_ADDR);
-        return (int) Sockets.SIZEOF_SOCKADDR_IN;
+        writeFamily(abi, sockaddr, abi.OFFSETOF_SIN_LEN, abi.OFFSETOF_SIN_FAMILY, abi.AF_INET, abi.SIZEOF_SOCKADDR_IN);
+        sockaddr.set(NET_SHORT, abi.OFFSETOF_SIN_PORT, (short) address.getPort());
+        MemorySegment.copy(ip.getAddress(), 0, sockaddr, JAVA_BYTE, abi.OFFSETOF_SIN_ADDR, (int) abi.SIZEOF_IN_ADDR);
+        return (int) abi.SIZEOF_SOCKADDR_IN;
     }
 
     /**
@@ -59,13 +65,20 @@ final class SocketAddresses {
      * IPv4 peer) comes back as the {@link Inet4Address} {@code a.b.c.d}, as in java.nio.
      */
     static InetSocketAddress read(MemorySegment sockaddr) {
-        int family = Short.toUnsignedInt(sockaddr.get(JAVA_SHORT_UNALIGNED, Sockets.OFFSETOF_SS_FAMILY));
+        return read(sockaddr, ABI);
+    }
+
+    /** {@link #read(MemorySegment)} in the layout of {@code abi}. */
+    static InetSocketAddress read(MemorySegment sockaddr, SocketAbi abi) {
+        int family = abi.SIZEOF_SA_FAMILY_T == 1
+                ? Byte.toUnsignedInt(sockaddr.get(JAVA_BYTE, abi.OFFSETOF_SS_FAMILY))
+                : Short.toUnsignedInt(sockaddr.get(JAVA_SHORT_UNALIGNED, abi.OFFSETOF_SS_FAMILY));
         try {
-            if (family == Sockets.AF_INET6) {
-                byte[] ip = new byte[(int) Sockets.SIZEOF_IN6_ADDR];
-                MemorySegment.copy(sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN6_ADDR, ip, 0, ip.length);
-                int scope = sockaddr.get(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_SIN6_SCOPE_ID);
-                int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, Sockets.OFFSETOF_SIN6_PORT));
+            if (family == abi.AF_INET6) {
+                byte[] ip = new byte[(int) abi.SIZEOF_IN6_ADDR];
+                MemorySegment.copy(sockaddr, JAVA_BYTE, abi.OFFSETOF_SIN6_ADDR, ip, 0, ip.length);
+                int scope = sockaddr.get(JAVA_INT_UNALIGNED, abi.OFFSETOF_SIN6_SCOPE_ID);
+                int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, abi.OFFSETOF_SIN6_PORT));
                 if (isIpv4Mapped(ip)) {
                     // An IPv4 peer of a dual-stack socket: reported as java.nio and Netty do, as
                     // the Inet4Address a.b.c.d, not ::ffff:a.b.c.d (which is not even a loopback).
@@ -73,16 +86,31 @@ final class SocketAddresses {
                 }
                 return new InetSocketAddress(Inet6Address.getByAddress(null, ip, scope), port);
             }
-            if (family == Sockets.AF_INET) {
-                byte[] ip = new byte[(int) Sockets.SIZEOF_IN_ADDR];
-                MemorySegment.copy(sockaddr, JAVA_BYTE, Sockets.OFFSETOF_SIN_ADDR, ip, 0, ip.length);
-                int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, Sockets.OFFSETOF_SIN_PORT));
+            if (family == abi.AF_INET) {
+                byte[] ip = new byte[(int) abi.SIZEOF_IN_ADDR];
+                MemorySegment.copy(sockaddr, JAVA_BYTE, abi.OFFSETOF_SIN_ADDR, ip, 0, ip.length);
+                int port = Short.toUnsignedInt(sockaddr.get(NET_SHORT, abi.OFFSETOF_SIN_PORT));
                 return new InetSocketAddress(InetAddress.getByAddress(ip), port);
             }
         } catch (UnknownHostException e) {
             throw new AssertionError("an address of the right length was refused", e);
         }
         throw new IllegalStateException("not an IPv4 or IPv6 socket address: family " + family);
+    }
+
+    /**
+     * The family field, one byte after a length byte on the BSDs ({@code sin_len}, which they
+     * expect set to the structure's size), two bytes on Linux.
+     */
+    private static void writeFamily(SocketAbi abi, MemorySegment sockaddr, long lenOffset, long familyOffset, int family, long size) {
+        if (abi.SIZEOF_SA_FAMILY_T == 1) {
+            sockaddr.set(JAVA_BYTE, familyOffset, (byte) family);
+        } else {
+            sockaddr.set(JAVA_SHORT_UNALIGNED, familyOffset, (short) family);
+        }
+        if (lenOffset >= 0) {
+            sockaddr.set(JAVA_BYTE, lenOffset, (byte) size);
+        }
     }
 
     /** Whether {@code ip} (16 bytes) is {@code ::ffff:a.b.c.d} (RFC 4291, 2.5.5.2). */

@@ -6,10 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.CloseHooks;
 import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
-import dev.rawpoll.linux.Sockets;
+import dev.rawpoll.internal.SocketAbi;
+import dev.rawpoll.internal.SocketCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -22,6 +24,19 @@ import java.net.InetSocketAddress;
  */
 final class SocketHandle {
     private static final long SCRATCH_SIZE = 256;
+    /**
+     * The socket calls of this OS, chosen once: a constant receiver, so the JIT inlines every call
+     * through it as a static one. Null where there are none ({@link #checkPlatform()} says why).
+     */
+    static final SocketCalls RAW = socketsOrNull();
+    /** Their constants and layouts. */
+    static final SocketAbi ABI = RAW == null ? null : RAW.abi();
+    // Read on every read and write: static final ints, folded by the JIT.
+    private static final int EAGAIN = ABI == null ? 0 : ABI.EAGAIN;
+    private static final int EINTR = ABI == null ? 0 : ABI.EINTR;
+    /** MSG_NOSIGNAL where send takes it; 0 on macOS, where SO_NOSIGPIPE is set on each socket instead. */
+    static final int SEND_FLAGS = ABI == null ? 0 : ABI.MSG_NOSIGNAL;
+    private static final boolean IOVLEN_IS_INT = ABI != null && ABI.SIZEOF_MSG_IOVLEN == 4;
 
     private final int fd;
     private final Arena arena;
@@ -41,44 +56,98 @@ final class SocketHandle {
         this.arena = arena;
         this.errno = errno;
         SegmentAllocator slices = SegmentAllocator.slicingAllocator(scratch);
-        this.sockaddr = slices.allocate(Sockets.SIZEOF_SOCKADDR_STORAGE, Sockets.ALIGNOF_SOCKADDR_STORAGE);
+        this.sockaddr = slices.allocate(ABI.SIZEOF_SOCKADDR_STORAGE, ABI.ALIGNOF_SOCKADDR_STORAGE);
         this.socklen = slices.allocate(JAVA_INT);
-        this.optval = slices.allocate(Math.max(Sockets.SIZEOF_LINGER, JAVA_INT.byteSize()), JAVA_INT.byteAlignment());
+        this.optval = slices.allocate(Math.max(ABI.SIZEOF_LINGER, JAVA_INT.byteSize()), JAVA_INT.byteAlignment());
     }
 
-    /** A new non-blocking, close-on-exec TCP socket of {@code family}. */
+    private static SocketCalls socketsOrNull() {
+        try {
+            return Platform.sockets();
+        } catch (UnsupportedOperationException none) {
+            return null;
+        }
+    }
+
+    /**
+     * A new non-blocking, close-on-exec TCP socket of {@code family} that raises no SIGPIPE:
+     * socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC where it takes them (Linux, FreeBSD), else
+     * socket(2) then fcntl(2) (macOS); SO_NOSIGPIPE where send has no MSG_NOSIGNAL (macOS).
+     */
     static SocketHandle open(int family) throws SystemCallException {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment scratch = arena.allocate(SCRATCH_SIZE, 8);
             MemorySegment errno = Native.allocateCapture(arena);
-            int fd = Sockets.socket(errno, family, Sockets.SOCK_STREAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
+            int fd = RAW.socket(errno, family, ABI.SOCK_STREAM | ABI.SOCK_NONBLOCK | ABI.SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw error("socket(" + (family == Sockets.AF_INET6 ? "AF_INET6" : "AF_INET")
-                        + ", SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC)", Native.errno(errno));
+                throw error("socket(" + (family == ABI.AF_INET6 ? "AF_INET6" : "AF_INET")
+                        + (ABI.SOCK_NONBLOCK != 0 ? ", SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC)" : ", SOCK_STREAM)"),
+                        Native.errno(errno));
             }
-            return new SocketHandle(fd, arena, errno, scratch);
+            SocketHandle socket = new SocketHandle(fd, arena, errno, scratch);
+            try {
+                if (ABI.SOCK_NONBLOCK == 0) {
+                    socket.makeNonBlockingAndCloseOnExec();
+                }
+                socket.suppressSigpipe();
+            } catch (SystemCallException | RuntimeException | Error e) {
+                socket.close();
+                throw e;
+            }
+            return socket;
         } catch (RuntimeException | Error | SystemCallException e) {
-            arena.close();
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
             throw e;
         }
     }
 
-    /** Takes ownership of {@code fd}, already non-blocking and close-on-exec (from accept). */
-    static SocketHandle adopt(int fd) {
+    /**
+     * Takes ownership of {@code fd}, already non-blocking and close-on-exec (from accept), and
+     * sets SO_NOSIGPIPE where needed; closes {@code fd} if that fails.
+     */
+    static SocketHandle adopt(int fd) throws SystemCallException {
         Arena arena = Arena.ofShared();
+        SocketHandle socket;
         try {
-            return new SocketHandle(fd, arena, Native.allocateCapture(arena), arena.allocate(SCRATCH_SIZE, 8));
+            socket = new SocketHandle(fd, arena, Native.allocateCapture(arena), arena.allocate(SCRATCH_SIZE, 8));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
         }
+        try {
+            socket.suppressSigpipe();
+        } catch (SystemCallException | RuntimeException | Error e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
     }
 
-    /** Fails with UnsupportedOperationException before any binding is touched on another OS. */
+    /** fcntl(2): FD_CLOEXEC, then O_NONBLOCK; where socket(2) and accept(2) cannot set them. */
+    void makeNonBlockingAndCloseOnExec() throws SystemCallException {
+        int flags;
+        if (RAW.fcntl(errno, fd, ABI.F_SETFD, ABI.FD_CLOEXEC) != 0
+                || (flags = RAW.fcntl(errno, fd, ABI.F_GETFL, 0)) < 0
+                || RAW.fcntl(errno, fd, ABI.F_SETFL, flags | ABI.O_NONBLOCK) != 0) {
+            throw error("fcntl(fd=" + fd + ", close-on-exec and O_NONBLOCK)", Native.errno(errno));
+        }
+    }
+
+    /** SO_NOSIGPIPE where send(2) has no MSG_NOSIGNAL (macOS); nothing elsewhere. */
+    private void suppressSigpipe() throws SystemCallException {
+        if (ABI.SO_NOSIGPIPE >= 0) {
+            setIntOption(ABI.SOL_SOCKET, ABI.SO_NOSIGPIPE, "SO_NOSIGPIPE", 1);
+        }
+    }
+
+    /** Fails with UnsupportedOperationException before any binding is touched on an OS without sockets. */
     static void checkPlatform() {
-        // The bindings are generated for x86-64 and aarch64 Linux; other systems are not done yet.
-        Platform.checkLinuxBindings("rawpoll's TCP sockets");
+        if (RAW == null) {
+            Platform.sockets(); // throws, naming the OS and architecture
+        }
     }
 
     /** The descriptor; throws IllegalStateException once closed. */
@@ -96,14 +165,18 @@ final class SocketHandle {
      */
     MemorySegment msghdrWithIovecs(int iovecs) {
         if (iovecs > gatherCapacity) {
-            int capacity = Math.max(iovecs, Math.min(Math.max(8, gatherCapacity * 2), Sockets.UIO_MAXIOV));
-            gather = arena.allocate(Sockets.SIZEOF_MSGHDR + capacity * Sockets.SIZEOF_IOVEC, Sockets.ALIGNOF_MSGHDR);
+            int capacity = Math.max(iovecs, Math.min(Math.max(8, gatherCapacity * 2), ABI.UIO_MAXIOV));
+            gather = arena.allocate(ABI.SIZEOF_MSGHDR + capacity * ABI.SIZEOF_IOVEC, ABI.ALIGNOF_MSGHDR);
             gatherCapacity = capacity;
         }
-        MemorySegment msg = gather.asSlice(0, Sockets.SIZEOF_MSGHDR);
+        MemorySegment msg = gather.asSlice(0, ABI.SIZEOF_MSGHDR);
         msg.fill((byte) 0);
-        msg.set(ADDRESS, Sockets.OFFSETOF_MSG_IOV, gather.asSlice(Sockets.SIZEOF_MSGHDR));
-        msg.set(JAVA_LONG, Sockets.OFFSETOF_MSG_IOVLEN, iovecs);
+        msg.set(ADDRESS, ABI.OFFSETOF_MSG_IOV, gather.asSlice(ABI.SIZEOF_MSGHDR));
+        if (IOVLEN_IS_INT) {
+            msg.set(JAVA_INT, ABI.OFFSETOF_MSG_IOVLEN, iovecs);
+        } else {
+            msg.set(JAVA_LONG, ABI.OFFSETOF_MSG_IOVLEN, iovecs);
+        }
         return gather;
     }
 
@@ -116,7 +189,7 @@ final class SocketHandle {
             return 0; // recv would return 0, which means end of stream
         }
         while (true) {
-            long n = Sockets.recv(errno, fd, dst, len, 0);
+            long n = RAW.recv(errno, fd, dst, len, 0);
             if (n > 0) {
                 return (int) n;
             }
@@ -124,67 +197,67 @@ final class SocketHandle {
                 return TcpStream.END_OF_STREAM;
             }
             int e = Native.errno(errno);
-            if (e == Sockets.EAGAIN) {
+            if (e == EAGAIN) {
                 return TcpStream.WOULD_BLOCK;
             }
-            if (e != Sockets.EINTR) {
+            if (e != EINTR) {
                 throw error("recv(fd=" + fd + ")", e);
             }
         }
     }
 
-    /** send(2) with MSG_NOSIGNAL, for TcpStream.write; {@code len} 0 returns 0. */
+    /** send(2) without SIGPIPE, for TcpStream.write; {@code len} 0 returns 0. */
     int send(MemorySegment src, long len) throws SystemCallException {
         int fd = fd();
         if (len == 0) {
             return 0;
         }
         while (true) {
-            long n = Sockets.send(errno, fd, src, len, Sockets.MSG_NOSIGNAL);
+            long n = RAW.send(errno, fd, src, len, SEND_FLAGS);
             if (n >= 0) {
                 return (int) n;
             }
             int e = Native.errno(errno);
-            if (e == Sockets.EAGAIN) {
+            if (e == EAGAIN) {
                 return TcpStream.WOULD_BLOCK;
             }
-            if (e != Sockets.EINTR) {
+            if (e != EINTR) {
                 throw error("send(fd=" + fd + ")", e);
             }
         }
     }
 
-    /** sendmsg(2) with MSG_NOSIGNAL of {@code srcs[offset, offset + length)}, for TcpStream.write. */
+    /** sendmsg(2) without SIGPIPE of {@code srcs[offset, offset + length)}, for TcpStream.write. */
     long sendmsg(MemorySegment[] srcs, int offset, int length) throws SystemCallException {
         int fd = fd();
         if (length == 0) {
             return 0; // before msghdrWithIovecs: there may be no msghdr yet, and none is needed
         }
         MemorySegment msg = msghdrWithIovecs(length);
-        long iov = Sockets.SIZEOF_MSGHDR;
+        long iov = ABI.SIZEOF_MSGHDR;
         long total = 0;
-        for (int i = offset; i < offset + length; i++, iov += Sockets.SIZEOF_IOVEC) {
+        for (int i = offset; i < offset + length; i++, iov += ABI.SIZEOF_IOVEC) {
             MemorySegment src = srcs[i];
             if (!src.isNative()) {
                 throw new IllegalArgumentException("gathering writes take native segments only: srcs[" + i + "] is on the heap");
             }
-            msg.set(ADDRESS, iov + Sockets.OFFSETOF_IOV_BASE, src);
-            msg.set(JAVA_LONG, iov + Sockets.OFFSETOF_IOV_LEN, src.byteSize());
+            msg.set(ADDRESS, iov + ABI.OFFSETOF_IOV_BASE, src);
+            msg.set(JAVA_LONG, iov + ABI.OFFSETOF_IOV_LEN, src.byteSize());
             total += src.byteSize();
         }
         if (total == 0) {
             return 0; // like write(empty): no system call, so no error of the connection either
         }
         while (true) {
-            long n = Sockets.sendmsg(errno, fd, msg, Sockets.MSG_NOSIGNAL);
+            long n = RAW.sendmsg(errno, fd, msg, SEND_FLAGS);
             if (n >= 0) {
                 return n;
             }
             int e = Native.errno(errno);
-            if (e == Sockets.EAGAIN) {
+            if (e == EAGAIN) {
                 return TcpStream.WOULD_BLOCK;
             }
-            if (e != Sockets.EINTR) {
+            if (e != EINTR) {
                 throw error("sendmsg(fd=" + fd + ", " + length + " segments)", e);
             }
         }
@@ -197,7 +270,7 @@ final class SocketHandle {
     void setIntOption(int level, int option, String optionName, int value) throws SystemCallException {
         int fd = fd();
         optval.set(JAVA_INT, 0, value);
-        if (Sockets.setsockopt(errno, fd, level, option, optval, (int) JAVA_INT.byteSize()) != 0) {
+        if (RAW.setsockopt(errno, fd, level, option, optval, (int) JAVA_INT.byteSize()) != 0) {
             throw error("setsockopt(fd=" + fd + ", " + optionName + ", " + value + ")", Native.errno(errno));
         }
     }
@@ -205,7 +278,7 @@ final class SocketHandle {
     int getIntOption(int level, int option, String optionName) throws SystemCallException {
         int fd = fd();
         socklen.set(JAVA_INT, 0, (int) JAVA_INT.byteSize());
-        if (Sockets.getsockopt(errno, fd, level, option, optval, socklen) != 0) {
+        if (RAW.getsockopt(errno, fd, level, option, optval, socklen) != 0) {
             throw error("getsockopt(fd=" + fd + ", " + optionName + ")", Native.errno(errno));
         }
         return optval.get(JAVA_INT, 0);
@@ -214,27 +287,27 @@ final class SocketHandle {
     /** SO_LINGER: negative turns lingering off. */
     void setLinger(int seconds) throws SystemCallException {
         int fd = fd();
-        optval.set(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_L_ONOFF, seconds < 0 ? 0 : 1);
-        optval.set(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_L_LINGER, Math.max(seconds, 0));
-        if (Sockets.setsockopt(errno, fd, Sockets.SOL_SOCKET, Sockets.SO_LINGER, optval, (int) Sockets.SIZEOF_LINGER) != 0) {
+        optval.set(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_ONOFF, seconds < 0 ? 0 : 1);
+        optval.set(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_LINGER, Math.max(seconds, 0));
+        if (RAW.setsockopt(errno, fd, ABI.SOL_SOCKET, ABI.SO_LINGER, optval, (int) ABI.SIZEOF_LINGER) != 0) {
             throw error("setsockopt(fd=" + fd + ", SO_LINGER, " + seconds + ")", Native.errno(errno));
         }
     }
 
     int getLinger() throws SystemCallException {
         int fd = fd();
-        socklen.set(JAVA_INT, 0, (int) Sockets.SIZEOF_LINGER);
-        if (Sockets.getsockopt(errno, fd, Sockets.SOL_SOCKET, Sockets.SO_LINGER, optval, socklen) != 0) {
+        socklen.set(JAVA_INT, 0, (int) ABI.SIZEOF_LINGER);
+        if (RAW.getsockopt(errno, fd, ABI.SOL_SOCKET, ABI.SO_LINGER, optval, socklen) != 0) {
             throw error("getsockopt(fd=" + fd + ", SO_LINGER)", Native.errno(errno));
         }
-        return optval.get(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_L_ONOFF) == 0
-                ? -1 : optval.get(JAVA_INT_UNALIGNED, Sockets.OFFSETOF_L_LINGER);
+        return optval.get(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_ONOFF) == 0
+                ? -1 : optval.get(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_LINGER);
     }
 
     InetSocketAddress localAddress() throws SystemCallException {
         int fd = fd();
-        socklen.set(JAVA_INT, 0, (int) Sockets.SIZEOF_SOCKADDR_STORAGE);
-        if (Sockets.getsockname(errno, fd, sockaddr, socklen) != 0) {
+        socklen.set(JAVA_INT, 0, (int) ABI.SIZEOF_SOCKADDR_STORAGE);
+        if (RAW.getsockname(errno, fd, sockaddr, socklen) != 0) {
             throw error("getsockname(fd=" + fd + ")", Native.errno(errno));
         }
         return SocketAddresses.read(sockaddr);
@@ -243,10 +316,10 @@ final class SocketHandle {
     /** The peer, or null if not connected (ENOTCONN). */
     InetSocketAddress peerAddressOrNull() throws SystemCallException {
         int fd = fd();
-        socklen.set(JAVA_INT, 0, (int) Sockets.SIZEOF_SOCKADDR_STORAGE);
-        if (Sockets.getpeername(errno, fd, sockaddr, socklen) != 0) {
+        socklen.set(JAVA_INT, 0, (int) ABI.SIZEOF_SOCKADDR_STORAGE);
+        if (RAW.getpeername(errno, fd, sockaddr, socklen) != 0) {
             int e = Native.errno(errno);
-            if (e == Sockets.ENOTCONN) {
+            if (e == ABI.ENOTCONN) {
                 return null;
             }
             throw error("getpeername(fd=" + fd + ")", e);
@@ -255,15 +328,22 @@ final class SocketHandle {
     }
 
     /**
-     * Closes the descriptor and frees the scratch memory; idempotent. An error from close(2) is
-     * not reported: Linux releases the descriptor even then, so there is nothing to retry.
+     * Closes the descriptor and frees the scratch memory; idempotent. An event loop that watches
+     * the descriptor is told first ({@link CloseHooks}) and forgets it before the number is
+     * released; from another thread than the loop's, the loop thread does that and then the
+     * release. An error from close(2) is not reported: Linux releases the descriptor even then,
+     * so there is nothing to retry.
      */
     void close() {
         if (closed) {
             return;
         }
         closed = true;
-        Sockets.close(errno, fd);
+        CloseHooks.close(fd, this::release);
+    }
+
+    private void release() {
+        RAW.close(errno, fd);
         arena.close();
     }
 
@@ -274,13 +354,13 @@ final class SocketHandle {
     static SystemCallException error(String call, int errno) {
         String name = Errno.name(errno);
         String text = Errno.description(errno);
-        if (errno == Sockets.ECONNRESET) {
+        if (errno == ABI.ECONNRESET) {
             return new ConnectionResetException(call, errno, name, text);
         }
-        if (errno == Sockets.EPIPE) {
+        if (errno == ABI.EPIPE) {
             return new BrokenPipeException(call, errno, name, text);
         }
-        if (errno == Sockets.ECONNREFUSED) {
+        if (errno == ABI.ECONNREFUSED) {
             return new ConnectionRefusedException(call, errno, name, text);
         }
         return new SystemCallException(call, errno, name, text);

@@ -1,8 +1,9 @@
 package dev.rawpoll.net;
 
+import static dev.rawpoll.net.SocketHandle.ABI;
+import static dev.rawpoll.net.SocketHandle.RAW;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
-import dev.rawpoll.linux.Sockets;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -75,10 +76,10 @@ public final class TcpListener implements AutoCloseable {
             apply(socket, options);
             int fd = socket.fd();
             int length = SocketAddresses.write(address, socket.sockaddr);
-            if (Sockets.bind(socket.errno, fd, socket.sockaddr, length) != 0) {
+            if (RAW.bind(socket.errno, fd, socket.sockaddr, length) != 0) {
                 throw SocketHandle.error("bind(" + SocketAddresses.format(address) + ")", Native.errno(socket.errno));
             }
-            if (Sockets.listen(socket.errno, fd, backlog) != 0) {
+            if (RAW.listen(socket.errno, fd, backlog) != 0) {
                 throw SocketHandle.error("listen(fd=" + fd + ", backlog=" + backlog + ")", Native.errno(socket.errno));
             }
             return new TcpListener(socket);
@@ -90,23 +91,24 @@ public final class TcpListener implements AutoCloseable {
 
     private static void apply(SocketHandle socket, SocketOptions options) throws SystemCallException {
         if (options.reuseAddress()) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, "SO_REUSEADDR", 1);
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR", 1);
         }
         if (options.reusePort()) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT, "SO_REUSEPORT", 1);
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEPORT, "SO_REUSEPORT", 1);
         }
         if (options.receiveBufferSize() > 0) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, "SO_RCVBUF", options.receiveBufferSize());
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_RCVBUF, "SO_RCVBUF", options.receiveBufferSize());
         }
         if (options.sendBufferSize() > 0) {
-            socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, "SO_SNDBUF", options.sendBufferSize());
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_SNDBUF, "SO_SNDBUF", options.sendBufferSize());
         }
     }
 
     /**
      * Accepts one pending connection, as a non-blocking, close-on-exec {@link TcpStream}
-     * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; accept(2) then fcntl(2) on a libc without
-     * accept4). A connection aborted by its client before it was accepted is skipped.
+     * (accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC on Linux and FreeBSD; accept(2) then fcntl(2) on
+     * macOS and on a libc without accept4; then SO_NOSIGPIPE on macOS). A connection aborted by
+     * its client before it was accepted is skipped.
      *
      * <p><b>Out of descriptors or memory</b> (EMFILE, ENFILE, ENOBUFS, ENOMEM: {@link
      * #isResourceShortage}) it throws, and the connection stays in the backlog, so the listener
@@ -120,7 +122,7 @@ public final class TcpListener implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public TcpStream accept() throws IOException {
-        TcpStream stream = Sockets.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
+        TcpStream stream = RAW.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
         if (stream != null && reserveWanted && reserve == NO_RESERVE) {
             reserve = openReserve(); // lost to a race at the last shortage: try again now
         }
@@ -175,7 +177,7 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private int openReserve() {
-        int fd = Sockets.socket(socket.errno, Sockets.AF_INET, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
+        int fd = RAW.socket(socket.errno, ABI.AF_INET, ABI.SOCK_STREAM | ABI.SOCK_CLOEXEC, 0);
         return fd < 0 ? NO_RESERVE : fd;
     }
 
@@ -190,18 +192,18 @@ public final class TcpListener implements AutoCloseable {
             return SocketHandle.error(call, errno);
         }
         int fd = socket.fd();
-        Sockets.close(socket.errno, reserve);
+        RAW.close(socket.errno, reserve);
         reserve = NO_RESERVE;
         int closed = 0;
         for (;;) {
-            int client = Sockets.accept(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL);
+            int client = RAW.accept(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL);
             if (client >= 0) {
-                Sockets.close(socket.errno, client);
+                RAW.close(socket.errno, client);
                 closed++;
                 continue;
             }
             int e = Native.errno(socket.errno);
-            if (e != Sockets.EINTR && e != Sockets.ECONNABORTED) {
+            if (e != ABI.EINTR && e != ABI.ECONNABORTED) {
                 break; // EAGAIN: all closed; EMFILE: someone took the freed descriptor
             }
         }
@@ -213,17 +215,17 @@ public final class TcpListener implements AutoCloseable {
     private TcpStream acceptWithAccept4() throws SystemCallException {
         int fd = socket.fd();
         while (true) {
-            int client = Sockets.accept4(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL,
-                    Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC);
+            int client = RAW.accept4(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL,
+                    ABI.SOCK_NONBLOCK | ABI.SOCK_CLOEXEC);
             if (client >= 0) {
                 return TcpStream.accepted(SocketHandle.adopt(client));
             }
             int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
+            if (errno == ABI.EAGAIN) {
                 shortOfResources = false;
                 return null;
             }
-            if (errno != Sockets.EINTR && errno != Sockets.ECONNABORTED) {
+            if (errno != ABI.EINTR && errno != ABI.ECONNABORTED) {
                 throw acceptFailed("accept4(fd=" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC)", errno);
             }
         }
@@ -238,27 +240,26 @@ public final class TcpListener implements AutoCloseable {
         int fd = socket.fd();
         MemorySegment errno = socket.errno;
         while (true) {
-            int client = Sockets.accept(errno, fd, MemorySegment.NULL, MemorySegment.NULL);
+            int client = RAW.accept(errno, fd, MemorySegment.NULL, MemorySegment.NULL);
             if (client < 0) {
                 int e = Native.errno(errno);
-                if (e == Sockets.EAGAIN) {
+                if (e == ABI.EAGAIN) {
                     shortOfResources = false;
                     return null;
                 }
-                if (e != Sockets.EINTR && e != Sockets.ECONNABORTED) {
+                if (e != ABI.EINTR && e != ABI.ECONNABORTED) {
                     throw acceptFailed("accept(fd=" + fd + ")", e);
                 }
                 continue;
             }
-            int flags;
-            if (Sockets.fcntl(errno, client, Sockets.F_SETFD, Sockets.FD_CLOEXEC) != 0
-                    || (flags = Sockets.fcntl(errno, client, Sockets.F_GETFL, 0)) < 0
-                    || Sockets.fcntl(errno, client, Sockets.F_SETFL, flags | Sockets.O_NONBLOCK) != 0) {
-                int e = Native.errno(errno);
-                Sockets.close(errno, client);
-                throw SocketHandle.error("fcntl(fd=" + client + ", close-on-exec and O_NONBLOCK)", e);
+            SocketHandle accepted = SocketHandle.adopt(client);
+            try {
+                accepted.makeNonBlockingAndCloseOnExec();
+            } catch (SystemCallException | RuntimeException | Error e) {
+                accepted.close();
+                throw e;
             }
-            return TcpStream.accepted(SocketHandle.adopt(client));
+            return TcpStream.accepted(accepted);
         }
     }
 
@@ -284,7 +285,7 @@ public final class TcpListener implements AutoCloseable {
     @Override
     public void close() {
         if (reserve != NO_RESERVE && !socket.isClosed()) {
-            Sockets.close(socket.errno, reserve);
+            RAW.close(socket.errno, reserve);
             reserve = NO_RESERVE;
         }
         socket.close();

@@ -1,8 +1,9 @@
 package dev.rawpoll.net;
 
+import static dev.rawpoll.net.SocketHandle.ABI;
+import static dev.rawpoll.net.SocketHandle.RAW;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
-import dev.rawpoll.linux.Sockets;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -35,8 +36,9 @@ import java.util.Objects;
  * recv(fd=7): ECONNRESET (Connection reset by peer)}. The three a caller typically handles apart
  * have subclasses: {@link ConnectionResetException} (ECONNRESET), {@link BrokenPipeException}
  * (EPIPE) and {@link ConnectionRefusedException} (ECONNREFUSED). Writes use {@code send(...,
- * MSG_NOSIGNAL)}: writing to a connection the peer closed gives EPIPE or ECONNRESET, never a
- * SIGPIPE. Any use after {@link #close()} throws {@link IllegalStateException}.
+ * MSG_NOSIGNAL)} (on macOS, which lacks it, each socket has SO_NOSIGPIPE set): writing to a
+ * connection the peer closed gives EPIPE or ECONNRESET, never a SIGPIPE. The same API on x86-64
+ * Linux, macOS and FreeBSD (the errno numbers are the OS's; the names are the same). Any use after {@link #close()} throws {@link IllegalStateException}.
  *
  * <h2>Threads</h2>
  * A stream is used by one thread at a time (it keeps its errno and address scratch memory in
@@ -92,11 +94,11 @@ public final class TcpStream implements AutoCloseable {
         SocketHandle socket = SocketHandle.open(family);
         try {
             int length = SocketAddresses.write(remote, socket.sockaddr);
-            boolean connected = Sockets.connect(socket.errno, socket.fd(), socket.sockaddr, length) == 0;
+            boolean connected = RAW.connect(socket.errno, socket.fd(), socket.sockaddr, length) == 0;
             if (!connected) {
                 int errno = Native.errno(socket.errno);
                 // EINTR: a non-blocking connect goes on in the background just the same.
-                if (errno != Sockets.EINPROGRESS && errno != Sockets.EINTR) {
+                if (errno != ABI.EINPROGRESS && errno != ABI.EINTR) {
                     throw SocketHandle.error("connect(" + SocketAddresses.format(remote) + ")", errno);
                 }
             }
@@ -122,7 +124,7 @@ public final class TcpStream implements AutoCloseable {
             return true;
         }
         if (connectError == 0) {
-            connectError = socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_ERROR, "SO_ERROR");
+            connectError = socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_ERROR, "SO_ERROR");
         }
         if (connectError != 0) {
             throw SocketHandle.error("connect(" + SocketAddresses.format(remote) + ")", connectError);
@@ -211,25 +213,25 @@ public final class TcpStream implements AutoCloseable {
      */
     public long write(MemorySegment[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        if (length > Sockets.UIO_MAXIOV) {
-            throw new IllegalArgumentException("at most " + Sockets.UIO_MAXIOV + " segments per write: " + length);
+        if (length > ABI.UIO_MAXIOV) {
+            throw new IllegalArgumentException("at most " + ABI.UIO_MAXIOV + " segments per write: " + length);
         }
         return socket.sendmsg(srcs, offset, length);
     }
 
     /** Half-close: sends FIN; the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
-        shutdown(Sockets.SHUT_WR, "SHUT_WR");
+        shutdown(ABI.SHUT_WR, "SHUT_WR");
     }
 
     /** Stops reading: later reads return {@link #END_OF_STREAM}. Data that still arrives is dropped. */
     public void shutdownInput() throws IOException {
-        shutdown(Sockets.SHUT_RD, "SHUT_RD");
+        shutdown(ABI.SHUT_RD, "SHUT_RD");
     }
 
     private void shutdown(int how, String name) throws SystemCallException {
         int fd = socket.fd();
-        if (Sockets.shutdown(socket.errno, fd, how) != 0) {
+        if (RAW.shutdown(socket.errno, fd, how) != 0) {
             throw SocketHandle.error("shutdown(fd=" + fd + ", " + name + ")", Native.errno(socket.errno));
         }
     }
@@ -250,20 +252,20 @@ public final class TcpStream implements AutoCloseable {
 
     /** TCP_NODELAY: send small writes at once instead of coalescing them (Nagle off). */
     public void setNoDelay(boolean on) throws IOException {
-        socket.setIntOption(Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY, "TCP_NODELAY", on ? 1 : 0);
+        socket.setIntOption(ABI.IPPROTO_TCP, ABI.TCP_NODELAY, "TCP_NODELAY", on ? 1 : 0);
     }
 
     public boolean getNoDelay() throws IOException {
-        return socket.getIntOption(Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY, "TCP_NODELAY") != 0;
+        return socket.getIntOption(ABI.IPPROTO_TCP, ABI.TCP_NODELAY, "TCP_NODELAY") != 0;
     }
 
     /** SO_KEEPALIVE: probe an idle connection (after the system's tcp_keepalive_time). */
     public void setKeepAlive(boolean on) throws IOException {
-        socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_KEEPALIVE, "SO_KEEPALIVE", on ? 1 : 0);
+        socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_KEEPALIVE, "SO_KEEPALIVE", on ? 1 : 0);
     }
 
     public boolean getKeepAlive() throws IOException {
-        return socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_KEEPALIVE, "SO_KEEPALIVE") != 0;
+        return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_KEEPALIVE, "SO_KEEPALIVE") != 0;
     }
 
     /**
@@ -273,38 +275,38 @@ public final class TcpStream implements AutoCloseable {
      * @throws IllegalArgumentException if {@code bytes <= 0}
      */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, "SO_RCVBUF", positive(bytes));
+        socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_RCVBUF, "SO_RCVBUF", positive(bytes));
     }
 
     public int getReceiveBufferSize() throws IOException {
-        return socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, "SO_RCVBUF");
+        return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_RCVBUF, "SO_RCVBUF");
     }
 
     /** SO_SNDBUF; doubled and clamped (to {@code net.core.wmem_max}) like {@link #setReceiveBufferSize}. */
     public void setSendBufferSize(int bytes) throws IOException {
-        socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, "SO_SNDBUF", positive(bytes));
+        socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_SNDBUF, "SO_SNDBUF", positive(bytes));
     }
 
     public int getSendBufferSize() throws IOException {
-        return socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, "SO_SNDBUF");
+        return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_SNDBUF, "SO_SNDBUF");
     }
 
     /** SO_REUSEADDR; meaningful before a bind, so mostly for {@link SocketOptions}. */
     public void setReuseAddress(boolean on) throws IOException {
-        socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, "SO_REUSEADDR", on ? 1 : 0);
+        socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR", on ? 1 : 0);
     }
 
     public boolean getReuseAddress() throws IOException {
-        return socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, "SO_REUSEADDR") != 0;
+        return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR") != 0;
     }
 
     /** SO_REUSEPORT; meaningful before a bind, so mostly for {@link SocketOptions}. */
     public void setReusePort(boolean on) throws IOException {
-        socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT, "SO_REUSEPORT", on ? 1 : 0);
+        socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEPORT, "SO_REUSEPORT", on ? 1 : 0);
     }
 
     public boolean getReusePort() throws IOException {
-        return socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT, "SO_REUSEPORT") != 0;
+        return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEPORT, "SO_REUSEPORT") != 0;
     }
 
     /**
@@ -352,7 +354,7 @@ public final class TcpStream implements AutoCloseable {
         if (remote == null) {
             InetSocketAddress peer = socket.peerAddressOrNull();
             if (peer == null) {
-                throw SocketHandle.error("getpeername(fd=" + socket.fd() + ")", Sockets.ENOTCONN);
+                throw SocketHandle.error("getpeername(fd=" + socket.fd() + ")", ABI.ENOTCONN);
             }
             remote = peer;
         }

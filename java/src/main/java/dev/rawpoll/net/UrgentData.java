@@ -1,11 +1,12 @@
 package dev.rawpoll.net;
 
+import static dev.rawpoll.net.SocketHandle.ABI;
+import static dev.rawpoll.net.SocketHandle.RAW;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Native;
-import dev.rawpoll.linux.Sockets;
 import java.io.IOException;
 
 /**
@@ -59,15 +60,15 @@ public final class UrgentData {
         int fd = socket.fd();
         socket.optval.set(JAVA_BYTE, 0, value);
         while (true) {
-            long n = Sockets.send(socket.errno, fd, socket.optval, 1, Sockets.MSG_OOB | Sockets.MSG_NOSIGNAL);
+            long n = RAW.send(socket.errno, fd, socket.optval, 1, ABI.MSG_OOB | SocketHandle.SEND_FLAGS);
             if (n >= 0) {
                 return (int) n;
             }
             int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EAGAIN) {
+            if (errno == ABI.EAGAIN) {
                 return TcpStream.WOULD_BLOCK;
             }
-            if (errno != Sockets.EINTR) {
+            if (errno != ABI.EINTR) {
                 throw SocketHandle.error("send(fd=" + fd + ", MSG_OOB)", errno);
             }
         }
@@ -86,7 +87,7 @@ public final class UrgentData {
     public int read() throws IOException {
         int fd = socket.fd();
         while (true) {
-            long n = Sockets.recv(socket.errno, fd, socket.optval, 1, Sockets.MSG_OOB);
+            long n = RAW.recv(socket.errno, fd, socket.optval, 1, ABI.MSG_OOB);
             if (n == 1) {
                 return Byte.toUnsignedInt(socket.optval.get(JAVA_BYTE, 0));
             }
@@ -94,13 +95,13 @@ public final class UrgentData {
                 return TcpStream.END_OF_STREAM;
             }
             int errno = Native.errno(socket.errno);
-            if (errno == Sockets.EINVAL) {
+            if (errno == ABI.EINVAL) {
                 return NONE;
             }
-            if (errno == Sockets.EAGAIN) {
+            if (errno == ABI.EAGAIN) {
                 return TcpStream.WOULD_BLOCK;
             }
-            if (errno != Sockets.EINTR) {
+            if (errno != ABI.EINTR) {
                 throw SocketHandle.error("recv(fd=" + fd + ", MSG_OOB)", errno);
             }
         }
@@ -113,7 +114,7 @@ public final class UrgentData {
     public boolean atMark() throws IOException {
         int fd = socket.fd();
         socket.optval.set(JAVA_INT, 0, 0);
-        if (Sockets.ioctl(socket.errno, fd, Sockets.SIOCATMARK, socket.optval) != 0) {
+        if (RAW.ioctl(socket.errno, fd, ABI.SIOCATMARK, socket.optval) != 0) {
             throw SocketHandle.error("ioctl(fd=" + fd + ", SIOCATMARK)", Native.errno(socket.errno));
         }
         return socket.optval.get(JAVA_INT, 0) != 0;
@@ -125,11 +126,11 @@ public final class UrgentData {
      * received are not moved.
      */
     public void setInline(boolean on) throws IOException {
-        socket.setIntOption(Sockets.SOL_SOCKET, Sockets.SO_OOBINLINE, "SO_OOBINLINE", on ? 1 : 0);
+        socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_OOBINLINE, "SO_OOBINLINE", on ? 1 : 0);
     }
 
     /** Whether SO_OOBINLINE is on. */
     public boolean isInline() throws IOException {
-        return socket.getIntOption(Sockets.SOL_SOCKET, Sockets.SO_OOBINLINE, "SO_OOBINLINE") != 0;
+        return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_OOBINLINE, "SO_OOBINLINE") != 0;
     }
 }

@@ -1,5 +1,8 @@
 package dev.rawpoll.demo;
 
+import dev.rawpoll.TestSockets;
+import java.io.IOException;
+import dev.rawpoll.Poller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,14 +14,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /** {@code ./rawpoll demo} at a tenth of its durations: the story it tells must be what happened. */
-@EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"}, disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 and aarch64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class DemoTest {
+
+    /** The poller of this class's loops: the OS default here; {@code DemoOnKqueueTest} runs the demo on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
 
     /**
      * The demo's timings as ratios, judged where the machine has a free core for each thread the
@@ -46,7 +53,7 @@ class DemoTest {
         long fdsBefore = TestFds.openFdCount();
         Path svg = Path.of(System.getProperty("java.io.tmpdir"), "rawpoll-demo-" + ProcessHandle.current().pid() + ".svg");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Demo.Result r = new Demo(0.1, new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(svg);
+        Demo.Result r = new Demo(0.1, new PrintStream(bytes, true, StandardCharsets.UTF_8), this::openPoller).run(svg);
         String out = bytes.toString(StandardCharsets.UTF_8);
         try {
             // two 200 ms sleeps: one after the other when blocking, together when not

@@ -1,5 +1,8 @@
 package dev.rawpoll.demo;
 
+import java.io.IOException;
+import dev.rawpoll.Poller;
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,14 +16,18 @@ import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code ./rawpoll echo}, talked to by plain java.net sockets from other threads. */
-@EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"}, disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 and aarch64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class EchoServerTest {
+
+    /** The poller of the demo's loops: the OS default here; {@code DemoOnKqueueTest} runs it on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
 
     @Test
     @Timeout(60)
@@ -31,7 +38,7 @@ class EchoServerTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         EventLoop[] loop = new EventLoop[1];
         Thread server = Thread.ofPlatform().start(() -> {
-            try (EventLoop l = EventLoop.open()) {
+            try (EventLoop l = EventLoop.open(openPoller())) {
                 loop[0] = l;
                 EchoServer.serve(l, new InetSocketAddress("127.0.0.1", 0), listening::complete);
             } catch (Throwable e) {

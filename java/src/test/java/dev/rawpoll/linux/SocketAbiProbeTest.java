@@ -102,4 +102,16 @@ class SocketAbiProbeTest {
     void javaLayoutsAndConstantsMatchTheSystemHeaders() throws Exception {
         assertEquals(new TreeMap<>(javaValues(Sockets.class)), AbiProbeTest.probe("abi_probe_socket_linux"));
     }
+
+    /**
+     * The table {@code dev.rawpoll.net} reads on Linux (through {@link LinuxSockets}, the seam
+     * shared with the BSD sockets) holds exactly the probed values, entry by entry.
+     */
+    @Test
+    void theSocketCallsOfNetUseTheProbedValues() throws Exception {
+        Map<String, Long> probed = AbiProbeTest.probe("abi_probe_socket_linux");
+        Map<String, Long> seam = LinuxSockets.INSTANCE.abi().values();
+        assertEquals(39 + 28, seam.size(), "entries: " + seam.keySet());
+        seam.forEach((name, value) -> assertEquals(probed.get(name), value, name));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -14,15 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Empty reads and writes through {@link AsyncSockets} return 0 (or return at once, for readFully
  * and writeAll) without waiting, even on a socket that will never become readable (issue 12, 6).
  */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64") // where dev.rawpoll.net has sockets
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @ExtendWith(LeakCheck.class)
 class AsyncSocketsEmptyInputTest {

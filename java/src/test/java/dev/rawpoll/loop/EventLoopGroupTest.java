@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,9 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /** A group of loops: one thread each, work stays on its loop, both balancing schemes spread connections. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -94,13 +94,13 @@ class EventLoopGroupTest {
     }
 
     @Test
-    @EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"}) // where dev.rawpoll.net has sockets
+    @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
     void reusePortListenersLetTheKernelSpreadConnections() throws Exception {
         servesOnEveryLoop(Balancing.REUSEPORT);
     }
 
     @Test
-    @EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"})
+    @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
     void oneAcceptingLoopHandsConnectionsToTheLoopsInTurn() throws Exception {
         servesOnEveryLoop(Balancing.HAND_OFF);
     }

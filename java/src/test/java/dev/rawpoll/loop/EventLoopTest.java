@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -30,9 +31,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakCheck.class)
 class EventLoopTest {
 
+    /** The poller of this class's loops: the OS default here; the {@code OnKqueue} subclass runs every test on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
+
+    EventLoop newLoop() throws IOException {
+        return EventLoop.open(openPoller());
+    }
+
     @Test
     void timersFireInDeadlineOrderAndTiesInScheduleOrder() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> order = new ArrayList<>();
             long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             loop.callAt(base + 3_000_000, () -> order.add("c"));
@@ -49,7 +59,7 @@ class EventLoopTest {
 
     @Test
     void aTimerNeverFiresBeforeItsDeadline() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             long[] firedAt = new long[1];
             TimerHandle timer = loop.callLater(15, TimeUnit.MILLISECONDS, () -> {
                 firedAt[0] = System.nanoTime();
@@ -62,7 +72,7 @@ class EventLoopTest {
 
     @Test
     void cancelledTimersNeverRun() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<Integer> ran = new ArrayList<>();
             List<TimerHandle> handles = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
@@ -86,7 +96,7 @@ class EventLoopTest {
 
     @Test
     void aDueTimerCancelledByAnEarlierCallbackOfTheSamePassDoesNotRun() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
             TimerHandle[] second = new TimerHandle[1];
@@ -103,7 +113,7 @@ class EventLoopTest {
 
     @Test
     void callbacksScheduledByACallbackRunInTheNextPass() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.callSoon(() -> {
                 ran.add("a");
@@ -119,7 +129,7 @@ class EventLoopTest {
 
     @Test
     void executeFromAnotherThreadWakesAnIdleLoop() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             Promise<String> promise = loop.newPromise();
             CountDownLatch idle = new CountDownLatch(1);
             loop.callSoon(idle::countDown);
@@ -139,7 +149,7 @@ class EventLoopTest {
 
     @Test
     void stopFromAnotherThreadEndsRun() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             Thread runner = Thread.ofPlatform().start(loop::run);
             while (!loop.isRunning()) {
                 Thread.onSpinWait();
@@ -153,7 +163,7 @@ class EventLoopTest {
 
     @Test
     void loopThreadMethodsRefuseOtherThreadsWhileRunning() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             CountDownLatch running = new CountDownLatch(1);
             loop.callSoon(running::countDown);
             Thread runner = Thread.ofPlatform().start(loop::run);
@@ -170,7 +180,7 @@ class EventLoopTest {
     @Test
     void readerAndWriterCallbacksFollowReadiness() throws Exception {
         int[] pipe = TestFds.blockingPipe();
-        try (Poller poller = Poller.open(); EventLoop loop = EventLoop.open(poller)) {
+        try (Poller poller = openPoller(); EventLoop loop = EventLoop.open(poller)) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> ran.add("read"));
             loop.addWriter(pipe[1], () -> ran.add("write"));
@@ -208,7 +218,7 @@ class EventLoopTest {
     @Test
     void readerAndWriterOnOneHandleShareARegistration() throws Exception {
         int[] pipe = TestFds.blockingPipe();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[1], () -> ran.add("read"));
             loop.addWriter(pipe[1], () -> ran.add("write"));
@@ -227,7 +237,7 @@ class EventLoopTest {
     @Test
     void closedPipeEndMakesTheReaderRun() throws Exception {
         int[] pipe = TestFds.blockingPipe();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> {
                 ran.add("eof:" + TestFds.readBytes(pipe[0], 16).length);
@@ -244,7 +254,7 @@ class EventLoopTest {
 
     @Test
     void aFailingCallbackIsReportedAndTheLoopGoesOn() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             List<Throwable> reported = new CopyOnWriteArrayList<>();
             loop.setExceptionHandler(reported::add);
             IllegalArgumentException boom = new IllegalArgumentException("boom");
@@ -259,7 +269,7 @@ class EventLoopTest {
 
     @Test
     void nextDeadlineAndRunOnceLetAHostDriveTheLoop() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             assertEquals(EventLoop.NO_DEADLINE, loop.nextDeadline());
             TimerHandle far = loop.callLater(1, TimeUnit.HOURS, () -> {});
             TimerHandle near = loop.callLater(10, TimeUnit.MILLISECONDS, () -> {});
@@ -280,7 +290,7 @@ class EventLoopTest {
     @Test
     void anIdleLoopBurnsNoCpu() throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             AtomicLong cpu = new AtomicLong();
             loop.callLater(1, TimeUnit.HOURS, () -> {});
             long start = threads.getCurrentThreadCpuTime();
@@ -297,7 +307,7 @@ class EventLoopTest {
     @Test
     void closeFreesTheLoopsDescriptorsAndRefusesWork() throws Exception {
         long before = TestFds.openFdCount();
-        EventLoop loop = EventLoop.open();
+        EventLoop loop = newLoop();
         assertTrue(TestFds.openFdCount() > before, "the poller holds descriptors");
         int[] pipe = TestFds.blockingPipe();
         try {
@@ -317,7 +327,7 @@ class EventLoopTest {
 
     @Test
     void runUntilCompleteReturnsTheValueOrThrowsTheException() throws Exception {
-        try (EventLoop loop = EventLoop.open()) {
+        try (EventLoop loop = newLoop()) {
             Promise<String> ok = loop.newPromise();
             loop.callLater(1, TimeUnit.MILLISECONDS, () -> ok.complete("yes"));
             assertEquals("yes", loop.runUntilComplete(ok));

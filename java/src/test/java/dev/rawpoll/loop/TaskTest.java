@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import dev.rawpoll.Poller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -29,11 +30,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisabledOnOs(OS.WINDOWS) // pipes from libc
 @ExtendWith(LeakCheck.class)
 class TaskTest {
+
+    /** The poller of this class's loops: the OS default here; the {@code OnKqueue} subclass runs every test on kqueue. */
+    Poller openPoller() throws IOException {
+        return Poller.open();
+    }
+
+    EventLoop newLoop() throws IOException {
+        return EventLoop.open(openPoller());
+    }
     private EventLoop loop;
 
     @BeforeEach
     void openLoop() throws IOException {
-        loop = EventLoop.open();
+        loop = newLoop();
     }
 
     @AfterEach
@@ -321,7 +331,7 @@ class TaskTest {
 
     @Test
     void closeCancelsUnfinishedTasksSoTheirFinallyBlocksRun() throws Exception {
-        EventLoop other = EventLoop.open();
+        EventLoop other = newLoop();
         List<String> seen = new ArrayList<>();
         other.spawn(() -> {
             try {

@@ -1,5 +1,6 @@
 package dev.rawpoll.net;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,15 +18,14 @@ import java.nio.channels.SocketChannel;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * IPv4 clients of a listener bound to {@code [::]}: the kernel reports them as {@code
  * ::ffff:127.0.0.1}; rawpoll reports 127.0.0.1, an Inet4Address, exactly as java.nio does
  * (issue 12, input 9).
  */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64", disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class DualStackTest extends LoopbackTest {
     private static final InetSocketAddress IPV6_WILDCARD = new InetSocketAddress(ipv6Any(), 0);
 

@@ -1,5 +1,6 @@
 package dev.rawpoll.net;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,8 +10,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Every read and write of nothing (no segments, empty segments, empty arrays and ranges) returns
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.condition.OS;
  * IllegalStateException (issue 12, input 6: an empty gathering write threw NullPointerException
  * on a fresh stream and returned 0 after a first gathering write).
  */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64", disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class EmptyInputTest extends LoopbackTest {
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rawpoll.net;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,12 +14,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.Set;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.Test;
 
 /** Refused, reset, broken pipe, closed objects and bad arguments give the documented results. */
-@EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"}, disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 and aarch64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class TcpErrorsTest extends LoopbackTest {
 
     @Test

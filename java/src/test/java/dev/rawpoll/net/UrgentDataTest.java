@@ -1,5 +1,6 @@
 package dev.rawpoll.net;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -13,15 +14,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * TCP urgent data (issue 18, 2): the urgent byte is read apart with MSG_OOB or inline with
  * SO_OOBINLINE, normal reads stop at the mark, SIOCATMARK finds it; every "nothing there" case
  * has its documented value.
  */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64", disabledReason = "rawpoll's TCP sockets (dev.rawpoll.net) exist for Linux x86-64 only so far")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class UrgentDataTest extends LoopbackTest {
 
     @Test

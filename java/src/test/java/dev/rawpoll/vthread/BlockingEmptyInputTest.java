@@ -1,5 +1,6 @@
 package dev.rawpoll.vthread;
 
+import dev.rawpoll.TestSockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -12,14 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Empty reads and writes of the blocking adapter return 0 (or return at once) on a socket where
  * nothing ever arrives, instead of parking the thread (issue 12, input 6).
  */
-@EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+@EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
 class BlockingEmptyInputTest {
     private long fdsBefore;
     private BlockingSockets io;

@@ -16,7 +16,12 @@ import java.nio.channels.SocketChannel;
  * take, during which the connection waits for OP_WRITE and reads nothing. The same design as the C
  * server in {@code native/c/echo_server.c}.
  *
- * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.NioEchoServer PORT [BIND_ADDRESS]</pre>
+ * <p>{@code --loops N} (N > 1): N selector threads, each with its own selector and its own
+ * listener on the same port ({@code SO_REUSEPORT}, so the kernel spreads the connections and no
+ * thread hands a channel to another), each running this same loop: the layout of the rawpoll
+ * servers' {@code --loops}.
+ *
+ * <pre>java -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.NioEchoServer PORT [BIND_ADDRESS] [--loops N]</pre>
  *
  * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it normally).
  */
@@ -28,23 +33,60 @@ public final class NioEchoServer {
         this.selector = selector;
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: NioEchoServer PORT [BIND_ADDRESS]");
-            System.exit(2);
-        }
-        int port = Integer.parseInt(args[0]);
-        String address = args.length == 2 ? args[1] : "127.0.0.1";
-        try (Selector selector = Selector.open(); ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(address, port), 4096);
-            server.configureBlocking(false);
-            server.register(selector, SelectionKey.OP_ACCEPT);
-            System.out.println("listening on " + ((InetSocketAddress) server.getLocalAddress()).getPort());
-            System.out.flush();
-            NioEchoServer echo = new NioEchoServer(selector);
-            for (;;) {
-                selector.select(echo::handle);
+    public static void main(String[] args) throws IOException, InterruptedException {
+        ServerArgs a = ServerArgs.parse("NioEchoServer", args, true, false);
+        if (a.loops() == 1) {
+            try (Selector selector = Selector.open(); ServerSocketChannel server = listen(a.address(), false)) {
+                System.out.println("listening on " + ((InetSocketAddress) server.getLocalAddress()).getPort());
+                System.out.flush();
+                serve(selector, server);
             }
+            return;
+        }
+        ServerSocketChannel first = listen(a.address(), true);
+        int port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+        InetSocketAddress same = new InetSocketAddress(a.address().getAddress(), port);
+        ServerSocketChannel[] listeners = new ServerSocketChannel[a.loops()];
+        listeners[0] = first;
+        for (int i = 1; i < listeners.length; i++) {
+            listeners[i] = listen(same, true);
+        }
+        Thread[] threads = new Thread[listeners.length];
+        for (int i = 0; i < listeners.length; i++) {
+            ServerSocketChannel listener = listeners[i];
+            threads[i] = Thread.ofPlatform().name("nio-selector-" + (i + 1)).start(() -> {
+                try (Selector selector = Selector.open(); listener) {
+                    serve(selector, listener);
+                } catch (IOException e) {
+                    System.err.println("NioEchoServer: " + e);
+                    System.exit(1);
+                }
+            });
+        }
+        System.out.println("listening on " + port);
+        System.out.flush();
+        for (Thread t : threads) t.join();
+    }
+
+    private static ServerSocketChannel listen(InetSocketAddress address, boolean reusePort) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            if (reusePort) server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            server.bind(address, 4096);
+            server.configureBlocking(false);
+            return server;
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** This thread's selector loop on {@code server}; runs until the process ends. */
+    private static void serve(Selector selector, ServerSocketChannel server) throws IOException {
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        NioEchoServer echo = new NioEchoServer(selector);
+        for (;;) {
+            selector.select(echo::handle);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.rawpoll.bench.servers;
 
+import dev.rawpoll.Poller;
 import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.loop.EventLoopGroup;
+import dev.rawpoll.net.SocketOptions;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
@@ -9,6 +12,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The rawpoll echo server on the {@link EventLoop}'s fd callbacks alone (no tasks), written for
@@ -19,10 +26,15 @@ import java.util.concurrent.TimeUnit;
  * what a send cannot take is copied to the connection's own pending buffer (made on first need),
  * and the connection then waits for writability and reads nothing until it is flushed.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollCallbackEchoServer PORT [BIND_ADDRESS]</pre>
+ * <p>{@code --loops N} (N > 1) runs N loops of an {@link EventLoopGroup}, each with its own
+ * {@code SO_REUSEPORT} listener on the same port, its own read buffer and this same connection
+ * code: the kernel spreads the connections, no thread hands anything over. {@code --io-uring}
+ * runs the one loop on {@link Poller#openIoUring()} (readiness through io_uring) instead of epoll.
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollCallbackEchoServer PORT [BIND_ADDRESS] [--loops N | --io-uring]</pre>
  *
  * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it, printing what
- * the loop thread allocated).
+ * each loop thread allocated).
  */
 public final class RawpollCallbackEchoServer {
     /** The largest message of the comparison: one read takes a whole message. */
@@ -34,33 +46,76 @@ public final class RawpollCallbackEchoServer {
     private final TcpListener listener;
     /** Every read lands here and is sent straight back: one loop thread, so one buffer. */
     private final MemorySegment readBuffer = Arena.global().allocate(BUFFER_BYTES);
+    /** Made on the loop's thread: it counts that thread's allocations. */
     private final LoopThreadAllocation allocation = new LoopThreadAllocation();
     private final Runnable acceptAll = this::acceptAll;
     private final Runnable resumeAccepting = this::resumeAccepting;
     /** The current pause of {@link #acceptAll} after a shortage; 0 while accepts succeed. */
     private long acceptPauseMillis;
 
-    private RawpollCallbackEchoServer(EventLoop loop, TcpListener listener) {
+    /** Call on {@code loop}'s thread: starts accepting on {@code listener}. */
+    private RawpollCallbackEchoServer(EventLoop loop, TcpListener listener, String name) throws IOException {
         this.loop = loop;
         this.listener = listener;
+        loop.addReader(listener.handle(), acceptAll);
+        allocation.reportAtExit(name);
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: RawpollCallbackEchoServer PORT [BIND_ADDRESS]");
+    public static void main(String[] args) throws Exception {
+        ServerArgs a = ServerArgs.parse("RawpollCallbackEchoServer", args, true, true);
+        if (a.loops() > 1 && a.ioUring()) {
+            System.err.println("RawpollCallbackEchoServer: --loops and --io-uring together are not supported");
             System.exit(2);
         }
-        int port = Integer.parseInt(args[0]);
-        String address = args.length == 2 ? args[1] : "127.0.0.1";
-        try (EventLoop loop = EventLoop.open(); TcpListener listener = TcpListener.bind(new InetSocketAddress(address, port), 4096)) {
-            RawpollCallbackEchoServer server = new RawpollCallbackEchoServer(loop, listener);
-            loop.addReader(listener.handle(), server.acceptAll);
-            server.allocation.reportAtExit("RawpollCallbackEchoServer");
+        if (a.loops() > 1) {
+            serveOnGroup(a);
+            return;
+        }
+        try (EventLoop loop = a.ioUring() ? EventLoop.open(Poller.openIoUring()) : EventLoop.open();
+             TcpListener listener = TcpListener.bind(a.address(), 4096)) {
+            new RawpollCallbackEchoServer(loop, listener, "RawpollCallbackEchoServer");
             System.out.println("listening on " + listener.localAddress().getPort());
             System.out.flush();
             loop.run();
         }
     }
+
+    /** One server per loop of a group, each on its own SO_REUSEPORT listener; runs until killed. */
+    private static void serveOnGroup(ServerArgs a) throws Exception {
+        SocketOptions reusePort = SocketOptions.DEFAULTS.withReusePort(true);
+        List<TcpListener> listeners = new ArrayList<>();
+        listeners.add(TcpListener.bind(a.address(), 4096, reusePort));
+        InetSocketAddress same = new InetSocketAddress(a.address().getAddress(), listeners.get(0).localAddress().getPort());
+        for (int i = 1; i < a.loops(); i++) {
+            listeners.add(TcpListener.bind(same, 4096, reusePort));
+        }
+        // The group's loop threads are not daemons: they keep the JVM up after main returns.
+        EventLoopGroup group = EventLoopGroup.open(a.loops());
+        CountDownLatch started = new CountDownLatch(a.loops());
+        AtomicReference<IOException> failed = new AtomicReference<>();
+        for (int i = 0; i < a.loops(); i++) {
+            EventLoop loop = group.loop(i);
+            TcpListener listener = listeners.get(i);
+            String name = "RawpollCallbackEchoServer loop " + (i + 1);
+            loop.execute(() -> {
+                try {
+                    new RawpollCallbackEchoServer(loop, listener, name);
+                } catch (IOException e) {
+                    failed.set(e);
+                } finally {
+                    started.countDown();
+                }
+            });
+        }
+        started.await();
+        if (failed.get() != null) {
+            System.err.println("RawpollCallbackEchoServer: " + failed.get().getMessage());
+            System.exit(1);
+        }
+        System.out.println("listening on " + same.getPort());
+        System.out.flush();
+    }
+
 
     /**
      * The listener's reader. Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the

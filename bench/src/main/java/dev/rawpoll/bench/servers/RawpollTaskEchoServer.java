@@ -1,14 +1,16 @@
 package dev.rawpoll.bench.servers;
 
+import dev.rawpoll.Poller;
 import dev.rawpoll.loop.AsyncSockets;
+import dev.rawpoll.loop.Balancing;
 import dev.rawpoll.loop.EventLoop;
+import dev.rawpoll.loop.EventLoopGroup;
 import dev.rawpoll.loop.Tasks;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 
 /**
  * The rawpoll echo server as the event loop's tasks are meant to be used: one task accepts, and
@@ -16,29 +18,57 @@ import java.net.InetSocketAddress;
  * AsyncSockets#writeAll writes it all} back, suspending only when a call would block. One
  * thread, TCP_NODELAY, like the other servers of the comparison.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollTaskEchoServer PORT [BIND_ADDRESS]</pre>
+ * <p>{@code --loops N} (N > 1) serves on an {@link EventLoopGroup} of N loops through {@link
+ * EventLoopGroup#serve} with {@link Balancing#REUSEPORT} (one listener per loop, the kernel
+ * spreads the connections), the same per-connection task on each. {@code --io-uring} runs the one
+ * loop on {@link Poller#openIoUring()}: readiness through io_uring, the tasks' calls unchanged
+ * (completion-based sockets for tasks are not built yet).
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollTaskEchoServer PORT [BIND_ADDRESS] [--loops N | --io-uring]</pre>
  *
  * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it, printing what
- * the loop thread allocated).
+ * each loop thread allocated).
  */
 public final class RawpollTaskEchoServer {
     private RawpollTaskEchoServer() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: RawpollTaskEchoServer PORT [BIND_ADDRESS]");
+        ServerArgs a = ServerArgs.parse("RawpollTaskEchoServer", args, true, true);
+        if (a.loops() > 1 && a.ioUring()) {
+            System.err.println("RawpollTaskEchoServer: --loops and --io-uring together are not supported");
             System.exit(2);
         }
-        int port = Integer.parseInt(args[0]);
-        String address = args.length == 2 ? args[1] : "127.0.0.1";
-        try (EventLoop loop = EventLoop.open(); TcpListener listener = TcpListener.bind(new InetSocketAddress(address, port), 4096)) {
+        if (a.loops() > 1) {
+            // Per loop thread: its allocation report, made when it is given its first connection.
+            ThreadLocal<LoopThreadAllocation> allocations = ThreadLocal.withInitial(() -> {
+                LoopThreadAllocation allocation = new LoopThreadAllocation();
+                allocation.reportAtExit("RawpollTaskEchoServer " + Thread.currentThread().getName());
+                return allocation;
+            });
+            // Not closed: the loop threads (not daemons) keep the JVM up until it is killed.
+            EventLoopGroup group = EventLoopGroup.open(a.loops());
+            var server = group.serve(a.address(), 4096, Balancing.REUSEPORT, client -> {
+                client.setNoDelay(true);
+                echo(client, allocations.get()); // the group server closes the stream afterwards
+            });
+            System.out.println("listening on " + server.localAddress().getPort());
+            System.out.flush();
+            return;
+        }
+        try (EventLoop loop = a.ioUring() ? EventLoop.open(Poller.openIoUring()) : EventLoop.open();
+             TcpListener listener = TcpListener.bind(a.address(), 4096)) {
             LoopThreadAllocation allocation = new LoopThreadAllocation();
             allocation.reportAtExit("RawpollTaskEchoServer");
             loop.spawn(() -> {
                 for (;;) {
                     TcpStream client = AsyncSockets.accept(listener);
                     client.setNoDelay(true);
-                    Tasks.spawn(() -> echo(client, allocation));
+                    Tasks.spawn(() -> {
+                        try (client) {
+                            echo(client, allocation);
+                        }
+                        return null;
+                    });
                 }
             });
             System.out.println("listening on " + listener.localAddress().getPort());
@@ -47,8 +77,9 @@ public final class RawpollTaskEchoServer {
         }
     }
 
-    private static Object echo(TcpStream client, LoopThreadAllocation allocation) throws IOException {
-        try (client; Arena arena = Arena.ofConfined()) {
+    /** Echoes until the peer ends the stream (or resets it); does not close {@code client}. */
+    private static void echo(TcpStream client, LoopThreadAllocation allocation) {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(RawpollCallbackEchoServer.BUFFER_BYTES);
             for (int n; (n = AsyncSockets.read(client, buffer)) > 0; ) {
                 allocation.reads++;
@@ -57,6 +88,5 @@ public final class RawpollTaskEchoServer {
         } catch (IOException e) {
             // a reset from the load generator ends this connection only
         }
-        return null;
     }
 }

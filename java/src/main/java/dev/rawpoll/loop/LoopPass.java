@@ -1,0 +1,130 @@
+package dev.rawpoll.loop;
+
+import dev.rawpoll.Events;
+import dev.rawpoll.Poller;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pass of an {@link EventLoop} as its named phases (libuv's {@code uv_run}, asyncio's {@code
+ * _run_once}; the class comment of {@link EventLoop} says what each does), and the queues they
+ * work on. Loop thread only, except {@link #inbox}.
+ */
+final class LoopPass {
+    private static final int EVENTS_PER_POLL = 1024;
+
+    private final EventLoop loop;
+    private final Poller poller;
+    private final Events events;
+    private final Events.Handler onEvent;
+    /** Callbacks to run in the run phase, among them the due entries of ready handles. */
+    final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    /** Timers queued by the timer phase, still cancellable until they run. */
+    private final ArrayDeque<TimerHandle> dueTimers = new ArrayDeque<>();
+    final TimerHeap timers = new TimerHeap();
+    final FdWatchers watchers;
+    /** Handed over by other threads through {@link EventLoop#execute}. */
+    final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** The loop's close hook, with the closes other threads began. */
+    private final SocketCloses closes;
+
+    LoopPass(EventLoop loop, Poller poller) {
+        this.loop = loop;
+        this.poller = poller;
+        this.events = poller.newEvents(EVENTS_PER_POLL);
+        this.closes = new SocketCloses(loop);
+        this.watchers = new FdWatchers(poller, ready, closes);
+        closes.setWatchers(watchers);
+        this.onEvent = watchers::dispatch;
+    }
+
+    /** One pass; waits at most {@code maxWaitNanos} ({@code < 0}: as the timers allow). */
+    void run(long maxWaitNanos, boolean stopping) {
+        closes.finishPending();
+        timers.compactIfMostlyCancelled();
+        long timeout = pollTimeout(maxWaitNanos, stopping);
+        watchers.flush();
+        poll(timeout);
+        queueDueTimers();
+        runReady();
+        loop.reportUnobservedFailures();
+    }
+
+    /** 0 if anything is ready, else until the earliest timer (and at most {@code maxWaitNanos}), else -1. */
+    private long pollTimeout(long maxWaitNanos, boolean stopping) {
+        moveInbox();
+        TimerHandle first = timers.firstPending();
+        long timeout;
+        if (!ready.isEmpty() || stopping || Thread.currentThread().isInterrupted()) {
+            timeout = 0;
+        } else if (first != null) {
+            timeout = Math.max(0, first.deadline - System.nanoTime());
+        } else {
+            timeout = -1;
+        }
+        if (maxWaitNanos >= 0 && (timeout < 0 || timeout > maxWaitNanos)) {
+            timeout = maxWaitNanos;
+        }
+        return timeout;
+    }
+
+    /** Waits (the poller rounds the timeout up, never down) and queues the I/O callbacks. */
+    private void poll(long timeoutNanos) {
+        try {
+            poller.poll(events, timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        events.forEach(onEvent);
+        moveInbox();
+    }
+
+    /** Queues the timers that are due by the clock read now. */
+    private void queueDueTimers() {
+        long now = System.nanoTime();
+        TimerHandle first;
+        while ((first = timers.firstPending()) != null && first.deadline - now <= 0) {
+            dueTimers.add(timers.poll());
+        }
+    }
+
+    /** Runs what is queued now (callbacks, I/O, then due timers), and only that. */
+    private void runReady() {
+        for (int n = ready.size(); n > 0; n--) {
+            loop.runCallback(ready.poll());
+        }
+        TimerHandle timer;
+        while ((timer = dueTimers.poll()) != null) {
+            loop.runCallback(timer.fire()); // null if cancelled by an earlier callback
+        }
+    }
+
+    private void moveInbox() {
+        Runnable r;
+        while ((r = inbox.poll()) != null) {
+            ready.add(r);
+        }
+    }
+
+    /** When a pass is next needed without I/O: now, the earliest timer, or {@link EventLoop#NO_DEADLINE}. */
+    long nextDeadline() {
+        if (!ready.isEmpty() || !inbox.isEmpty()) {
+            return System.nanoTime();
+        }
+        TimerHandle first = timers.firstPending();
+        return first == null ? EventLoop.NO_DEADLINE : first.deadline;
+    }
+
+    /** Deregisters every handle and drops every callback and timer. */
+    void clear() {
+        watchers.clear();
+        closes.releasePending();
+        timers.clear();
+        ready.clear();
+        dueTimers.clear();
+        inbox.clear();
+    }
+}
