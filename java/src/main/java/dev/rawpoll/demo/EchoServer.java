@@ -5,6 +5,8 @@ import dev.rawpoll.loop.EventLoop;
 import dev.rawpoll.loop.EventLoopGroup;
 import dev.rawpoll.loop.GroupServer;
 import dev.rawpoll.loop.Tasks;
+import dev.rawpoll.net.BrokenPipeException;
+import dev.rawpoll.net.ConnectionResetException;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
@@ -42,6 +44,10 @@ public final class EchoServer {
         CountDownLatch finished = new CountDownLatch(1);
         try (EventLoopGroup group = EventLoopGroup.open(loops);
              GroupServer server = group.serve(address, 1024, EchoServer::echo)) {
+            for (int i = 0; i < group.size(); i++) {
+                EventLoop loop = group.loop(i);
+                loop.execute(() -> reportToStderr(loop));
+            }
             // Only once the server runs: Ctrl-C lets main close it, and waits for that.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
@@ -65,13 +71,38 @@ public final class EchoServer {
         }
     }
 
+    /** The loop's exception handler for a command-line server. */
+    static void reportToStderr(EventLoop loop) {
+        // To stderr, not through a logging framework: it must work when out of descriptors.
+        loop.setExceptionHandler(e -> {
+            System.err.println("echo: " + e);
+            if (!(e instanceof IOException)) {
+                e.printStackTrace();
+            }
+        });
+    }
+
     /**
      * Binds {@code address}, tells {@code ready} where it listens, and echoes every connection until
      * the loop is stopped; then closes the listener and every connection.
+     *
+     * <p>Out of descriptors it keeps serving the connections it has: {@link AsyncSockets#accept}
+     * reports the shortage once and retries with pauses, and the listener's {@link
+     * TcpListener#keepReserveDescriptor() reserve descriptor} closes the connections it cannot
+     * take (their clients see the connection closed at once instead of waiting).
      */
     public static void serve(EventLoop loop, InetSocketAddress address, Consumer<InetSocketAddress> ready) throws Exception {
+        serve(loop, address, true, ready);
+    }
+
+    /** {@link #serve(EventLoop, InetSocketAddress, Consumer)}, with or without the reserve descriptor. */
+    public static void serve(EventLoop loop, InetSocketAddress address, boolean reserveDescriptor,
+            Consumer<InetSocketAddress> ready) throws Exception {
         Set<TcpStream> open = new HashSet<>(); // touched by the loop thread only
         try (TcpListener listener = TcpListener.bind(address, 1024)) {
+            if (reserveDescriptor) {
+                listener.keepReserveDescriptor();
+            }
             ready.accept(listener.localAddress());
             loop.spawn(() -> {
                 for (;;) {
@@ -86,11 +117,15 @@ public final class EchoServer {
         }
     }
 
-    /** Echoes what {@code client} sends until it closes its side. */
+    /** Echoes what {@code client} sends until it closes its side (or goes away: nothing to report then). */
     static void echo(TcpStream client) throws IOException {
         byte[] buffer = new byte[16 * 1024];
-        for (int n; (n = AsyncSockets.read(client, buffer, 0, buffer.length)) > 0; ) {
-            AsyncSockets.writeAll(client, buffer, 0, n);
+        try {
+            for (int n; (n = AsyncSockets.read(client, buffer, 0, buffer.length)) > 0; ) {
+                AsyncSockets.writeAll(client, buffer, 0, n);
+            }
+        } catch (ConnectionResetException | BrokenPipeException e) {
+            // the client went away
         }
     }
 

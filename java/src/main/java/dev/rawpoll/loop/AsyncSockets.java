@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -37,11 +38,46 @@ import java.util.concurrent.CancellationException;
 public final class AsyncSockets {
     private AsyncSockets() {}
 
-    /** Waits for and accepts the next connection. */
+    /** The first pause of {@link #accept} after a resource shortage; it doubles up to {@link #MAX_ACCEPT_BACKOFF}. */
+    static final Duration FIRST_ACCEPT_BACKOFF = Duration.ofMillis(1);
+    static final Duration MAX_ACCEPT_BACKOFF = Duration.ofMillis(100);
+
+    /**
+     * Waits for and accepts the next connection.
+     *
+     * <p><b>Out of descriptors or memory</b> ({@link TcpListener#isResourceShortage}: EMFILE,
+     * ENFILE, ENOBUFS, ENOMEM) it does not fail and does not spin: the connection stays in the
+     * backlog, so it stops watching the listener, sleeps 1 ms, then tries again, doubling the
+     * pause up to 100 ms (at most ~10 attempts a second), until an accept succeeds (asyncio logs
+     * and retries after 1 s). It reports the shortage once per episode ({@link
+     * TcpListener#isShortOfResources}: from the first failure until the backlog has been drained)
+     * to the loop's {@link EventLoop#setExceptionHandler exception handler}, as an {@link
+     * IOException} whose cause is the {@link dev.rawpoll.SystemCallException}.
+     * Clients wait in the backlog meanwhile, or, with a listener that {@link
+     * TcpListener#keepReserveDescriptor() keeps a reserve descriptor}, see their connection closed.
+     */
     public static TcpStream accept(TcpListener listener) throws IOException {
-        Tasks.current(); // outside a task: fail before touching the socket
+        Task<?> task = Tasks.current(); // outside a task: fail before touching the socket
+        Duration backoff = null; // not null while out of resources
         for (;;) {
-            TcpStream stream = listener.accept();
+            TcpStream stream;
+            boolean alreadyShort = listener.isShortOfResources();
+            try {
+                stream = listener.accept();
+            } catch (IOException e) {
+                if (!TcpListener.isResourceShortage(e)) {
+                    throw e;
+                }
+                if (!alreadyShort) {
+                    task.loop().reportException(new IOException(listener + ": accept is out of resources ("
+                            + e.getMessage() + "); retrying with pauses of up to " + MAX_ACCEPT_BACKOFF.toMillis()
+                            + " ms, reported once until the backlog is drained", e));
+                }
+                backoff = backoff == null ? FIRST_ACCEPT_BACKOFF
+                        : backoff.multipliedBy(2).compareTo(MAX_ACCEPT_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_ACCEPT_BACKOFF;
+                Tasks.sleep(backoff); // not watching: a level-triggered listener with a backlog stays readable
+                continue;
+            }
             if (stream != null) {
                 return stream;
             }

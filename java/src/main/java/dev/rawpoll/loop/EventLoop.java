@@ -56,6 +56,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopPass pass;
     private final FdWatchers watchers;
     private final LiveTasks tasks = new LiveTasks();
+    /** Tasks that failed in this pass with no observer at that moment (see {@link Task}). */
+    private final java.util.ArrayList<Task<?>> failedUnobserved = new java.util.ArrayList<>();
     private Consumer<Throwable> exceptionHandler = EventLoop::logUncaught;
     private volatile Thread runningThread;
     private volatile boolean stopping;
@@ -207,6 +209,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         tasks.finished(task);
     }
 
+    /** A task failed with nothing observing it yet: looked at again when the pass ends ({@link Task}). */
+    void taskFailedUnobserved(Task<?> task) {
+        failedUnobserved.add(task);
+    }
+
     // ---- running ------------------------------------------------------------------------------
 
     /**
@@ -246,6 +253,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalArgumentException("the promise belongs to another loop");
         }
         enter();
+        promise.retrieved = true; // its failure is thrown here: not an unobserved one
         try {
             while (!promise.isDone()) {
                 pass.run(-1, stopping);
@@ -312,9 +320,26 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * Where exceptions thrown by callbacks go (the loop goes on); by default a {@link
-     * System.Logger} of this class at ERROR. Failures of tasks are not reported here: they
-     * complete the task.
+     * Where the loop reports what user code throws; by default a {@link System.Logger} of this
+     * class at ERROR.
+     *
+     * <p>Whatever a callback ({@link #callSoon}, {@link #execute}, a timer, a reader or writer, a
+     * {@link Promise#onDone done-callback}) throws, any {@link Throwable}, checked ones thrown
+     * sneakily and {@link Error}s such as {@link AssertionError} included, is handed to the
+     * handler, and the loop goes on: the other callbacks of the pass, the other done-callbacks of
+     * the promise and the tasks they wake all still run, and {@link #run()} does not end. A
+     * handler that throws is itself caught: both exceptions go to the logger and the loop goes
+     * on. A task's failure completes the task (its awaiters get it thrown); one that nothing
+     * observes is reported here as an {@link UnobservedTaskException} (see {@link Task}).
+     *
+     * <p><b>{@link VirtualMachineError}</b> ({@link OutOfMemoryError}, {@link StackOverflowError},
+     * {@link InternalError}) is not handed to the handler: the JVM may not be able to go on, so
+     * it leaves the pass and ends {@link #run()} (or {@link #runOnce}, {@link #runUntilComplete})
+     * with that error, as the JDK's executors do, where asyncio re-raises {@code SystemExit} and
+     * {@code KeyboardInterrupt}. The loop stays consistent and may be run again: callbacks of the
+     * pass that had not run yet, a handle's other callback, and the done-callbacks of the promise
+     * that had not run yet stay queued for the next pass. In a task's body it is the task's
+     * failure like any other exception.
      */
     public void setExceptionHandler(Consumer<Throwable> handler) {
         checkThread();
@@ -348,22 +373,43 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
+    /** The last phase of a pass: reports the task failures that nothing has observed by now ({@link Task}). */
+    void reportUnobservedFailures() {
+        if (!failedUnobserved.isEmpty()) {
+            Task.reportUnobserved(failedUnobserved);
+        }
+    }
+
     void runCallback(Runnable callback) {
         if (callback == null) {
             return;
         }
         try {
             callback.run();
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw e;
-            }
-            exceptionHandler.accept(e);
+        } catch (Throwable e) { // checked ones too, thrown sneakily: nothing may end the pass early
+            reportException(e);
         }
     }
 
+    /**
+     * Hands {@code e}, thrown by user code the loop ran, to the exception handler; a handler
+     * that throws is logged with {@code e} and the loop goes on. A {@link VirtualMachineError} is
+     * rethrown instead (see {@link #setExceptionHandler}).
+     */
     void reportException(Throwable e) {
-        exceptionHandler.accept(e);
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        try {
+            exceptionHandler.accept(e);
+        } catch (Throwable handlerFailure) {
+            if (handlerFailure instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            logUncaught(e);
+            System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR,
+                    "the exception handler itself failed (on " + e + ")", handlerFailure);
+        }
     }
 
     void timerCancelled(TimerHandle timer) {
@@ -401,7 +447,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private static void logUncaught(Throwable e) {
-        System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR, "callback failed", e);
+        System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR, "event loop: " + e, e);
     }
 
     @Override

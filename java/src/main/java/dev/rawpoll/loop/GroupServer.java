@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * stream from then on and closes it when the handler returns or throws. How connections reach the
  * loops is the {@link Balancing}: one listener per loop with {@code SO_REUSEPORT}, or one
  * accepting loop that hands each stream to the next loop. Accepting is {@link
- * AsyncSockets#accept}'s, with what it does when descriptors run out.
+ * AsyncSockets#accept}'s, with what it does when descriptors run out (report once per listener
+ * and episode, back off), and each listener {@link TcpListener#keepReserveDescriptor() keeps a
+ * reserve descriptor}, so that the connections it cannot take then are closed at once.
  *
  * <p>{@link #close()} (any thread but a loop thread of the group) stops accepting on every loop,
  * closes the listeners and returns when that is done; connections being served go on until their
@@ -69,6 +71,11 @@ public final class GroupServer implements AutoCloseable {
                 listeners.add(TcpListener.bind(address, backlog));
                 for (int i = 1; i < group.size(); i++) {
                     listeners.add(null);
+                }
+            }
+            for (TcpListener listener : listeners) {
+                if (listener != null) {
+                    listener.keepReserveDescriptor(); // out of descriptors, close what cannot be served
                 }
             }
             GroupServer server = new GroupServer(group, balancing, listeners);

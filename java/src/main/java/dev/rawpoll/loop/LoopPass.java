@@ -50,6 +50,7 @@ final class LoopPass {
         poll(timeout);
         queueDueTimers();
         runReady();
+        loop.reportUnobservedFailures();
     }
 
     /** 0 if anything is ready, else until the earliest timer (and at most {@code maxWaitNanos}), else -1. */

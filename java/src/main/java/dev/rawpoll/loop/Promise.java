@@ -24,6 +24,12 @@ public class Promise<T> {
     private Consumer<? super Promise<T>> callback;
     private List<Consumer<? super Promise<T>>> moreCallbacks;
 
+    /**
+     * Something read or will read the outcome: {@link #result()}, {@link #exception()}, a
+     * done-callback added once it was done, {@link EventLoop#runUntilComplete}.
+     */
+    boolean retrieved;
+
     Promise(EventLoop loop) {
         this.loop = loop;
     }
@@ -88,6 +94,7 @@ public class Promise<T> {
     @SuppressWarnings("unchecked")
     public final T result() throws Exception {
         ensureDone();
+        retrieved = true;
         if (failure != null) {
             throw Tasks.rethrow(failure);
         }
@@ -97,6 +104,7 @@ public class Promise<T> {
     /** The exception it failed with, or null if it has a value. @throws IllegalStateException if pending */
     public final Throwable exception() {
         ensureDone();
+        retrieved = true;
         return failure;
     }
 
@@ -105,6 +113,7 @@ public class Promise<T> {
         loop.checkThread();
         java.util.Objects.requireNonNull(callback, "callback");
         if (isDone()) {
+            retrieved = true;
             loop.callSoon(() -> callback.accept(this));
         } else if (this.callback == null && (moreCallbacks == null || moreCallbacks.isEmpty())) {
             this.callback = callback;
@@ -125,6 +134,11 @@ public class Promise<T> {
         return moreCallbacks != null && moreCallbacks.remove(callback);
     }
 
+    /** Whether something sees its outcome: a done-callback (an awaiting task, a gather) or a reader of it. */
+    final boolean isObserved() {
+        return retrieved || callback != null || (moreCallbacks != null && !moreCallbacks.isEmpty());
+    }
+
     private void ensureDone() {
         if (!isDone()) {
             throw new IllegalStateException("promise is still pending");
@@ -136,20 +150,30 @@ public class Promise<T> {
         List<Consumer<? super Promise<T>>> more = moreCallbacks;
         callback = null;
         moreCallbacks = null;
-        if (first != null) {
-            runCallback(first);
-        }
-        if (more != null) {
-            for (Consumer<? super Promise<T>> c : more) {
-                runCallback(c);
+        int next = 0; // the first of "more" that has not started
+        try {
+            if (first != null) {
+                runCallback(first);
             }
+            while (more != null && next < more.size()) {
+                runCallback(more.get(next++));
+            }
+        } catch (VirtualMachineError e) {
+            // It leaves the pass (EventLoop#setExceptionHandler); the callbacks after the one that
+            // threw are not lost: they run in the next pass.
+            for (; more != null && next < more.size(); next++) {
+                Consumer<? super Promise<T>> c = more.get(next);
+                loop.callSoon(() -> c.accept(this));
+            }
+            throw e;
         }
     }
 
+    /** Runs one done-callback; whatever it throws goes to the loop's exception handler. */
     private void runCallback(Consumer<? super Promise<T>> c) {
         try {
             c.accept(this);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // any Throwable: one callback must not skip the others
             loop.reportException(e);
         }
     }

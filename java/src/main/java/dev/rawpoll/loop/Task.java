@@ -10,6 +10,20 @@ import java.util.function.Consumer;
  * EventLoop#spawn} or {@link Tasks#spawn}; as a {@link Promise} it completes with the body's
  * value or exception.
  *
+ * <p><b>A failure nothing observes is reported</b> (asyncio's "Task exception was never
+ * retrieved"), at a moment that does not depend on the garbage collector: when the body ends
+ * with an exception other than a {@link CancellationException} while no task awaits it, no
+ * {@link Promise#onDone done-callback} (a {@link Tasks#gather}, say) waits for it and it is not
+ * the promise of {@link EventLoop#runUntilComplete}, the loop looks again at the end of that
+ * pass; if by then nothing has read it ({@link #result()}, {@link #exception()}, an await, a
+ * done-callback added since), the loop's exception handler gets an {@link
+ * UnobservedTaskException} carrying the task and, as its cause, the failure. So a task that
+ * awaits another one spawned just before it is never a false report. The failure stays the
+ * task's: a later {@link #result()} or await still throws it. A task whose outcome is read only
+ * in some later pass is reported: add a done-callback (or gather it) before it ends. A
+ * cancelled task is never reported. A plain {@link Promise} is not: it belongs to the code that
+ * failed it.
+ *
  * <p>Runs on {@code jdk.internal.vm.Continuation}: the JVM needs {@code --add-exports
  * java.base/jdk.internal.vm=dev.rawpoll} ({@code =ALL-UNNAMED} on the class path). Without it the
  * first use throws an {@link UnsupportedOperationException} naming that flag. See {@link
@@ -151,6 +165,24 @@ public final class Task<T> extends Promise<T> {
         outcomeValue = null;
         outcomeFailure = null;
         loop().taskDone(this);
+        if (failure != null && !isObserved() && !(failure instanceof CancellationException)) {
+            loop().taskFailedUnobserved(this);
+        }
         settle(value, failure);
+    }
+
+    /**
+     * At the end of a pass: reports each of {@code failed} that nothing has observed since it
+     * failed, and empties the list (before reporting: a handler's VirtualMachineError leaves the
+     * rest for the next pass, none twice).
+     */
+    static void reportUnobserved(java.util.List<Task<?>> failed) {
+        while (!failed.isEmpty()) {
+            Task<?> task = failed.removeFirst();
+            if (!task.retrieved) {
+                task.retrieved = true; // once
+                task.loop().reportException(new UnobservedTaskException(task, task.exception()));
+            }
+        }
     }
 }

@@ -189,11 +189,19 @@ public final class Tasks {
         }
     }
 
-    /** {@code throw rethrow(t)}: throws an Error as is, returns an Exception to throw as is. */
+    /**
+     * {@code throw rethrow(t)}: throws an Error, or a Throwable that is neither Error nor
+     * Exception, as is; returns an Exception to throw as is.
+     */
     static Exception rethrow(Throwable t) {
-        if (t instanceof Error e) {
-            throw e;
+        if (t instanceof Exception e) {
+            return e;
         }
-        return t instanceof Exception e ? e : new RuntimeException(t);
+        throw Tasks.<RuntimeException>sneaky(t);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 }

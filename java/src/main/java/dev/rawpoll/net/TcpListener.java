@@ -40,7 +40,16 @@ import java.net.InetSocketAddress;
  * another thread is in {@link #accept()}.
  */
 public final class TcpListener implements AutoCloseable {
+    /** The errno names of {@link #isResourceShortage}. */
+    private static final java.util.Set<String> SHORTAGES = java.util.Set.of("EMFILE", "ENFILE", "ENOBUFS", "ENOMEM");
+    private static final int NO_RESERVE = -1;
+
     private final SocketHandle socket;
+    /** The spare descriptor of {@link #keepReserveDescriptor()}, or {@link #NO_RESERVE}. */
+    private int reserve = NO_RESERVE;
+    private boolean reserveWanted;
+    /** See {@link #isShortOfResources()}. */
+    private boolean shortOfResources;
 
     private TcpListener(SocketHandle socket) {
         this.socket = socket;
@@ -108,12 +117,106 @@ public final class TcpListener implements AutoCloseable {
      * macOS and on a libc without accept4; then SO_NOSIGPIPE on macOS). A connection aborted by
      * its client before it was accepted is skipped.
      *
+     * <p><b>Out of descriptors or memory</b> (EMFILE, ENFILE, ENOBUFS, ENOMEM: {@link
+     * #isResourceShortage}) it throws, and the connection stays in the backlog, so the listener
+     * stays readable: a caller that waits for readability again at once spins. Back off instead
+     * (stop watching the handle, try again after a delay: what {@link
+     * dev.rawpoll.loop.AsyncSockets#accept} does), and/or {@link #keepReserveDescriptor() keep a
+     * reserve descriptor}, with which accept closes what is pending before it throws.
+     *
      * @return the connection, or {@code null} if none is pending (EAGAIN)
      * @throws SystemCallException e.g. EMFILE when the process is out of descriptors
      * @throws IllegalStateException if closed
      */
     public TcpStream accept() throws IOException {
-        return RAW.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
+        TcpStream stream = RAW.hasAccept4() ? acceptWithAccept4() : acceptWithFcntl();
+        if (stream != null && reserveWanted && reserve == NO_RESERVE) {
+            reserve = openReserve(); // lost to a race at the last shortage: try again now
+        }
+        return stream;
+    }
+
+    /**
+     * Whether the listener is in a resource-shortage episode: since an {@link #accept()} failed
+     * with a {@link #isResourceShortage shortage}, and until an accept found nothing pending
+     * (EAGAIN: the backlog is drained, the server has caught up; Linux takes the new descriptor
+     * before it looks at the backlog, so out of descriptors accept fails even with nothing
+     * pending, and EAGAIN means there was a descriptor to spare). For reporting a shortage once
+     * per episode instead of once per attempt: report when an accept that throws one was called
+     * while this was false.
+     */
+    public boolean isShortOfResources() {
+        return shortOfResources;
+    }
+
+    /**
+     * Whether {@code e} says the process or the system ran out of descriptors (EMFILE, ENFILE)
+     * or the kernel out of memory (ENOBUFS, ENOMEM): a condition that passes, unlike EBADF or
+     * EINVAL. (Recognised by errno name; a libc that has no names, musl, is not recognised.)
+     */
+    public static boolean isResourceShortage(IOException e) {
+        return e instanceof SystemCallException s && SHORTAGES.contains(s.errnoName());
+    }
+
+    /**
+     * Keeps one spare descriptor for this listener (libuv's {@code uv__emfile_trick}): when
+     * {@link #accept()} fails with EMFILE or ENFILE, it closes the spare, accepts and at once
+     * closes every pending connection (their clients see the connection closed instead of
+     * waiting in the backlog), opens the spare again, and then throws the error, its message
+     * saying how many it closed. The listener is then no longer readable until a new connection
+     * comes. Costs one descriptor (a socket that is never bound) until {@link #close()}.
+     * Idempotent. If another thread takes the freed descriptor first, the spare is opened again
+     * after the next successful accept.
+     *
+     * @throws SystemCallException if the spare cannot be opened (EMFILE already)
+     */
+    public void keepReserveDescriptor() throws SystemCallException {
+        socket.fd(); // IllegalStateException if closed
+        if (reserve == NO_RESERVE) {
+            int fd = openReserve();
+            if (fd == NO_RESERVE) {
+                throw SocketHandle.error("socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC) for a reserve descriptor",
+                        Native.errno(socket.errno));
+            }
+            reserve = fd;
+        }
+        reserveWanted = true;
+    }
+
+    private int openReserve() {
+        int fd = RAW.socket(socket.errno, ABI.AF_INET, ABI.SOCK_STREAM | ABI.SOCK_CLOEXEC, 0);
+        return fd < 0 ? NO_RESERVE : fd;
+    }
+
+    /**
+     * The error of a failed accept; with a reserve and EMFILE/ENFILE, first closes what is
+     * pending through the reserve descriptor.
+     */
+    private SystemCallException acceptFailed(String call, int errno) {
+        String name = dev.rawpoll.internal.Errno.name(errno);
+        shortOfResources |= SHORTAGES.contains(name);
+        if (reserve == NO_RESERVE || !(name.equals("EMFILE") || name.equals("ENFILE"))) {
+            return SocketHandle.error(call, errno);
+        }
+        int fd = socket.fd();
+        RAW.close(socket.errno, reserve);
+        reserve = NO_RESERVE;
+        int closed = 0;
+        for (;;) {
+            int client = RAW.accept(socket.errno, fd, MemorySegment.NULL, MemorySegment.NULL);
+            if (client >= 0) {
+                RAW.close(socket.errno, client);
+                closed++;
+                continue;
+            }
+            int e = Native.errno(socket.errno);
+            if (e != ABI.EINTR && e != ABI.ECONNABORTED) {
+                break; // EAGAIN: all closed; EMFILE: someone took the freed descriptor
+            }
+        }
+        reserve = openReserve();
+        return SocketHandle.error(call + " [closed " + closed + " pending connection(s) through the reserve descriptor]",
+                errno);
     }
 
     private TcpStream acceptWithAccept4() throws SystemCallException {
@@ -126,10 +229,11 @@ public final class TcpListener implements AutoCloseable {
             }
             int errno = Native.errno(socket.errno);
             if (errno == ABI.EAGAIN) {
+                shortOfResources = false;
                 return null;
             }
             if (errno != ABI.EINTR && errno != ABI.ECONNABORTED) {
-                throw SocketHandle.error("accept4(fd=" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC)", errno);
+                throw acceptFailed("accept4(fd=" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC)", errno);
             }
         }
     }
@@ -147,10 +251,11 @@ public final class TcpListener implements AutoCloseable {
             if (client < 0) {
                 int e = Native.errno(errno);
                 if (e == ABI.EAGAIN) {
+                    shortOfResources = false;
                     return null;
                 }
                 if (e != ABI.EINTR && e != ABI.ECONNABORTED) {
-                    throw SocketHandle.error("accept(fd=" + fd + ")", e);
+                    throw acceptFailed("accept(fd=" + fd + ")", e);
                 }
                 continue;
             }
@@ -180,9 +285,16 @@ public final class TcpListener implements AutoCloseable {
         return !socket.isClosed();
     }
 
-    /** Closes the socket; pending connections not yet accepted are reset. Idempotent. */
+    /**
+     * Closes the socket (and the {@link #keepReserveDescriptor() reserve descriptor}); pending
+     * connections not yet accepted are reset. Idempotent.
+     */
     @Override
     public void close() {
+        if (reserve != NO_RESERVE && !socket.isClosed()) {
+            RAW.close(socket.errno, reserve);
+            reserve = NO_RESERVE;
+        }
         socket.close();
     }
 

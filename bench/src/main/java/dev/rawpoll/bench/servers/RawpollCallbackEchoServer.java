@@ -7,9 +7,11 @@ import dev.rawpoll.net.SocketOptions;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RawpollCallbackEchoServer {
     /** The largest message of the comparison: one read takes a whole message. */
     static final int BUFFER_BYTES = 16 * 1024;
+    /** The longest pause of {@link #acceptAll} while out of descriptors. */
+    private static final long MAX_ACCEPT_PAUSE_MILLIS = 100;
 
     private final EventLoop loop;
     private final TcpListener listener;
@@ -44,12 +48,16 @@ public final class RawpollCallbackEchoServer {
     private final MemorySegment readBuffer = Arena.global().allocate(BUFFER_BYTES);
     /** Made on the loop's thread: it counts that thread's allocations. */
     private final LoopThreadAllocation allocation = new LoopThreadAllocation();
+    private final Runnable acceptAll = this::acceptAll;
+    private final Runnable resumeAccepting = this::resumeAccepting;
+    /** The current pause of {@link #acceptAll} after a shortage; 0 while accepts succeed. */
+    private long acceptPauseMillis;
 
     /** Call on {@code loop}'s thread: starts accepting on {@code listener}. */
     private RawpollCallbackEchoServer(EventLoop loop, TcpListener listener, String name) throws IOException {
         this.loop = loop;
         this.listener = listener;
-        loop.addReader(listener.handle(), this::acceptAll);
+        loop.addReader(listener.handle(), acceptAll);
         allocation.reportAtExit(name);
     }
 
@@ -108,15 +116,43 @@ public final class RawpollCallbackEchoServer {
         System.out.flush();
     }
 
+
+    /**
+     * The listener's reader. Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the
+     * connection stays in the backlog and the level-triggered listener stays readable, so trying
+     * again at once would spin: it stops watching the listener, and watches it again after a
+     * pause (1 ms, doubling up to 100 ms while the shortage lasts), reporting once per episode
+     * ({@link TcpListener#isShortOfResources}). The recipe for any callback server on a listener.
+     */
     private void acceptAll() {
+        boolean alreadyShort = listener.isShortOfResources();
         try {
             TcpStream stream;
             while ((stream = listener.accept()) != null) {
+                acceptPauseMillis = 0;
                 stream.setNoDelay(true);
                 new Connection(stream).start();
             }
         } catch (IOException e) {
-            System.err.println("accept: " + e.getMessage()); // EMFILE and the like: keep serving the others
+            if (!TcpListener.isResourceShortage(e)) {
+                System.err.println("accept: " + e.getMessage()); // keep serving the others
+                return;
+            }
+            if (!alreadyShort) {
+                System.err.println("accept: " + e.getMessage() + "; pausing accepts (up to "
+                        + MAX_ACCEPT_PAUSE_MILLIS + " ms at a time), reported once until the backlog is drained");
+            }
+            acceptPauseMillis = Math.min(Math.max(1, 2 * acceptPauseMillis), MAX_ACCEPT_PAUSE_MILLIS);
+            loop.removeReader(listener.handle());
+            loop.callLater(acceptPauseMillis, TimeUnit.MILLISECONDS, resumeAccepting);
+        }
+    }
+
+    private void resumeAccepting() {
+        try {
+            loop.addReader(listener.handle(), acceptAll);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the listener is ours and open: cannot happen
         }
     }
 
