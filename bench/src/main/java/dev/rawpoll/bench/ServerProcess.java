@@ -96,14 +96,19 @@ final class ServerProcess implements AutoCloseable {
         AtomicLong compilations = new AtomicLong();
         CompletableFuture<String> portLine = CompletableFuture.supplyAsync(() -> {
             try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (COMPILATION.matcher(line).matches()) {
-                        compilations.incrementAndGet();
-                    } else {
+                // The JIT's -XX:+PrintCompilation output shares stdout with the server, and the two
+                // can interleave mid-line ("550 listening on 37913", or a compilation line cut in
+                // two around the server's line): skip everything up to a line with the words.
+                String last = null;
+                for (String line; (line = out.readLine()) != null; last = line) {
+                    if (line.contains("listening on ")) {
                         return line;
                     }
+                    if (COMPILATION.matcher(line).matches()) {
+                        compilations.incrementAndGet();
+                    }
                 }
-                return null;
+                return last;
             } catch (IOException e) {
                 return null;
             }
@@ -115,8 +120,6 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IOException(name + " server did not report its port: " + e);
         }
-        // The JIT's -XX:+PrintCompilation output shares stdout with the server and can land in the
-        // middle of its line ("550 listening on 37913" was seen): look for the words anywhere.
         int at = line == null ? -1 : line.indexOf("listening on ");
         if (at < 0) {
             process.destroyForcibly();
