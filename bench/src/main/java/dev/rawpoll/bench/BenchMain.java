@@ -42,11 +42,22 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         List<String> options = Arrays.asList(args);
         int repetitions = 0; // 0: the mode's default
+        String usage = "usage: ./rawpoll bench [--quick] [--micro-only | --echo-only | --groups | --uring] [--repetitions N]";
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--repetitions") && i + 1 < args.length) {
-                repetitions = Integer.parseInt(args[++i]);
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                System.out.println(usage);
+                return;
+            }
+            if (args[i].equals("--repetitions")) {
+                try {
+                    if (i + 1 >= args.length) throw new IllegalArgumentException("--repetitions needs a value");
+                    repetitions = Options.integer("--repetitions", args[++i], 1, 100);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("rawpoll bench: " + e.getMessage() + " (" + usage + ")");
+                    System.exit(2);
+                }
             } else if (!List.of("--quick", "--micro-only", "--echo-only", "--groups", "--uring").contains(args[i])) {
-                System.err.println("usage: BenchMain [--quick] [--micro-only | --echo-only | --groups | --uring] [--repetitions N]");
+                System.err.println("rawpoll bench: unknown option '" + args[i] + "' (" + usage + ")");
                 System.exit(2);
             }
         }

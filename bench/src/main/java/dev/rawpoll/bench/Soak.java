@@ -53,10 +53,10 @@ public final class Soak {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--servers" -> s.servers = List.of(args[++i].split(","));
-                    case "--connections" -> s.connections = Integer.parseInt(args[++i]);
-                    case "--seconds" -> s.seconds = Double.parseDouble(args[++i]);
-                    case "--settle" -> s.settle = Double.parseDouble(args[++i]);
-                    case "--churn" -> s.churn = Double.parseDouble(args[++i]);
+                    case "--connections" -> s.connections = Options.integer("--connections", args[++i], 1, 1_000_000);
+                    case "--seconds" -> s.seconds = Options.positive("--seconds", args[++i]);
+                    case "--settle" -> s.settle = Options.positive("--settle", args[++i]);
+                    case "--churn" -> s.churn = Options.positive("--churn", args[++i]);
                     case "--native-dir" -> s.nativeDir = Path.of(args[++i]);
                     case "--out" -> s.out = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);

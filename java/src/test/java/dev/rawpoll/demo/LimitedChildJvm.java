@@ -111,10 +111,16 @@ final class LimitedChildJvm implements AutoCloseable {
 
     /** Waits (up to 30 s: the machine may be loaded) until the child has written {@code text} to stderr. */
     void awaitStderrContaining(String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        awaitStderrContaining(text, Duration.ofSeconds(30));
+    }
+
+    /** Waits at most {@code timeout} for a stderr line containing {@code text}; whether one came. */
+    boolean awaitStderrContaining(String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (stderrLinesContaining(text) == 0 && process.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        return stderrLinesContaining(text) > 0;
     }
 
     long stderrLinesContaining(String text) {
