@@ -22,7 +22,7 @@ import java.util.Objects;
  * {@link dev.rawpoll.Poller} and try again.
  *
  * <h2>Empty input</h2>
- * A read or write of nothing — an empty segment, an empty array range, no segments or only
+ * A read or write of nothing — an empty segment, an empty segment or array range, no segments or only
  * empty ones in a gathering write — returns 0 at once, in every state of the connection
  * (connecting, connected, at end of stream, reset), without a system call: so it never reports
  * {@link #END_OF_STREAM}, {@link #WOULD_BLOCK} or an error of the connection (the next non-empty
@@ -158,6 +158,25 @@ public final class TcpStream implements AutoCloseable {
     }
 
     /**
+     * Reads into {@code dst[offset, offset + length)}, native or heap: recv(2) with the address of
+     * byte {@code offset}, no slice for the caller to make (the one this method makes is
+     * scalar-replaced by the JIT: nothing is allocated per call). At most {@link
+     * Integer#MAX_VALUE} bytes per call; {@code length} 0 returns 0 without a system call.
+     *
+     * @return as {@link #read(MemorySegment)}
+     * @throws IndexOutOfBoundsException if the range is outside {@code dst} (or negative)
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     */
+    public int read(MemorySegment dst, long offset, long length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("cannot read into a read-only segment");
+        }
+        long len = Math.min(length, Integer.MAX_VALUE);
+        return socket.recv(dst, offset, len);
+    }
+
+    /**
      * Reads into {@code b[off, off + len)}; the array is handed to recv(2) in place, which
      * measured faster than a copy through native memory (bench: HeapArrayIoBench).
      *
@@ -188,6 +207,21 @@ public final class TcpStream implements AutoCloseable {
      */
     public int write(MemorySegment src) throws IOException {
         return socket.send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
+    }
+
+    /**
+     * Writes from {@code src[offset, offset + length)}, native or heap: send(2) with MSG_NOSIGNAL
+     * from the address of byte {@code offset}, no slice for the caller to make (nothing is
+     * allocated per call). At most {@link Integer#MAX_VALUE} bytes per call; {@code length} 0
+     * returns 0 without a system call.
+     *
+     * @return as {@link #write(MemorySegment)}: possibly fewer bytes than {@code length}
+     * @throws IndexOutOfBoundsException if the range is outside {@code src} (or negative)
+     */
+    public int write(MemorySegment src, long offset, long length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, src.byteSize());
+        long len = Math.min(length, Integer.MAX_VALUE);
+        return socket.send(src, offset, len);
     }
 
     /**

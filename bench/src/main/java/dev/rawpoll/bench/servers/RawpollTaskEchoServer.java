@@ -83,7 +83,7 @@ public final class RawpollTaskEchoServer {
             MemorySegment buffer = arena.allocate(RawpollCallbackEchoServer.BUFFER_BYTES);
             for (int n; (n = AsyncSockets.read(client, buffer)) > 0; ) {
                 allocation.reads++;
-                AsyncSockets.writeAll(client, buffer.asSlice(0, n));
+                AsyncSockets.writeAll(client, buffer, 0, n);
             }
         } catch (IOException e) {
             // a reset from the load generator ends this connection only
