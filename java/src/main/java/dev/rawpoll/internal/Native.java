@@ -56,6 +56,17 @@ public final class Native {
     }
 
     /**
+     * {@code long syscall(long number, ...)} of the C library for one fixed set of arguments
+     * ({@code descriptor} starts with the number), linked like {@link #downcallWithHeapAccess}:
+     * critical, heap segments passed in place, errno captured. For non-blocking calls only.
+     * syscall(2) is no pthread cancellation point, unlike glibc's named wrappers.
+     */
+    public static MethodHandle syscallWithHeapAccess(FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(libc("syscall"), descriptor, Linker.Option.captureCallState(CAPTURED),
+                Linker.Option.critical(true), Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
      * Links a variadic C function ({@code fcntl}) for one fixed set of argument layouts; the
      * arguments from index {@code firstVariadicArg} on are the variadic ones. Never critical.
      */
