@@ -205,7 +205,7 @@ final class SocketHandle {
                 return TcpStream.WOULD_BLOCK;
             }
             if (e != EINTR) {
-                throw error("recv(fd=" + fd + ")", e);
+                throw failed("recv", fd, e);
             }
         }
     }
@@ -240,7 +240,7 @@ final class SocketHandle {
                 return TcpStream.WOULD_BLOCK;
             }
             if (e != EINTR) {
-                throw error("send(fd=" + fd + ")", e);
+                throw failed("send", fd, e);
             }
         }
     }
@@ -364,6 +364,15 @@ final class SocketHandle {
         RAW.close(errno, fd);
         arena.close();
         Native.returnCapture(errno); // last: no call of this socket can use it any more
+    }
+
+    /**
+     * {@link #error} for {@code call(fd=N)}, built here rather than in recv/send: the message's
+     * string concatenation inlined into every read and write made their compiled code bigger
+     * (and showed up in their profiles).
+     */
+    private static SystemCallException failed(String call, int fd, int errno) {
+        return error(call + "(fd=" + fd + ")", errno);
     }
 
     /**
