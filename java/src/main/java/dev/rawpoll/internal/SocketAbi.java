@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * SD_RECEIVE/SEND/BOTH, {@code struct iovec} and {@code struct msghdr} are WSABUF and WSAMSG, the
  * errno names are the WSAGetLastError codes (EAGAIN is WSAEWOULDBLOCK; EINPROGRESS, what a
  * non-blocking connect under way returns, is WSAEWOULDBLOCK too; EPIPE, a send after
- * shutdown, is WSAESHUTDOWN): see {@code windows.WinsockAbi}.
+ * shutdown, is WSAESHUTDOWN; ECONNABORTED, what accept answers for a connection given up before
+ * it was accepted, is WSAECONNRESET): see {@code windows.WinsockAbi}.
  */
 public final class SocketAbi {
     private final Map<String, Long> values;

@@ -93,7 +93,9 @@ public final class WinsockAbi {
         constant(m, "EPIPE", winsock_h.WSAESHUTDOWN());
         constant(m, "ECONNREFUSED", winsock_h.WSAECONNREFUSED());
         constant(m, "ENOTCONN", winsock_h.WSAENOTCONN());
-        constant(m, "ECONNABORTED", winsock_h.WSAECONNABORTED());
+        // ECONNABORTED is only used for what accept answers for a connection its client gave up
+        // before it was accepted (it is skipped): WSAECONNRESET on Windows (Winsock's accept page).
+        constant(m, "ECONNABORTED", winsock_h.WSAECONNRESET());
         constant(m, "EADDRINUSE", winsock_h.WSAEADDRINUSE());
         constant(m, "EAFNOSUPPORT", winsock_h.WSAEAFNOSUPPORT());
         constant(m, "EINVAL", winsock_h.WSAEINVAL());

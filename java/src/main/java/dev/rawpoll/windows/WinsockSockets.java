@@ -38,9 +38,6 @@ import java.lang.invoke.VarHandle;
  * <p>Loaded only on Windows ({@code Platform.sockets()}); the table is {@link WinsockAbi}'s.
  */
 public final class WinsockSockets implements SocketCalls {
-    /** The one instance. */
-    public static final WinsockSockets INSTANCE = new WinsockSockets();
-
     static {
         // As in Iocp: the DLLs are mapped in every process; loading makes them visible to the
         // bindings' loaderLookup().
@@ -90,6 +87,9 @@ public final class WinsockSockets implements SocketCalls {
     /** kernel32: its error is GetLastError's, captured by {@link Native#downcall}. */
     private static final MethodHandle SET_HANDLE_INFORMATION = Native.downcall(
             winsock_h.SetHandleInformation$address(), winsock_h.SetHandleInformation$descriptor(), true);
+
+    /** The one instance (made after the handles above, which its methods use). */
+    public static final WinsockSockets INSTANCE = new WinsockSockets();
 
     private final SocketAbi abi = new SocketAbi(WinsockAbi.table());
 
