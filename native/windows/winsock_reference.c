@@ -207,6 +207,13 @@ int main(void) {
     P("shutdown.send.result", r);
     P("shutdown.send.error", r == SOCKET_ERROR ? WSAGetLastError() : 0);
 
+    /* shutdown(SD_RECEIVE), then recv: WSAESHUTDOWN on Windows (Unix returns 0); WinsockSockets.recv
+     * reports end of stream for it. */
+    expect("shutdown(SD_RECEIVE)", shutdown(accepted, SD_RECEIVE) == 0);
+    r = recv(accepted, buffer, sizeof buffer, 0);
+    P("shutdown_rd.recv.result", r);
+    P("shutdown_rd.recv.error", r == SOCKET_ERROR ? WSAGetLastError() : 0);
+
     expect("closesocket(accepted)", closesocket(accepted) == 0);
     expect("closesocket(client)", closesocket(client) == 0);
 

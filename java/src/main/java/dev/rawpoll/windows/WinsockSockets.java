@@ -53,6 +53,7 @@ public final class WinsockSockets implements SocketCalls {
             .varHandle(PathElement.groupElement("GetLastError"));
 
     private static final int SOCKET_ERROR = winsock_h.SOCKET_ERROR();
+    private static final int WSAESHUTDOWN = winsock_h.WSAESHUTDOWN();
     private static final long INVALID_SOCKET = winsock_h.INVALID_SOCKET(); // -1: all ones
     private static final int FLAGS = winsock_h.WSA_FLAG_OVERLAPPED() | winsock_h.WSA_FLAG_NO_HANDLE_INHERIT();
     private static final long OFFSETOF_LPBUFFERS = WSAMSG.lpBuffers$offset();
@@ -207,11 +208,20 @@ public final class WinsockSockets implements SocketCalls {
         }
     }
 
-    /** recv takes an int length: more than 2^31-1 bytes asked for read as a short read. */
+    /**
+     * recv, which takes an int length: more than 2^31-1 bytes asked for read as a short read.
+     * After this side's {@code shutdown(SD_RECEIVE)} Winsock's recv fails with WSAESHUTDOWN where
+     * Unix's returns 0: it returns 0 here too, so that {@code shutdownInput()} ends the stream on
+     * every OS.
+     */
     @Override
     public long recv(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return checked(errno, (int) RECV.invokeExact(errno, (long) fd, buf, (int) Math.min(len, Integer.MAX_VALUE), flags));
+            int n = (int) RECV.invokeExact(errno, (long) fd, buf, (int) Math.min(len, Integer.MAX_VALUE), flags);
+            if (n != SOCKET_ERROR) {
+                return n;
+            }
+            return (int) WSA_ERROR.get(errno, 0L) == WSAESHUTDOWN ? 0 : failed(errno);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

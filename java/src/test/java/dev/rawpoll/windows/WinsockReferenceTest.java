@@ -158,6 +158,8 @@ class WinsockReferenceTest {
         assumeRan();
         assertEquals(0, value("shutdown.peer_recv"), "the peer reads end of stream");
         assertEquals(ABI.EPIPE, value("shutdown.send.error"), "send after shutdown: WSAESHUTDOWN, the table's EPIPE");
+        assertEquals(winsock_h.WSAESHUTDOWN(), value("shutdown_rd.recv.error"),
+                "recv after shutdown(SD_RECEIVE) fails (Unix returns 0): WinsockSockets.recv turns it into end of stream");
         // An abortive close (linger {1, 0}) is WSAECONNRESET at the peer on Windows, but under
         // Wine 8 the peer mostly reads end of stream (Wine's closesocket): not asserted here.
         System.out.println("reset under Wine: recv " + value("reset.recv.result") + ", error " + value("reset.recv.error"));
