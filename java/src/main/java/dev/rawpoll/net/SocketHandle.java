@@ -210,11 +210,7 @@ final class SocketHandle {
         }
     }
 
-    /**
-     * recv(2) into {@code dst[offset, offset + len)}, for TcpStream.read; the caller checked the
-     * range. The slice is made here, next to the downcall that only reads its address, so that
-     * the JIT scalar-replaces it: no object per call ({@code -prof gc}, the echo servers).
-     */
+    /** recv(2) into {@code dst[offset, offset + len)}, checked by the caller; sliced here, next to the downcall. */
     int recv(MemorySegment dst, long offset, long len) throws SystemCallException {
         return recv(dst.asSlice(offset, len), len);
     }
@@ -380,11 +376,7 @@ final class SocketHandle {
         Native.returnCapture(errno); // last: no call of this socket can use it any more
     }
 
-    /**
-     * {@link #error} for {@code call(fd=N)}, built here rather than in recv/send: the message's
-     * string concatenation inlined into every read and write made their compiled code bigger
-     * (and showed up in their profiles).
-     */
+    /** {@link #error} for {@code call(fd=N)}: built here, out of the compiled reads and writes. */
     private static SystemCallException failed(String call, int fd, int errno) {
         return error(call + "(fd=" + fd + ")", errno);
     }

@@ -158,10 +158,8 @@ public final class TcpStream implements AutoCloseable {
     }
 
     /**
-     * Reads into {@code dst[offset, offset + length)}, native or heap: recv(2) with the address of
-     * byte {@code offset}, no slice for the caller to make (the one this method makes is
-     * scalar-replaced by the JIT: nothing is allocated per call). At most {@link
-     * Integer#MAX_VALUE} bytes per call; {@code length} 0 returns 0 without a system call.
+     * Reads into {@code dst[offset, offset + length)} (native or heap; at most {@link
+     * Integer#MAX_VALUE} bytes), with no slice for the caller to make.
      *
      * @return as {@link #read(MemorySegment)}
      * @throws IndexOutOfBoundsException if the range is outside {@code dst} (or negative)
@@ -172,8 +170,7 @@ public final class TcpStream implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("cannot read into a read-only segment");
         }
-        long len = Math.min(length, Integer.MAX_VALUE);
-        return socket.recv(dst, offset, len);
+        return socket.recv(dst, offset, Math.min(length, Integer.MAX_VALUE));
     }
 
     /**
@@ -210,18 +207,15 @@ public final class TcpStream implements AutoCloseable {
     }
 
     /**
-     * Writes from {@code src[offset, offset + length)}, native or heap: send(2) with MSG_NOSIGNAL
-     * from the address of byte {@code offset}, no slice for the caller to make (nothing is
-     * allocated per call). At most {@link Integer#MAX_VALUE} bytes per call; {@code length} 0
-     * returns 0 without a system call.
+     * Writes from {@code src[offset, offset + length)} (native or heap; at most {@link
+     * Integer#MAX_VALUE} bytes), with no slice for the caller to make.
      *
      * @return as {@link #write(MemorySegment)}: possibly fewer bytes than {@code length}
      * @throws IndexOutOfBoundsException if the range is outside {@code src} (or negative)
      */
     public int write(MemorySegment src, long offset, long length) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.byteSize());
-        long len = Math.min(length, Integer.MAX_VALUE);
-        return socket.send(src, offset, len);
+        return socket.send(src, offset, Math.min(length, Integer.MAX_VALUE));
     }
 
     /**
