@@ -15,8 +15,8 @@ package dev.rawpoll.net;
  *
  * @param reuseAddress SO_REUSEADDR on Unix: bind a port whose old connections are still in
  *     TIME_WAIT, so that a restarted server gets its port back at once; without it the bind
- *     fails with EADDRINUSE for a minute or so. Another listener on the same port is refused
- *     either way (that takes {@code reusePort}). No effect on Windows (see above)
+ *     fails with EADDRINUSE for a minute or so. Another listener on the same address and port
+ *     is refused either way (that takes {@code reusePort}). No effect on Windows (see above)
  * @param reusePort SO_REUSEPORT: let several listeners (of the same user) bind the same address;
  *     the kernel spreads incoming connections over them. Windows has none: binding with it
  *     throws there
