@@ -14,11 +14,14 @@ import dev.rawpoll.Poller;
  * Blocking-style rawpoll sockets for virtual threads: a read, write, accept or connect that would
  * block arms a oneshot registration of the socket from the calling thread (one {@code epoll_ctl}:
  * ADD on the socket's first wait in that direction, MOD after) and parks it ({@link
- * java.util.concurrent.locks.LockSupport#park}); a poller thread reports the socket ready and
- * unparks it, and it retries: the way the JDK's own poller serves virtual threads. The carrier
- * thread is free meanwhile, so 10,000 virtual threads waiting on 10,000 sockets need two platform
- * threads (one {@link dev.rawpoll.Poller} for reads, one for writes), which only poll and unpark.
- * Platform threads can use it too; they simply park.
+ * java.util.concurrent.locks.LockSupport#park}); a poller reports the socket ready and unparks
+ * it, and it retries: the way the JDK's own poller serves virtual threads. The pollers are, as in
+ * the JDK's default mode ({@code jdk.pollerMode=2}), virtual threads ("sub-pollers", one {@link
+ * dev.rawpoll.Poller} each: one per processor for reads, one for writes) that poll without
+ * blocking while they find work and park on one platform "master" thread asleep in {@code
+ * epoll_wait} when they find none; so a busy adapter wakes its threads without any platform
+ * thread, and 10,000 virtual threads waiting on 10,000 sockets need one platform thread. {@link
+ * #open()} names the settings. Platform threads can use the sockets too; they simply park.
  *
  * <pre>{@code
  * byte[] echoed;

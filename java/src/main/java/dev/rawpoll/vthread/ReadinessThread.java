@@ -11,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One platform thread that polls a {@link Poller} for one direction (reading or writing) and
- * unparks the threads waiting for it: the JDK's own virtual-thread poller ({@code sun.nio.ch.Poller}
- * with {@code EPollPoller}) in our words. A waiting thread arms its registration itself, from its
+ * One thread that polls a {@link Poller} for one direction (reading or writing) and unparks the
+ * threads waiting for it: the JDK's own virtual-thread poller ({@code sun.nio.ch.Poller} with
+ * {@code EPollPoller}) in our words. Either a platform thread that sleeps in the poll, or a
+ * virtual sub-poller that polls without blocking and parks on a master (itself a platform {@code
+ * ReadinessThread}) while it finds nothing ({@link #subPollerLoop}). A waiting thread arms its registration itself, from its
  * own thread, with one system call: {@link Interest#ONESHOT}, added on the handle's first wait and
  * re-armed with {@link Poller#modify} on every later one; it stays in the poller, disarmed, between
  * waits, and is removed when the socket closes. The polling thread only polls and unparks.
