@@ -105,7 +105,8 @@ final class ReadinessThread implements AutoCloseable {
         this.interest = interest | Interest.ONESHOT;
         this.master = master;
         this.onMaster = new Waiter(handle, master);
-        this.thread = Thread.ofVirtual().name(name).start(this::subPollerLoop);
+        // No inherited thread locals: the adapter may be first used from any thread (shared()).
+        this.thread = Thread.ofVirtual().name(name).inheritInheritableThreadLocals(false).start(this::subPollerLoop);
     }
 
     /**
