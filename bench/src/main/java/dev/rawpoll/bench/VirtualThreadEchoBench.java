@@ -147,7 +147,7 @@ public final class VirtualThreadEchoBench {
     private static Kind kind(String key) {
         return switch (key) {
             case "rawpoll" -> new RawpollKind("rawpoll BlockingSockets", BlockingSockets::shared);
-            case "rawpoll-virtual", "rawpoll-platform", "rawpoll-virtual-1", "rawpoll-virtual-2", "rawpoll-virtual-4" -> {
+            case "rawpoll-virtual", "rawpoll-platform", "rawpoll-virtual-1", "rawpoll-virtual-2", "rawpoll-virtual-4", "rawpoll-virtual-8" -> {
                 String[] parts = key.split("-");
                 String mode = parts[1];
                 String readPollers = parts.length > 2 ? parts[2] : null;

@@ -45,11 +45,24 @@ class BlockingSubPollerTest extends BlockingFixture {
     void theDefaultPollersAreVirtualSubPollersParkedOnOnePlatformMaster() throws Exception {
         try (BlockingSockets d = BlockingSockets.open()) {
             assertFalse(d.master().thread().isVirtual(), "the master sleeps in epoll_wait: a platform thread");
+            java.util.Set<ReadinessThread> readers = new java.util.HashSet<>();
             for (int fd = 0; fd < 64; fd++) {
                 assertTrue(d.reader(fd).thread().isVirtual());
                 assertTrue(d.writer(fd).thread().isVirtual());
+                readers.add(d.reader(fd));
             }
+            assertEquals(BlockingSockets.defaultReadPollers(Runtime.getRuntime().availableProcessors()), readers.size());
         }
+    }
+
+    @Test
+    void fourReadSubPollersPerProcessorRoundedDownToAPowerOfTwoAtMost32() {
+        assertEquals(4, BlockingSockets.defaultReadPollers(1));
+        assertEquals(8, BlockingSockets.defaultReadPollers(2));
+        assertEquals(8, BlockingSockets.defaultReadPollers(3));
+        assertEquals(16, BlockingSockets.defaultReadPollers(4));
+        assertEquals(32, BlockingSockets.defaultReadPollers(8));
+        assertEquals(32, BlockingSockets.defaultReadPollers(96));
     }
 
     @Test
