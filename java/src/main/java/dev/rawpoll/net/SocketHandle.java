@@ -61,6 +61,20 @@ final class SocketHandle {
         this.optval = slices.allocate(Math.max(ABI.SIZEOF_LINGER, JAVA_INT.byteSize()), JAVA_INT.byteAlignment());
     }
 
+    static {
+        dev.rawpoll.internal.StreamBridge.set(new dev.rawpoll.internal.StreamBridge.Net() {
+            @Override
+            public TcpStream adoptAccepted(int fd) throws SystemCallException {
+                return TcpStream.accepted(adopt(fd));
+            }
+
+            @Override
+            public SystemCallException error(String call, int errno) {
+                return SocketHandle.error(call, errno);
+            }
+        });
+    }
+
     private static SocketCalls socketsOrNull() {
         try {
             return Platform.sockets();

@@ -21,8 +21,9 @@ import java.lang.foreign.MemorySegment;
  * <p>{@code --loops N} (N > 1) serves on an {@link EventLoopGroup} of N loops through {@link
  * EventLoopGroup#serve} with {@link Balancing#REUSEPORT} (one listener per loop, the kernel
  * spreads the connections), the same per-connection task on each. {@code --io-uring} runs the one
- * loop on {@link Poller#openIoUring()}: readiness through io_uring, the tasks' calls unchanged
- * (completion-based sockets for tasks are not built yet).
+ * loop on {@link Poller#openIoUring()}, where the same task code runs on completions: every accept,
+ * read and write is an operation submitted to the ring, and one {@code io_uring_enter} per loop
+ * pass submits them all and waits (the Compare row {@code tasks-uring}).
  *
  * <pre>java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollTaskEchoServer PORT [BIND_ADDRESS] [--loops N | --io-uring]</pre>
  *

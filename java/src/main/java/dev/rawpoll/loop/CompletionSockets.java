@@ -1,0 +1,181 @@
+package dev.rawpoll.loop;
+
+import dev.rawpoll.internal.Errno;
+import dev.rawpoll.internal.StreamBridge;
+import dev.rawpoll.net.TcpListener;
+import dev.rawpoll.net.TcpStream;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * {@link AsyncSockets} on a loop whose poller does the I/O itself (io_uring): each call hands one
+ * operation to the kernel and suspends the task until its completion (asyncio's proactor), where
+ * the readiness path tries the call and waits for readiness when it would block. The operation is
+ * submitted by the loop's next wait, together with every other operation and registration change
+ * of the pass, in one system call. Results and errors are those of the readiness path: an
+ * {@code -errno} becomes the same exception, naming the same call ({@code recv(fd=7):
+ * ECONNRESET (Connection reset by peer)}). The buffer rule is {@link CompletionOps}'.
+ */
+final class CompletionSockets {
+    private CompletionSockets() {}
+
+    /** accept: IORING_OP_ACCEPT with SOCK_NONBLOCK | SOCK_CLOEXEC. */
+    static TcpStream accept(Task<?> task, CompletionOps ops, TcpListener listener) throws IOException {
+        for (;;) {
+            if (!listener.isShortOfResources()) {
+                int fd = (int) listener.handle();
+                ops.unhook(fd); // the readiness path below may have taken the listener's close hook away
+                int id = ops.begin(task, fd, CompletionOps.READ, null);
+                ops.ring.accept(id, fd);
+                int res = ops.await(task, id, "accept on");
+                if (res >= 0) {
+                    return StreamBridge.net().adoptAccepted(res);
+                }
+            }
+            // An error, or a shortage episode: the readiness path calls accept4 again, which names
+            // the error as it always does, skips an aborted connection, and on EMFILE & co. backs
+            // off, reports once and uses the reserve descriptor (AsyncSockets.accept).
+            TcpStream stream = AsyncSockets.acceptByReadiness(task, listener);
+            if (stream != null) {
+                return stream;
+            }
+        }
+    }
+
+    /** connect: connect(2) starts it; a POLL_ADD for POLLOUT in the ring completes when it has ended. */
+    static TcpStream connect(Task<?> task, CompletionOps ops, InetSocketAddress remote) throws IOException {
+        TcpStream stream = TcpStream.connect(remote);
+        try {
+            while (!stream.finishConnect()) {
+                int fd = (int) stream.handle();
+                int id = ops.begin(task, fd, CompletionOps.WRITE, null);
+                ops.ring.awaitWritable(id, fd);
+                int res = ops.await(task, id, "connect");
+                if (res < 0) {
+                    throw StreamBridge.net().error("poll(fd=" + fd + ", POLLOUT)", -res);
+                }
+            }
+            return stream;
+        } catch (IOException | RuntimeException | Error e) {
+            stream.close();
+            throw e;
+        }
+    }
+
+    /** read: IORING_OP_RECV into {@code dst} if native, else into a bounce buffer copied to {@code dst}. */
+    static int read(Task<?> task, CompletionOps ops, TcpStream stream, MemorySegment dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("cannot read into a read-only segment");
+        }
+        int fd = (int) stream.handle(); // a closed stream throws
+        long size = dst.byteSize();
+        if (size == 0) {
+            return 0;
+        }
+        boolean direct = dst.isNative();
+        for (;;) {
+            int id = ops.begin(task, fd, CompletionOps.READ, direct ? dst.scope() : null);
+            MemorySegment buffer = direct ? dst : ops.bounce(id, size);
+            int len = (int) Math.min(Math.min(size, buffer.byteSize()), Integer.MAX_VALUE);
+            ops.ring.recv(id, fd, buffer.address(), len);
+            int res = ops.await(task, id, "read from");
+            if (res > 0) {
+                if (!direct) {
+                    MemorySegment.copy(buffer, 0, dst, 0, res);
+                }
+                return res;
+            }
+            if (res == 0) {
+                return TcpStream.END_OF_STREAM;
+            }
+            if (!retry(res)) {
+                throw StreamBridge.net().error("recv(fd=" + fd + ")", -res);
+            }
+        }
+    }
+
+    /** {@link #read(Task, CompletionOps, TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
+    static int read(Task<?> task, CompletionOps ops, TcpStream stream, byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int fd = (int) stream.handle();
+        if (len == 0) {
+            return 0;
+        }
+        for (;;) {
+            int id = ops.begin(task, fd, CompletionOps.READ, null);
+            MemorySegment buffer = ops.bounce(id, len);
+            ops.ring.recv(id, fd, buffer.address(), (int) Math.min(len, buffer.byteSize()));
+            int res = ops.await(task, id, "read from");
+            if (res > 0) {
+                MemorySegment.copy(buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, off, res);
+                return res;
+            }
+            if (res == 0) {
+                return TcpStream.END_OF_STREAM;
+            }
+            if (!retry(res)) {
+                throw StreamBridge.net().error("recv(fd=" + fd + ")", -res);
+            }
+        }
+    }
+
+    /** write: IORING_OP_SEND (MSG_NOSIGNAL) from {@code src} if native, else from a bounce buffer. */
+    static int write(Task<?> task, CompletionOps ops, TcpStream stream, MemorySegment src) throws IOException {
+        int fd = (int) stream.handle();
+        long size = src.byteSize();
+        if (size == 0) {
+            return 0;
+        }
+        boolean direct = src.isNative();
+        for (;;) {
+            int id = ops.begin(task, fd, CompletionOps.WRITE, direct ? src.scope() : null);
+            MemorySegment buffer = direct ? src : ops.bounce(id, size);
+            int len = (int) Math.min(Math.min(size, buffer.byteSize()), Integer.MAX_VALUE);
+            if (!direct) {
+                MemorySegment.copy(src, 0, buffer, 0, len);
+            }
+            ops.ring.send(id, fd, buffer.address(), len);
+            int res = ops.await(task, id, "write to");
+            if (res > 0) {
+                return res;
+            }
+            if (res < 0 && !retry(res)) {
+                throw StreamBridge.net().error("send(fd=" + fd + ")", -res);
+            }
+        }
+    }
+
+    /** {@link #write(Task, CompletionOps, TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
+    static int write(Task<?> task, CompletionOps ops, TcpStream stream, byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int fd = (int) stream.handle();
+        if (len == 0) {
+            return 0;
+        }
+        for (;;) {
+            int id = ops.begin(task, fd, CompletionOps.WRITE, null);
+            MemorySegment buffer = ops.bounce(id, len);
+            int n = (int) Math.min(len, buffer.byteSize());
+            MemorySegment.copy(b, off, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
+            ops.ring.send(id, fd, buffer.address(), n);
+            int res = ops.await(task, id, "write to");
+            if (res > 0) {
+                return res;
+            }
+            if (res < 0 && !retry(res)) {
+                throw StreamBridge.net().error("send(fd=" + fd + ")", -res);
+            }
+        }
+    }
+
+    /**
+     * Errors after which the operation is submitted again: EAGAIN (the kernel gave up waiting for
+     * readiness itself, rare), EINTR, and ECANCELED not asked for by the task (the kernel cancels
+     * a thread's requests when it exits: the loop ran on another thread).
+     */
+    private static boolean retry(int res) {
+        String name = Errno.name(-res); // only on the error path
+        return name.equals("EAGAIN") || name.equals("EINTR") || name.equals("ECANCELED");
+    }
+}
