@@ -82,9 +82,15 @@ public final class RawpollTaskEchoServer {
     private static void echo(TcpStream client, LoopThreadAllocation allocation) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(RawpollCallbackEchoServer.BUFFER_BYTES);
+            // The slice of the last length read, kept: a new one per round trip would be an object
+            // per round trip (it lives across the task's suspension, so it is not scalar-replaced).
+            MemorySegment slice = buffer;
             for (int n; (n = AsyncSockets.read(client, buffer)) > 0; ) {
                 allocation.reads++;
-                AsyncSockets.writeAll(client, buffer.asSlice(0, n));
+                if (slice.byteSize() != n) {
+                    slice = buffer.asSlice(0, n);
+                }
+                AsyncSockets.writeAll(client, slice);
             }
         } catch (IOException e) {
             // a reset from the load generator ends this connection only
