@@ -110,7 +110,6 @@ final class Uring {
     static final byte IORING_OP_POLL_REMOVE = (byte) io_uring_h.IORING_OP_POLL_REMOVE();
     static final byte IORING_OP_ACCEPT = (byte) io_uring_h.IORING_OP_ACCEPT();
     static final byte IORING_OP_ASYNC_CANCEL = (byte) io_uring_h.IORING_OP_ASYNC_CANCEL();
-    static final byte IORING_OP_CONNECT = (byte) io_uring_h.IORING_OP_CONNECT();
     static final byte IORING_OP_SEND = (byte) io_uring_h.IORING_OP_SEND();
     static final byte IORING_OP_RECV = (byte) io_uring_h.IORING_OP_RECV();
     static final int IORING_POLL_ADD_MULTI = io_uring_h.IORING_POLL_ADD_MULTI();
@@ -148,7 +147,6 @@ final class Uring {
     static final int ENOENT = io_uring_h.ENOENT();
     static final int EACCES = io_uring_h.EACCES();
     static final int EAGAIN = io_uring_h.EAGAIN();
-    static final int ENOTSOCK = io_uring_h.ENOTSOCK();
 
     private static final long SYS_IO_URING_SETUP = io_uring_h.SYS_io_uring_setup();
     private static final long SYS_IO_URING_ENTER = io_uring_h.SYS_io_uring_enter();

@@ -171,6 +171,29 @@ class UringCompletionLoopTest {
     }
 
     @Test
+    void aStreamClosedByAnotherThreadMidReadIsReleasedByTheLoopAfterTheCompletion() throws Exception {
+        TcpStream[] p = pair();
+        try (TcpStream client = p[0]) {
+            TcpStream server = p[1];
+            long fd = server.handle();
+            Task<Integer> reader = loop.spawn(() -> AsyncSockets.read(server, new byte[8], 0, 8));
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(50); // the loop waits in the ring with the recv in flight
+                } catch (InterruptedException e) {
+                    return;
+                }
+                server.close();
+            });
+            SocketException e = assertThrows(SocketException.class, () -> loop.runUntilComplete(reader));
+            assertTrue(e.getMessage().contains("Socket closed"), e.getMessage());
+            closer.join();
+            assertEquals(0, completions.inFlight());
+            assertTrue(!isOpen((int) fd), "fd " + fd + " still open after the recv's completion");
+        }
+    }
+
+    @Test
     void closingTheLoopWithOperationsInFlightDrainsThem() throws Exception {
         List<TcpStream> streams = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
