@@ -54,6 +54,9 @@ public interface Completions {
     /** accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC, no peer address: the result is the new descriptor. */
     void accept(int id, int fd) throws IOException;
 
+    /** connect(2) of {@code fd} to the {@code length}-byte sockaddr at {@code sockaddr}: 0 once connected. */
+    void connect(int id, int fd, long sockaddr, int length) throws IOException;
+
     /** Completes when {@code fd} is writable (or has an error or hang-up): a connect in progress has ended. */
     void awaitWritable(int id, int fd) throws IOException;
 

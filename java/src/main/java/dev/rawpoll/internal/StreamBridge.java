@@ -2,6 +2,7 @@ package dev.rawpoll.internal;
 
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.net.TcpStream;
+import java.net.InetSocketAddress;
 
 /**
  * What the event loop's completion-based sockets need from {@code dev.rawpoll.net} that its public
@@ -17,7 +18,23 @@ public final class StreamBridge {
 
         /** {@code call: ECONNRESET (Connection reset by peer)}, as the subclass the readiness path throws. */
         SystemCallException error(String call, int errno);
+
+        /**
+         * A new non-blocking, close-on-exec socket of {@code remote}'s family, not connected, with
+         * {@code remote} written in its sockaddr: for IORING_OP_CONNECT. The stream's {@code
+         * finishConnect()} reports the outcome once the connect has completed.
+         */
+        Connecting connecting(InetSocketAddress remote) throws SystemCallException;
+
+        /** {@code connect(127.0.0.1:1): ECONNREFUSED (Connection refused)}, as {@code TcpStream.connect} throws it. */
+        SystemCallException connectError(InetSocketAddress remote, int errno);
     }
+
+    /**
+     * A socket to connect: its stream, and the address and length of its sockaddr, which stays
+     * allocated until the stream is closed.
+     */
+    public record Connecting(TcpStream stream, long sockaddr, int length) {}
 
     private static volatile Net net;
 

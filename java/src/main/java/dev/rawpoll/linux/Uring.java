@@ -110,6 +110,7 @@ final class Uring {
     static final byte IORING_OP_POLL_REMOVE = (byte) io_uring_h.IORING_OP_POLL_REMOVE();
     static final byte IORING_OP_ACCEPT = (byte) io_uring_h.IORING_OP_ACCEPT();
     static final byte IORING_OP_ASYNC_CANCEL = (byte) io_uring_h.IORING_OP_ASYNC_CANCEL();
+    static final byte IORING_OP_CONNECT = (byte) io_uring_h.IORING_OP_CONNECT();
     static final byte IORING_OP_SEND = (byte) io_uring_h.IORING_OP_SEND();
     static final byte IORING_OP_RECV = (byte) io_uring_h.IORING_OP_RECV();
     static final int IORING_POLL_ADD_MULTI = io_uring_h.IORING_POLL_ADD_MULTI();

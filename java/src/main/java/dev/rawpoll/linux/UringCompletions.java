@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link Completions} of a {@link UringPoller}: socket operations queued as SQEs in the
- * poller's ring (IORING_OP_RECV, SEND, ACCEPT, POLL_ADD, ASYNC_CANCEL), submitted by the poller's
+ * poller's ring (IORING_OP_RECV, SEND, ACCEPT, CONNECT, POLL_ADD, ASYNC_CANCEL), submitted by the poller's
  * next wait together with its readiness changes, their completions handed to the {@link Handler}
  * while that wait reads the CQ. One {@code io_uring_enter} per wait, never one per operation
  * (only an SQ that fills up between two waits is submitted early).
@@ -65,6 +65,12 @@ final class UringCompletions implements Completions {
     public void accept(int id, int fd) throws IOException {
         // addr and addr2 (the socklen_t *) NULL: no peer address, as TcpListener.accept's accept4.
         queue(Uring.IORING_OP_ACCEPT, fd, 0L, 0, 0L, Uring.SOCK_NONBLOCK | Uring.SOCK_CLOEXEC, id);
+    }
+
+    @Override
+    public void connect(int id, int fd, long sockaddr, int length) throws IOException {
+        // The address length goes in the off field (addr2); the kernel copies the sockaddr at submission.
+        queue(Uring.IORING_OP_CONNECT, fd, sockaddr, 0, Integer.toUnsignedLong(length), 0, id);
     }
 
     @Override

@@ -32,7 +32,7 @@ import java.util.concurrent.CancellationException;
  *
  * <p><b>On io_uring: completions.</b> On a loop whose poller does the I/O itself ({@code
  * EventLoop.open(Poller.openIoUring())}) every method hands its operation to the kernel (recv,
- * send, accept; connect's end as a poll) and suspends the task until the kernel says it is done;
+ * send, accept, connect) and suspends the task until the kernel says it is done;
  * the loop's next wait submits every operation of the pass in one system call. Results and
  * exceptions are the same. <b>The buffer rule:</b> memory passed to a method belongs to the kernel
  * until the method returns or throws, and the method never returns or throws before the kernel's

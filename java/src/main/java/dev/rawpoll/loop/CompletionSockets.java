@@ -43,18 +43,26 @@ final class CompletionSockets {
         }
     }
 
-    /** connect: connect(2) starts it; a POLL_ADD for POLLOUT in the ring completes when it has ended. */
+    /**
+     * connect: IORING_OP_CONNECT on a new non-blocking socket; its completion is the outcome
+     * (ECONNREFUSED: {@link dev.rawpoll.net.ConnectionRefusedException}, as on epoll).
+     */
     static TcpStream connect(Task<?> task, CompletionOps ops, InetSocketAddress remote) throws IOException {
-        TcpStream stream = TcpStream.connect(remote);
+        StreamBridge.Net net = StreamBridge.net();
+        StreamBridge.Connecting connecting = net.connecting(remote);
+        TcpStream stream = connecting.stream();
         try {
-            while (!stream.finishConnect()) {
-                int fd = (int) stream.handle();
-                int id = ops.begin(task, fd, CompletionOps.WRITE, null);
+            int fd = (int) stream.handle();
+            int id = ops.begin(task, fd, CompletionOps.WRITE, null); // the sockaddr lives as long as the stream
+            ops.ring.connect(id, fd, connecting.sockaddr(), connecting.length());
+            int res = ops.await(task, id, "connect");
+            if (res < 0) {
+                throw net.connectError(remote, -res);
+            }
+            while (!stream.finishConnect()) { // connected: finishConnect learns the peer at once
+                id = ops.begin(task, fd, CompletionOps.WRITE, null);
                 ops.ring.awaitWritable(id, fd);
-                int res = ops.await(task, id, "connect");
-                if (res < 0) {
-                    throw StreamBridge.net().error("poll(fd=" + fd + ", POLLOUT)", -res);
-                }
+                ops.await(task, id, "connect");
             }
             return stream;
         } catch (IOException | RuntimeException | Error e) {

@@ -72,6 +72,24 @@ final class SocketHandle {
             public SystemCallException error(String call, int errno) {
                 return SocketHandle.error(call, errno);
             }
+
+            @Override
+            public dev.rawpoll.internal.StreamBridge.Connecting connecting(InetSocketAddress remote) throws SystemCallException {
+                SocketHandle socket = open(SocketAddresses.family(remote));
+                try {
+                    int length = SocketAddresses.write(remote, socket.sockaddr);
+                    return new dev.rawpoll.internal.StreamBridge.Connecting(TcpStream.connecting(socket, remote),
+                            socket.sockaddr.address(), length);
+                } catch (RuntimeException | Error e) {
+                    socket.close();
+                    throw e;
+                }
+            }
+
+            @Override
+            public SystemCallException connectError(InetSocketAddress remote, int errno) {
+                return SocketHandle.error("connect(" + SocketAddresses.format(remote) + ")", errno);
+            }
         });
     }
 
