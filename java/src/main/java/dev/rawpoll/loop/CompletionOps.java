@@ -156,6 +156,20 @@ final class CompletionOps implements Completions.Handler {
         return res;
     }
 
+    /** Undoes {@link #begin} of an operation that could not be queued (its submission failed). */
+    void abandon(int id) {
+        int fd = fds[id];
+        for (int d = READ; d <= WRITE; d++) {
+            if (opOfFd[d][fd] == id + 1) {
+                opOfFd[d][fd] = 0;
+                if (opOfFd[READ][fd] == 0 && opOfFd[WRITE][fd] == 0) {
+                    busyHandles--;
+                }
+            }
+        }
+        release(id);
+    }
+
     /** Frees operation {@code id} (completed and read). */
     private void release(int id) {
         waiters[id] = null;

@@ -27,7 +27,12 @@ final class CompletionSockets {
                 int fd = (int) listener.handle();
                 ops.unhook(fd); // the readiness path below may have taken the listener's close hook away
                 int id = ops.begin(task, fd, CompletionOps.READ, null);
-                ops.ring.accept(id, fd);
+                try {
+                    ops.ring.accept(id, fd);
+                } catch (IOException | RuntimeException e) {
+                    ops.abandon(id);
+                    throw e;
+                }
                 int res = ops.await(task, id, "accept on");
                 if (res >= 0) {
                     return StreamBridge.net().adoptAccepted(res);
@@ -54,14 +59,24 @@ final class CompletionSockets {
         try {
             int fd = (int) stream.handle();
             int id = ops.begin(task, fd, CompletionOps.WRITE, null); // the sockaddr lives as long as the stream
-            ops.ring.connect(id, fd, connecting.sockaddr(), connecting.length());
+            try {
+                ops.ring.connect(id, fd, connecting.sockaddr(), connecting.length());
+            } catch (IOException | RuntimeException e) {
+                ops.abandon(id);
+                throw e;
+            }
             int res = ops.await(task, id, "connect");
             if (res < 0) {
                 throw net.connectError(remote, -res);
             }
             while (!stream.finishConnect()) { // connected: finishConnect learns the peer at once
                 id = ops.begin(task, fd, CompletionOps.WRITE, null);
-                ops.ring.awaitWritable(id, fd);
+                try {
+                    ops.ring.awaitWritable(id, fd);
+                } catch (IOException | RuntimeException e) {
+                    ops.abandon(id);
+                    throw e;
+                }
                 ops.await(task, id, "connect");
             }
             return stream;
@@ -86,7 +101,12 @@ final class CompletionSockets {
             int id = ops.begin(task, fd, CompletionOps.READ, direct ? dst.scope() : null);
             MemorySegment buffer = direct ? dst : ops.bounce(id, size);
             int len = (int) Math.min(Math.min(size, buffer.byteSize()), Integer.MAX_VALUE);
-            ops.ring.recv(id, fd, buffer.address(), len);
+            try {
+                ops.ring.recv(id, fd, buffer.address(), len);
+            } catch (IOException | RuntimeException e) {
+                ops.abandon(id);
+                throw e;
+            }
             int res = ops.await(task, id, "read from");
             if (res > 0) {
                 if (!direct) {
@@ -113,7 +133,12 @@ final class CompletionSockets {
         for (;;) {
             int id = ops.begin(task, fd, CompletionOps.READ, null);
             MemorySegment buffer = ops.bounce(id, len);
-            ops.ring.recv(id, fd, buffer.address(), (int) Math.min(len, buffer.byteSize()));
+            try {
+                ops.ring.recv(id, fd, buffer.address(), (int) Math.min(len, buffer.byteSize()));
+            } catch (IOException | RuntimeException e) {
+                ops.abandon(id);
+                throw e;
+            }
             int res = ops.await(task, id, "read from");
             if (res > 0) {
                 MemorySegment.copy(buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, off, res);
@@ -143,7 +168,12 @@ final class CompletionSockets {
             if (!direct) {
                 MemorySegment.copy(src, 0, buffer, 0, len);
             }
-            ops.ring.send(id, fd, buffer.address(), len);
+            try {
+                ops.ring.send(id, fd, buffer.address(), len);
+            } catch (IOException | RuntimeException e) {
+                ops.abandon(id);
+                throw e;
+            }
             int res = ops.await(task, id, "write to");
             if (res > 0) {
                 return res;
@@ -166,7 +196,12 @@ final class CompletionSockets {
             MemorySegment buffer = ops.bounce(id, len);
             int n = (int) Math.min(len, buffer.byteSize());
             MemorySegment.copy(b, off, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
-            ops.ring.send(id, fd, buffer.address(), n);
+            try {
+                ops.ring.send(id, fd, buffer.address(), n);
+            } catch (IOException | RuntimeException e) {
+                ops.abandon(id);
+                throw e;
+            }
             int res = ops.await(task, id, "write to");
             if (res > 0) {
                 return res;
