@@ -296,7 +296,10 @@ public final class TcpStream implements AutoCloseable {
         return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_SNDBUF, "SO_SNDBUF");
     }
 
-    /** SO_REUSEADDR; meaningful before a bind, so mostly for {@link SocketOptions}. */
+    /**
+     * SO_REUSEADDR as the OS defines it (Winsock's on Windows, which {@link SocketOptions}
+     * explains); meaningful only before a bind, so mostly for {@link SocketOptions}.
+     */
     public void setReuseAddress(boolean on) throws IOException {
         socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR", on ? 1 : 0);
     }

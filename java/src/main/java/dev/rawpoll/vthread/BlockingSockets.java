@@ -120,7 +120,10 @@ public final class BlockingSockets implements AutoCloseable {
         return blocking;
     }
 
-    /** Binds a listening socket (SO_REUSEADDR on; port 0 picks a free one). */
+    /**
+     * Binds a listening socket with {@link dev.rawpoll.net.SocketOptions#DEFAULTS} (port 0 picks
+     * a free one).
+     */
     public BlockingTcpListener bind(InetSocketAddress local, int backlog) throws IOException {
         return new BlockingTcpListener(this, TcpListener.bind(local, backlog));
     }
