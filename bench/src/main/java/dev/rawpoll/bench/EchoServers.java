@@ -50,8 +50,9 @@ final class EchoServers {
      * The server named {@code name}; a Java server's JVM gets {@code jvmOptions} too. {@code -2}
      * names run two loops (selector threads, Netty event loops): rawpoll and NIO with one
      * SO_REUSEPORT listener per loop, Netty with its usual one listener whose channels go to the
-     * loops in turn. {@code -uring} names run on io_uring: rawpoll on {@code
-     * Poller.openIoUring()} readiness, Netty on its io_uring transport.
+     * loops in turn. {@code -uring} names run on io_uring, Netty on its io_uring transport, rawpoll
+     * on {@code Poller.openIoUring()}: {@code callbacks-uring} through readiness (POLL_ADD),
+     * {@code tasks-uring} through completions (the tasks' recv/send/accept submitted to the ring).
      */
     static Compare.Server server(String name, Path nativeDir, String... jvmOptions) {
         List<String> two = List.of("--loops", "2");

@@ -67,6 +67,9 @@ final class Uring {
     static final long SQE_ADDR = io_uring_sqe.addr$offset();
     static final long SQE_LEN = io_uring_sqe.len$offset();
     static final long SQE_POLL32_EVENTS = io_uring_sqe.poll32_events$offset();
+    /** The op-specific flags word: rw_flags, poll32_events, msg_flags and accept_flags share it. */
+    static final long SQE_OP_FLAGS = io_uring_sqe.msg_flags$offset();
+    static final long SQE_OFF = io_uring_sqe.off$offset();
     static final long SQE_USER_DATA = io_uring_sqe.user_data$offset();
 
     // struct io_uring_cqe
@@ -105,6 +108,11 @@ final class Uring {
     // opcodes, poll flags, cqe flags
     static final byte IORING_OP_POLL_ADD = (byte) io_uring_h.IORING_OP_POLL_ADD();
     static final byte IORING_OP_POLL_REMOVE = (byte) io_uring_h.IORING_OP_POLL_REMOVE();
+    static final byte IORING_OP_ACCEPT = (byte) io_uring_h.IORING_OP_ACCEPT();
+    static final byte IORING_OP_ASYNC_CANCEL = (byte) io_uring_h.IORING_OP_ASYNC_CANCEL();
+    static final byte IORING_OP_CONNECT = (byte) io_uring_h.IORING_OP_CONNECT();
+    static final byte IORING_OP_SEND = (byte) io_uring_h.IORING_OP_SEND();
+    static final byte IORING_OP_RECV = (byte) io_uring_h.IORING_OP_RECV();
     static final int IORING_POLL_ADD_MULTI = io_uring_h.IORING_POLL_ADD_MULTI();
     static final int IORING_CQE_F_MORE = io_uring_h.IORING_CQE_F_MORE();
 
@@ -115,6 +123,11 @@ final class Uring {
     static final int POLLHUP = io_uring_h.POLLHUP();
     static final int POLLRDHUP = io_uring_h.POLLRDHUP();
     static final int POLLPRI = io_uring_h.POLLPRI();
+
+    // accept flags, send flags
+    static final int SOCK_NONBLOCK = io_uring_h.SOCK_NONBLOCK();
+    static final int SOCK_CLOEXEC = io_uring_h.SOCK_CLOEXEC();
+    static final int MSG_NOSIGNAL = io_uring_h.MSG_NOSIGNAL();
 
     // mmap
     static final int PROT_READ = io_uring_h.PROT_READ();
@@ -134,6 +147,7 @@ final class Uring {
     static final int EEXIST = io_uring_h.EEXIST();
     static final int ENOENT = io_uring_h.ENOENT();
     static final int EACCES = io_uring_h.EACCES();
+    static final int EAGAIN = io_uring_h.EAGAIN();
 
     private static final long SYS_IO_URING_SETUP = io_uring_h.SYS_io_uring_setup();
     private static final long SYS_IO_URING_ENTER = io_uring_h.SYS_io_uring_enter();

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
+import dev.rawpoll.internal.Completions;
 import dev.rawpoll.internal.EventArray;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
@@ -55,7 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * any thread; its counter is never read (each write wakes the poll). Needs Linux 5.13; where
  * io_uring is unavailable, opening fails naming the errno and saying that epoll works.
  */
-public final class UringPoller extends PollerBase {
+public final class UringPoller extends PollerBase implements Completions.Provider {
     /** SQ entries: changes queued between two waits beyond this are submitted early. */
     static final int SQ_ENTRIES = 256;
     /** CQ entries: room for one completion per ready descriptor of a large batch before overflow. */
@@ -85,6 +86,8 @@ public final class UringPoller extends PollerBase {
     private int wakeupsSeen;
     /** How many io_uring_enter calls this poller made; read by tests. */
     long enterCalls;
+    /** Socket operations in the same ring, for an event loop's tasks (proactor); made on first use. */
+    private UringCompletions completions;
 
     private UringPoller(Arena arena, UringRing ring, int wakeupFd, MemorySegment errno) {
         super(Platform.Handles.FILE_DESCRIPTORS);
@@ -127,6 +130,19 @@ public final class UringPoller extends PollerBase {
     @Override
     public String backend() {
         return "io_uring";
+    }
+
+    /**
+     * Socket operations (recv, send, accept) submitted in this ring by the next {@link #poll} and
+     * reported during a poll: what {@link dev.rawpoll.loop.EventLoop} uses for its tasks' sockets.
+     * Polling thread only.
+     */
+    @Override
+    public Completions completions() {
+        if (completions == null) {
+            completions = new UringCompletions(ring, registrations.lock(), pollErrno);
+        }
+        return completions;
     }
 
     // ---- registration: under the registrations' lock (PollerBase) ----
@@ -254,6 +270,9 @@ public final class UringPoller extends PollerBase {
                         wakeupsSeen = sent;
                         signalConsumed();
                     }
+                } else if (UringCompletions.isOperation(data) && completions != null) {
+                    completions.completed(data, res);
+                    completionsDelivered();
                 }
                 continue; // REMOVE: its result does not matter (ENOENT if the poll had completed)
             }
@@ -386,8 +405,9 @@ public final class UringPoller extends PollerBase {
 
     /**
      * Closes the ring (the kernel cancels every poll in flight and drops their file references),
-     * the wakeup eventfd and all native memory. No request carries a buffer of this process, so
-     * nothing the kernel finishes later can write into freed memory.
+     * the wakeup eventfd and all native memory. No readiness request carries a buffer of this
+     * process; operations of {@link #completions()} do, and their user (the event loop) drains them
+     * before it closes the poller, so nothing the kernel finishes later can write into freed memory.
      */
     @Override
     protected void release() {

@@ -161,6 +161,15 @@ final class UringRing {
      * submits what is queued). The SQE is submitted by the next {@link #enter}.
      */
     boolean queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) {
+        return queue(opcode, fd, addr, len, 0L, pollEvents, userData);
+    }
+
+    /**
+     * {@link #queue(byte, int, long, int, int, long)} with the {@code off} field too (ACCEPT: the
+     * {@code socklen_t *}; CONNECT: the address length) and {@code opFlags} in the union that
+     * holds poll32_events, msg_flags and accept_flags.
+     */
+    boolean queue(byte opcode, int fd, long addr, int len, long off, int opFlags, long userData) {
         int head = (int) U32.getAcquire(sqRing, sqHead);
         if (sqLocalTail - head == sqEntries) {
             return false;
@@ -171,9 +180,10 @@ final class UringRing {
         }
         sqes.set(JAVA_BYTE, at + Uring.SQE_OPCODE, opcode);
         sqes.set(JAVA_INT, at + Uring.SQE_FD, fd);
+        sqes.set(JAVA_LONG, at + Uring.SQE_OFF, off);
         sqes.set(JAVA_LONG, at + Uring.SQE_ADDR, addr);
         sqes.set(JAVA_INT, at + Uring.SQE_LEN, len);
-        sqes.set(JAVA_INT, at + Uring.SQE_POLL32_EVENTS, pollEvents);
+        sqes.set(JAVA_INT, at + Uring.SQE_OP_FLAGS, opFlags);
         sqes.set(JAVA_LONG, at + Uring.SQE_USER_DATA, userData);
         sqLocalTail++;
         return true;
