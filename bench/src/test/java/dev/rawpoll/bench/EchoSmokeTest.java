@@ -109,7 +109,7 @@ class EchoSmokeTest {
     @Test
     void groupAndUringServersEchoEveryByte() throws Exception {
         java.util.List<String> names = java.util.List.of("nio-2", "netty-2", "callbacks-2", "tasks-2",
-                "netty-uring", "callbacks-uring", "tasks-uring");
+                "callbacks-2-hand-off", "tasks-2-hand-off", "netty-uring", "callbacks-uring", "tasks-uring");
         java.util.Map<String, java.util.concurrent.Future<String>> outcomes = new java.util.LinkedHashMap<>();
         try (var executor = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
             for (String name : names) {
@@ -138,11 +138,34 @@ class EchoSmokeTest {
                 if (r.roundTrips() <= 0 || r.bytesVerified() < r.roundTrips() * size) return name + ": " + r;
             }
             java.util.List<String> fds = fdTargets(server.pid());
-            boolean ok = name.endsWith("-2")
+            boolean ok = name.contains("-2")
                     ? fds.stream().filter("anon_inode:[eventpoll]"::equals).count() >= 2
                     : fds.contains("anon_inode:[io_uring]");
-            return ok ? null : name + " does not hold the pollers its name says: " + fds;
+            if (!ok) return name + " does not hold the pollers its name says: " + fds;
+            if (name.contains("-2")) {
+                // One SO_REUSEPORT listener per loop, or one listener whose connections are handed over.
+                long expected = name.equals("netty-2") || name.endsWith("-hand-off") ? 1 : 2;
+                long listening = listeningSockets(server.port);
+                if (listening != expected) return name + " listens with " + listening + " sockets, not " + expected;
+            }
+            return null;
         }
+    }
+
+    /**
+     * The listening TCP sockets on {@code port} (state 0A in /proc/net/tcp and tcp6: the JDK's
+     * and Netty's listeners are IPv6 sockets bound to ::ffff:127.0.0.1).
+     */
+    static long listeningSockets(int port) throws IOException {
+        String localPort = String.format(java.util.Locale.ROOT, ":%04X", port);
+        long count = 0;
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try (var lines = Files.lines(Path.of(table))) {
+                count += lines.skip(1).map(String::trim).map(l -> l.split("\\s+"))
+                        .filter(f -> f[1].endsWith(localPort) && f[3].equals("0A")).count();
+            }
+        }
+        return count;
     }
 
     private static java.util.List<String> fdTargets(long pid) throws IOException {
