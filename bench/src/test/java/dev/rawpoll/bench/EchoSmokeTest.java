@@ -103,13 +103,25 @@ class EchoSmokeTest {
      * The 2-loop and io_uring rows: each server echoes every byte at both sizes (8 connections, so
      * that both loops of a 2-loop server most likely get some), and runs on what its name says:
      * a {@code -2} server holds two epoll instances (one per loop or selector thread), a {@code
-     * -uring} server an io_uring instance. The seven servers start and run at the same time, so
+     * -uring} server an io_uring instance, and each 2-loop server listens with as many sockets
+     * as it says (one per loop with SO_REUSEPORT, one with a hand-off, as Netty's). The seven
+     * servers start and run at the same time, so
      * that their JVM starts and load windows overlap: one test of about the time of two servers.
      */
     @Test
     void groupAndUringServersEchoEveryByte() throws Exception {
-        java.util.List<String> names = java.util.List.of("nio-2", "netty-2", "callbacks-2", "tasks-2",
-                "callbacks-2-hand-off", "tasks-2-hand-off", "netty-uring", "callbacks-uring", "tasks-uring");
+        assertEquals(java.util.List.of(), echoAllAtOnce(java.util.List.of("nio-2", "netty-2", "callbacks-2", "tasks-2",
+                "netty-uring", "callbacks-uring", "tasks-uring")));
+    }
+
+    /** The 2-loop rawpoll servers with {@code --hand-off}: as above, and each listens with one socket. */
+    @Test
+    void handOffServersEchoEveryByte() throws Exception {
+        assertEquals(java.util.List.of(), echoAllAtOnce(java.util.List.of("callbacks-2-hand-off", "tasks-2-hand-off")));
+    }
+
+    /** Runs {@link #echoesAndRunsOnWhatItsNameSays} for {@code names} at the same time; what failed. */
+    private static java.util.List<String> echoAllAtOnce(java.util.List<String> names) throws Exception {
         java.util.Map<String, java.util.concurrent.Future<String>> outcomes = new java.util.LinkedHashMap<>();
         try (var executor = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
             for (String name : names) {
@@ -125,7 +137,7 @@ class EchoSmokeTest {
                 failures.add(e.getKey() + ": " + ex.getCause());
             }
         }
-        assertEquals(java.util.List.of(), failures);
+        return failures;
     }
 
     /** Null if {@code name} echoed every byte at 64 B and 16 KiB and holds its pollers; else what failed. */
