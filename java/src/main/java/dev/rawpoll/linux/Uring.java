@@ -103,6 +103,7 @@ final class Uring {
     static final int IORING_SQ_TASKRUN = io_uring_h.IORING_SQ_TASKRUN();
 
     // opcodes, poll flags, cqe flags
+    static final byte IORING_OP_NOP = (byte) io_uring_h.IORING_OP_NOP();
     static final byte IORING_OP_POLL_ADD = (byte) io_uring_h.IORING_OP_POLL_ADD();
     static final byte IORING_OP_POLL_REMOVE = (byte) io_uring_h.IORING_OP_POLL_REMOVE();
     static final int IORING_POLL_ADD_MULTI = io_uring_h.IORING_POLL_ADD_MULTI();

@@ -16,6 +16,8 @@ final class UringArms {
     private int[] arms = new int[64];
     private int[] batchStamps = new int[64];
     private int[] batchSlots = new int[64];
+    /** The SQ index of the POLL_ADD of each descriptor's current arm. */
+    private int[] queuedAt = new int[64];
     private int stamp;
     private int lastArm;
     private int[] rearm = new int[64];
@@ -31,6 +33,7 @@ final class UringArms {
             arms = Arrays.copyOf(arms, n);
             batchStamps = Arrays.copyOf(batchStamps, n);
             batchSlots = Arrays.copyOf(batchSlots, n);
+            queuedAt = Arrays.copyOf(queuedAt, n);
         }
     }
 
@@ -45,6 +48,16 @@ final class UringArms {
         if (arm == 0) arm = lastArm = 1;
         arms[fd] = arm;
         return arm;
+    }
+
+    /** Records the SQ index of the POLL_ADD of {@code fd}'s current arm. */
+    void queuedAt(int fd, int index) {
+        queuedAt[fd] = index;
+    }
+
+    /** The SQ index of the POLL_ADD of {@code fd}'s current arm. */
+    int queuedAt(int fd) {
+        return queuedAt[fd];
     }
 
     /** {@code fd}'s poll is no longer in flight (completed, or being removed). */

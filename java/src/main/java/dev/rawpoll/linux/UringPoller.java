@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
+import dev.rawpoll.internal.CloseHooks;
 import dev.rawpoll.internal.EventArray;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
@@ -85,6 +86,8 @@ public final class UringPoller extends PollerBase {
     private int wakeupsSeen;
     /** How many io_uring_enter calls this poller made; read by tests. */
     long enterCalls;
+    /** Told of rawpoll's socket closes while this poller is open: see {@link #letGo}. */
+    private final CloseHooks.FileHolder holder = this::letGo;
 
     private UringPoller(Arena arena, UringRing ring, int wakeupFd, MemorySegment errno) {
         super(Platform.Handles.FILE_DESCRIPTORS);
@@ -115,6 +118,7 @@ public final class UringPoller extends PollerBase {
             }
             UringPoller poller = new UringPoller(arena, ring, wakeupFd, errno);
             poller.armWakeup(); // submitted by the first wait, on the polling thread
+            CloseHooks.addHolder(poller.holder);
             return poller;
         } catch (IOException | RuntimeException | Error e) {
             if (wakeupFd >= 0) Epoll.close(errno, wakeupFd);
@@ -177,6 +181,38 @@ public final class UringPoller extends PollerBase {
         }
     }
 
+    /**
+     * A rawpoll socket ({@code TcpStream}, {@code TcpListener}) is being closed: its registration
+     * here, if any, is dropped and its poll removed before the number is released, so that the
+     * close really closes (the peer sees end of stream) and the number can be registered again, as
+     * on epoll, whose registration goes with the file. The removal is submitted at once by this
+     * thread unless a poll is waiting (then the woken poll submits it, and the kernel drops the
+     * file's last reference right after). Descriptors that are not rawpoll sockets get no such
+     * help: {@link Poller#deregister} before close(2).
+     */
+    private void letGo(long handle) {
+        int fd = (int) handle;
+        ReentrantLock lock = registrations.lock();
+        lock.lock();
+        try {
+            if (registrations.isClosed() || fd < 0 || registrations.generation(fd) == 0) {
+                return;
+            }
+            registrations.remove(fd);
+            if (disarm(fd)) {
+                if (waiting == null) {
+                    submit("POLL_REMOVE before close, fd=", fd);
+                } else {
+                    kick();
+                }
+            }
+        } catch (IOException e) {
+            // The close goes on; the poll is removed by the next wait, or with the ring.
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A wait in another thread is woken to submit what was queued; it then waits again. */
     private void kick() {
         if (waiting != null && waiting != Thread.currentThread()) {
@@ -198,8 +234,10 @@ public final class UringPoller extends PollerBase {
         ReentrantLock lock = registrations.lock();
         int toSubmit;
         lock.lock();
+        int ready;
         try {
             poller = Thread.currentThread();
+            ready = pollAgainWhatCompletedBefore();
             armAgain();
             toSubmit = ring.flush();
             waiting = poller;
@@ -207,7 +245,6 @@ public final class UringPoller extends PollerBase {
             lock.unlock();
         }
         int rc = 0;
-        int ready = ring.ready();
         if (ready == 0 || toSubmit > 0 || ring.kernelHasMore()) {
             long wait = ready > 0 ? 0 : timeoutNanos;
             enterCalls++;
@@ -270,16 +307,9 @@ public final class UringPoller extends PollerBase {
                 arms.queueRearm(fd);
                 continue;
             }
-            int slot = arms.slot(fd);
-            if (slot < 0) {
-                if (events.collected() == events.capacity()) {
-                    break;
-                }
-                slot = events.collected();
-                arms.setSlot(fd, slot);
-                events.add(Registrations.key(fd, registrations.generation(fd)), 0);
+            if (!event(events, fd, res < 0 ? Readiness.ERROR : readiness(res))) {
+                break;
             }
-            events.merge(slot, res < 0 ? Readiness.ERROR : readiness(res));
             if (!more) {
                 arms.clear(fd);
                 if ((registrations.interestOf(fd) & Interest.ONESHOT) == 0) {
@@ -288,6 +318,60 @@ public final class UringPoller extends PollerBase {
             }
         }
         ring.consume(read);
+    }
+
+    /**
+     * The fresh-poll rule of epoll for level-triggered and oneshot registrations: a completion
+     * that reached the CQ before this poll began may be stale (the descriptor drained since), where
+     * epoll_wait polls each ready file again when it is called. So each such completion of a
+     * single-shot poll is not reported: its poll is armed again with this poll's submission, and
+     * the kernel completes it during the same {@code io_uring_enter} if the descriptor is still
+     * ready (else it stays armed). They are armed here, before the polls that completed in the
+     * last wait, so that completions left in the CQ by a full {@code Events} come first and are
+     * not starved. No system call is added: the re-arm is the one the next poll would make anyway.
+     * A completion not to report gets the user_data {@link #REMOVE}, so {@link #reap} drops it.
+     * Multishot ({@code EDGE}) completions are reported as they are: a wake-up since the last poll.
+     * Returns how many completions are left to report. Under the lock.
+     */
+    private int pollAgainWhatCompletedBefore() throws IOException {
+        int ready = ring.ready();
+        int dropped = 0;
+        MemorySegment cq = ring.cq();
+        for (int i = 0; i < ready; i++) {
+            long at = ring.cqeOffset(i);
+            long data = cq.get(JAVA_LONG, at + Uring.CQE_USER_DATA);
+            if (data < 0 || cq.get(JAVA_INT, at + Uring.CQE_RES) < 0
+                    || (cq.get(JAVA_INT, at + Uring.CQE_FLAGS) & Uring.IORING_CQE_F_MORE) != 0) {
+                continue; // not the readiness of a single-shot poll
+            }
+            int fd = (int) data;
+            int arm = arms.current(fd);
+            if ((int) (data >>> 32) != arm || arm == 0 || (registrations.interestOf(fd) & Interest.EDGE) != 0) {
+                continue; // a removed or replaced poll, or a multishot the kernel ended: reap handles it
+            }
+            arm(fd, registrations.interestOf(fd));
+            cq.set(JAVA_LONG, at + Uring.CQE_USER_DATA, REMOVE);
+            dropped++;
+        }
+        return ready - dropped;
+    }
+
+    /**
+     * Merges {@code readiness} into {@code fd}'s event of this batch, adding one if it has none;
+     * false if that finds {@code events} full (the completion then stays in the CQ).
+     */
+    private boolean event(EventArray events, int fd, int readiness) {
+        int slot = arms.slot(fd);
+        if (slot < 0) {
+            if (events.collected() == events.capacity()) {
+                return false;
+            }
+            slot = events.collected();
+            arms.setSlot(fd, slot);
+            events.add(Registrations.key(fd, registrations.generation(fd)), 0);
+        }
+        events.merge(slot, readiness);
+        return true;
     }
 
     /**
@@ -316,15 +400,24 @@ public final class UringPoller extends PollerBase {
         boolean edge = (interest & Interest.EDGE) != 0;
         queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, pollEvents(interest),
                 UringArms.userData(arms.next(fd), fd));
+        arms.queuedAt(fd, ring.nextIndex() - 1);
     }
 
-    /** Queues the POLL_REMOVE of {@code fd}'s poll in flight, if any; whether there was one. */
+    /**
+     * Removes {@code fd}'s poll, if any: a POLL_ADD the kernel has not taken yet is withdrawn (made
+     * a NOP), otherwise a POLL_REMOVE is queued. Returns whether a POLL_REMOVE was queued. (Not
+     * an ADD and its REMOVE in one submission: a multishot poll that is ready when armed survives
+     * a POLL_REMOVE submitted with it, seen on Linux 6.18, and keeps its file open.)
+     */
     private boolean disarm(int fd) throws IOException {
         int arm = arms.current(fd);
         if (arm == 0) {
             return false;
         }
         arms.clear(fd);
+        if (ring.withdraw(arms.queuedAt(fd), REMOVE, waiting == null)) {
+            return false;
+        }
         queue(Uring.IORING_OP_POLL_REMOVE, -1, UringArms.userData(arm, fd), 0, 0, REMOVE);
         return true;
     }
@@ -391,6 +484,7 @@ public final class UringPoller extends PollerBase {
      */
     @Override
     protected void release() {
+        CloseHooks.removeHolder(holder);
         Epoll.close(pollErrno, wakeupFd);
         ring.close();
         arena.close();

@@ -1,6 +1,7 @@
 package dev.rawpoll.linux;
 
 import static dev.rawpoll.Interest.EDGE;
+import static dev.rawpoll.Interest.ONESHOT;
 import static dev.rawpoll.Interest.READABLE;
 import static dev.rawpoll.Interest.WRITABLE;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.Events;
+import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.PollerContractTest;
 import dev.rawpoll.Readiness;
@@ -101,6 +103,30 @@ class UringPollerTest extends PollerContractTest {
         poller.deregister(s.a());
         s.closeA();
         assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
+     * A change that replaces a POLL_ADD the kernel has not taken yet withdraws it instead of
+     * submitting it with its POLL_REMOVE: a multishot poll that is ready when armed survives a
+     * POLL_REMOVE submitted with it (Linux 6.18) and keeps its file open. So deregister, then close,
+     * closes at once, in every mode, with no poll in between.
+     */
+    @Test
+    void aPollAddedAndRemovedBeforeAnyWaitNeverHoldsTheFile() throws IOException {
+        poller.poll(events, 0, MILLISECONDS); // this thread polls: deregister submits at once
+        for (int interest : new int[] {WRITABLE | EDGE, READABLE | WRITABLE | EDGE, WRITABLE, WRITABLE | ONESHOT}) {
+            Pair s = socketPair();
+            poller.register(s.b(), interest, 2); // ready at once
+            poller.deregister(s.b());
+            s.closeB();
+            assertEquals(0, handles.read(s.a(), 1), "peer of a closed socket, interest " + Interest.toString(interest));
+            Pair t = socketPair();
+            poller.register(t.b(), READABLE | EDGE, 3);
+            poller.modify(t.b(), interest, 4);
+            poller.deregister(t.b());
+            t.closeB();
+            assertEquals(0, handles.read(t.a(), 1), "after modify, interest " + Interest.toString(interest));
+        }
     }
 
     /**
