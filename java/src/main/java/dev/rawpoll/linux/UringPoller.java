@@ -11,7 +11,6 @@ import dev.rawpoll.internal.EventArray;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
 import dev.rawpoll.internal.PollerBase;
-import dev.rawpoll.internal.Registrations;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,41 +19,36 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The io_uring backend of {@link Poller}, readiness through one ring: every registration is an
  * {@code IORING_OP_POLL_ADD} request, and one {@code io_uring_enter} per wait submits every change
- * queued since the last one and waits for completions (IORING_ENTER_EXT_ARG carries the timeout:
- * no timeout SQE). Opened by {@link Poller#openIoUring()}; {@link Poller#open()} stays on epoll.
- * Everything else (state, checks, the poll loop, threads) is {@link PollerBase}'s.
+ * queued since the last one and waits for completions (IORING_ENTER_EXT_ARG carries the timeout).
+ * Opened by {@link Poller#openIoUring()}; {@link Poller#open()} stays on epoll. Everything else
+ * (state, checks, the poll loop, threads) is {@link PollerBase}'s.
  *
- * <h2>How each mode is served</h2>
  * <ul>
- *   <li>level-triggered: a single-shot poll; once its completion has been collected, the next wait
- *       arms it again, and the kernel completes it at once if the descriptor is still ready.</li>
+ *   <li>level-triggered and {@link Interest#ONESHOT}: a single-shot poll, armed again by the next
+ *       wait (level) or by {@link #modify} (oneshot). A completion that arrived before the poll
+ *       began is not reported but armed again in that poll's submission, so what is reported is
+ *       the readiness at the poll, as epoll_wait's.</li>
  *   <li>{@link Interest#EDGE}: a multishot poll ({@code IORING_POLL_ADD_MULTI}, Linux 5.13): a
- *       completion per wake-up of the descriptor, as EPOLLET reports; armed again only if the
- *       kernel ends it (a completion without {@code IORING_CQE_F_MORE}).</li>
- *   <li>{@link Interest#ONESHOT}: a single-shot poll not armed again until {@link #modify}.</li>
+ *       completion per wake-up, with the bits of the wake-up (POLLIN for new data).</li>
  * </ul>
- * {@link #modify} removes the armed poll ({@code IORING_OP_POLL_REMOVE}) and adds one with the new
- * interest; completions of a replaced poll carry an older arm number in their user_data and are
- * dropped. Several completions of one descriptor in one wait are merged into one event.
+ * {@link #modify} and {@link #deregister} remove the armed poll: a POLL_ADD still in the SQ is made
+ * a NOP, one the kernel took gets an {@code IORING_OP_POLL_REMOVE}; completions of a replaced poll
+ * carry an older arm number in their user_data and are dropped. Several completions of one
+ * descriptor in one wait merge into one event.
  *
- * <h2>Threads</h2>
- * Only the polling thread enters the ring: a request belongs to the thread that submitted it (its
- * completions are posted through that thread's task work), and requests may be cancelled when that
- * thread exits (seen for the wakeup's multishot poll); a cancelled poll is armed again by the next
- * wait. A change made by another thread is queued
- * in the SQ under the registrations' lock; if a poll is waiting, it is woken to submit it and wait
- * again (the wake is not a {@link #wakeup()}: the poll does not return for it).
+ * <p>Threads: only the polling thread enters the ring to wait, since a request belongs to the
+ * thread that submitted it (its completions are posted through that thread's task work, and it may
+ * be cancelled when that thread exits; a cancelled poll is armed again by the next wait). A change
+ * from another thread is queued under the registrations' lock, and a waiting poll is woken to
+ * submit it (not a {@link #wakeup()}: that poll goes on waiting).
  *
- * <h2>Where it differs from epoll</h2>
- * A poll in flight holds the descriptor's open file, so {@link #deregister} on the polling thread
- * submits its POLL_REMOVE at once (a close right after it closes) and a descriptor closed without
- * deregister stays open while its poll is armed; the registration follows the descriptor number;
- * register checks the descriptor with {@code fcntl(F_GETFD)}; a regular file polls as ready;
- * timeouts are not rounded. Details and reasons: {@code docs/io_uring.md}.
- *
- * <p>Wakeup: an eventfd watched by a multishot poll in the ring, written by {@link #wakeup()} from
- * any thread; its counter is never read (each write wakes the poll). Needs Linux 5.13; where
- * io_uring is unavailable, opening fails naming the errno and saying that epoll works.
+ * <p>Where it differs from epoll ({@link Poller} lists it; reasons in {@code docs/io_uring.md}): a
+ * poll in flight holds the open file, and the registration follows the number, so a descriptor
+ * closed without deregister stays open while its poll is armed (rawpoll's own sockets are
+ * deregistered on close: {@link #letGo}); register checks the descriptor with {@code
+ * fcntl(F_GETFD)}; a regular file polls as ready; timeouts are not rounded. Wakeup: an eventfd
+ * watched by a multishot poll. Where io_uring is unavailable, opening fails naming the errno and
+ * saying that epoll works.
  */
 public final class UringPoller extends PollerBase {
     /** SQ entries: changes queued between two waits beyond this are submitted early. */
@@ -182,13 +176,10 @@ public final class UringPoller extends PollerBase {
     }
 
     /**
-     * A rawpoll socket ({@code TcpStream}, {@code TcpListener}) is being closed: its registration
-     * here, if any, is dropped and its poll removed before the number is released, so that the
-     * close really closes (the peer sees end of stream) and the number can be registered again, as
-     * on epoll, whose registration goes with the file. The removal is submitted at once by this
-     * thread unless a poll is waiting (then the woken poll submits it, and the kernel drops the
-     * file's last reference right after). Descriptors that are not rawpoll sockets get no such
-     * help: {@link Poller#deregister} before close(2).
+     * A rawpoll socket is being closed ({@link CloseHooks}): its registration is dropped and its
+     * poll removed before the number is released, so that the close closes (the peer sees end of
+     * stream) and the number can be registered again, as on epoll. Submitted at once by this thread
+     * unless a poll waits (then the woken poll submits it). Other descriptors: deregister first.
      */
     private void letGo(long handle) {
         int fd = (int) handle;
@@ -237,7 +228,7 @@ public final class UringPoller extends PollerBase {
         int ready;
         try {
             poller = Thread.currentThread();
-            ready = pollAgainWhatCompletedBefore();
+            ready = arms.takeBackStale(ring, registrations, REMOVE);
             armAgain();
             toSubmit = ring.flush();
             waiting = poller;
@@ -307,7 +298,7 @@ public final class UringPoller extends PollerBase {
                 arms.queueRearm(fd);
                 continue;
             }
-            if (!event(events, fd, res < 0 ? Readiness.ERROR : readiness(res))) {
+            if (!arms.event(events, registrations, fd, res < 0 ? Readiness.ERROR : UringBits.readiness(res))) {
                 break;
             }
             if (!more) {
@@ -321,65 +312,14 @@ public final class UringPoller extends PollerBase {
     }
 
     /**
-     * The fresh-poll rule of epoll for level-triggered and oneshot registrations: a completion
-     * that reached the CQ before this poll began may be stale (the descriptor drained since), where
-     * epoll_wait polls each ready file again when it is called. So each such completion of a
-     * single-shot poll is not reported: its poll is armed again with this poll's submission, and
-     * the kernel completes it during the same {@code io_uring_enter} if the descriptor is still
-     * ready (else it stays armed). They are armed here, before the polls that completed in the
-     * last wait, so that completions left in the CQ by a full {@code Events} come first and are
-     * not starved. No system call is added: the re-arm is the one the next poll would make anyway.
-     * A completion not to report gets the user_data {@link #REMOVE}, so {@link #reap} drops it.
-     * Multishot ({@code EDGE}) completions are reported as they are: a wake-up since the last poll.
-     * Returns how many completions are left to report. Under the lock.
-     */
-    private int pollAgainWhatCompletedBefore() throws IOException {
-        int ready = ring.ready();
-        int dropped = 0;
-        MemorySegment cq = ring.cq();
-        for (int i = 0; i < ready; i++) {
-            long at = ring.cqeOffset(i);
-            long data = cq.get(JAVA_LONG, at + Uring.CQE_USER_DATA);
-            if (data < 0 || cq.get(JAVA_INT, at + Uring.CQE_RES) < 0
-                    || (cq.get(JAVA_INT, at + Uring.CQE_FLAGS) & Uring.IORING_CQE_F_MORE) != 0) {
-                continue; // not the readiness of a single-shot poll
-            }
-            int fd = (int) data;
-            int arm = arms.current(fd);
-            if ((int) (data >>> 32) != arm || arm == 0 || (registrations.interestOf(fd) & Interest.EDGE) != 0) {
-                continue; // a removed or replaced poll, or a multishot the kernel ended: reap handles it
-            }
-            arm(fd, registrations.interestOf(fd));
-            cq.set(JAVA_LONG, at + Uring.CQE_USER_DATA, REMOVE);
-            dropped++;
-        }
-        return ready - dropped;
-    }
-
-    /**
-     * Merges {@code readiness} into {@code fd}'s event of this batch, adding one if it has none;
-     * false if that finds {@code events} full (the completion then stays in the CQ).
-     */
-    private boolean event(EventArray events, int fd, int readiness) {
-        int slot = arms.slot(fd);
-        if (slot < 0) {
-            if (events.collected() == events.capacity()) {
-                return false;
-            }
-            slot = events.collected();
-            arms.setSlot(fd, slot);
-            events.add(Registrations.key(fd, registrations.generation(fd)), 0);
-        }
-        events.merge(slot, readiness);
-        return true;
-    }
-
-    /**
      * Arms the single-shot polls that completed, and the polls the kernel ended: the wakeup's, and
      * any cancelled because the thread that submitted them exited (Linux cancels a thread's
      * requests when it exits, so a poller polled by a thread that ended re-arms here). Under the lock.
      */
     private void armAgain() throws IOException {
+        for (int i = 0; i < arms.staleCount(); i++) { // first: see UringArms.takeBackStale
+            arm(arms.staleAt(i), registrations.interestOf(arms.staleAt(i)));
+        }
         for (int i = 0; i < arms.rearmCount(); i++) {
             int fd = arms.rearmAt(i);
             if (registrations.generation(fd) != 0 && arms.current(fd) == 0) {
@@ -398,7 +338,7 @@ public final class UringPoller extends PollerBase {
     /** Queues the POLL_ADD of {@code fd} for {@code interest} under a new arm number. */
     private void arm(int fd, int interest) throws IOException {
         boolean edge = (interest & Interest.EDGE) != 0;
-        queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, pollEvents(interest),
+        queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, UringBits.pollEvents(interest),
                 UringArms.userData(arms.next(fd), fd));
         arms.queuedAt(fd, ring.nextIndex() - 1);
     }
@@ -446,27 +386,6 @@ public final class UringPoller extends PollerBase {
         if (ring.enter(errno, ring.flush(), 0) < 0) {
             throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
-    }
-
-    /** POLL_ADD's mask: POLLERR and POLLHUP are always watched; POLLRDHUP goes with reading. */
-    private static int pollEvents(int interest) {
-        int events = 0;
-        if ((interest & Interest.READABLE) != 0) events |= Uring.POLLIN | Uring.POLLRDHUP;
-        if ((interest & Interest.WRITABLE) != 0) events |= Uring.POLLOUT;
-        if ((interest & Interest.PRIORITY) != 0) events |= Uring.POLLPRI;
-        return events;
-    }
-
-    /** poll(2) bits of a POLL_ADD completion to {@link Readiness} bits, before masking with the interest. */
-    static int readiness(int revents) {
-        int r = 0;
-        if ((revents & Uring.POLLIN) != 0) r |= Readiness.READABLE;
-        if ((revents & Uring.POLLOUT) != 0) r |= Readiness.WRITABLE;
-        if ((revents & Uring.POLLRDHUP) != 0) r |= Readiness.READ_CLOSED;
-        if ((revents & Uring.POLLHUP) != 0) r |= Readiness.HANGUP;
-        if ((revents & Uring.POLLERR) != 0) r |= Readiness.ERROR;
-        if ((revents & Uring.POLLPRI) != 0) r |= Readiness.PRIORITY;
-        return r;
     }
 
     @Override
