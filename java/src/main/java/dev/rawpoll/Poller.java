@@ -135,7 +135,7 @@ public interface Poller extends AutoCloseable {
      * io_uring_enter}. Only on explicit request: {@link #open()} stays on epoll. Where it differs from
      * epoll is listed in {@code dev.rawpoll.linux.UringPoller}.
      *
-     * @throws UnsupportedOperationException on an OS other than x86-64 Linux
+     * @throws UnsupportedOperationException on an OS other than Linux (x86-64, aarch64)
      * @throws SystemCallException where io_uring is unavailable (ENOSYS: too old a kernel; EPERM: the
      *     {@code kernel.io_uring_disabled} sysctl or a seccomp filter): the message names the errno
      *     and says that epoll ({@link #open()}) works
