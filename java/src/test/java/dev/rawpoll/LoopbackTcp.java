@@ -219,6 +219,28 @@ public final class LoopbackTcp implements TestHandles {
         }
     }
 
+    /** Sends {@code bytes}; returns what send returned. */
+    public long send(long handle, byte[] bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocateFrom(JAVA_BYTE, bytes);
+            return (long) SEND.invokeExact(handle, buf, (long) bytes.length, MSG_NOSIGNAL);
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    /** One recv of at most {@code max} bytes, returned; fails if recv did (would block included). */
+    public byte[] receive(long handle, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(max, 1));
+            long n = (long) RECV.invokeExact(handle, buf, (long) max, 0);
+            check("recv(" + handle + ")", n >= 0);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
     /** MSG_OOB: the same value on Linux, macOS, FreeBSD and Windows. */
     private static final int MSG_OOB = 1;
 

@@ -3,7 +3,7 @@ package dev.rawpoll;
 import dev.rawpoll.internal.Platform;
 
 /**
- * Where {@code dev.rawpoll.net} has TCP sockets (x86-64 Linux, macOS, FreeBSD): the condition of
+ * Where {@code dev.rawpoll.net} has TCP sockets (Linux, macOS, FreeBSD, Windows x64): the condition of
  * the socket tests, {@code @EnabledIf(TestSockets.AVAILABLE)}. Elsewhere they report themselves
  * skipped, with {@link #REASON}.
  */

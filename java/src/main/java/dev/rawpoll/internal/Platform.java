@@ -85,10 +85,10 @@ public final class Platform {
     /**
      * The socket calls of this OS, for {@code dev.rawpoll.net}: Linux's on Linux (x86-64, aarch64),
      * the BSD ones with macOS's or FreeBSD's constants (their structs are LP64 and the same on arm64
-     * and x86-64). Called once, into a {@code static final} field.
+     * and x86-64), Winsock on Windows x64. Called once, into a {@code static final} field.
      *
-     * @throws UnsupportedOperationException where rawpoll has no sockets yet (Windows, other
-     *     Linux architectures, other systems), naming the OS and architecture
+     * @throws UnsupportedOperationException where rawpoll has no sockets (other Linux
+     *     architectures, Windows on ARM, other systems), naming the OS and architecture
      */
     public static SocketCalls sockets() {
         return switch (OS) {
@@ -98,7 +98,13 @@ public final class Platform {
             }
             case MACOS -> dev.rawpoll.bsd.BsdSockets.MACOS;
             case FREEBSD -> dev.rawpoll.bsd.BsdSockets.FREEBSD;
-            case WINDOWS, OTHER -> throw new UnsupportedOperationException(
+            case WINDOWS -> {
+                if (ARCH != Arch.X86_64) {
+                    throw new UnsupportedOperationException("rawpoll's Winsock sockets are for Windows x64, not " + ARCH_NAME);
+                }
+                yield dev.rawpoll.windows.WinsockSockets.INSTANCE;
+            }
+            case OTHER -> throw new UnsupportedOperationException(
                     "rawpoll has no TCP sockets on " + OS_NAME + " (" + ARCH_NAME + ") yet");
         };
     }

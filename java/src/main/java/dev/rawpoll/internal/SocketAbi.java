@@ -14,8 +14,19 @@ import java.util.TreeMap;
  * <p>Optional entries, absent on some systems: {@code SOCK_NONBLOCK}/{@code SOCK_CLOEXEC} (0:
  * socket(2) takes no such flags, fcntl(2) does their work), {@code MSG_NOSIGNAL} (0: none; then
  * {@code SO_NOSIGPIPE} is set per socket), {@code SO_NOSIGPIPE} (-1: not used), the {@code
- * sin_len}/{@code sin6_len} offsets (-1: Linux has no length byte). {@code SO_LINGER} is the option
- * that counts seconds (macOS: SO_LINGER_SEC).
+ * sin_len}/{@code sin6_len} offsets (-1: Linux and Windows have no length byte), {@code
+ * SO_REUSEPORT} (-1: Windows has none, and setting it fails there), the fcntl names {@code
+ * F_GETFL}, {@code F_SETFL}, {@code F_GETFD}, {@code F_SETFD}, {@code O_NONBLOCK}, {@code
+ * FD_CLOEXEC} (-1: Windows has no fcntl), {@code sizeof(l_onoff)} (4 when absent: two {@code
+ * u_short}s on Windows). {@code SO_LINGER} is the option that counts seconds (macOS:
+ * SO_LINGER_SEC).
+ *
+ * <p>On Windows the Unix names carry the Winsock value of the same meaning: SHUT_RD/WR/RDWR are
+ * SD_RECEIVE/SEND/BOTH, {@code struct iovec} and {@code struct msghdr} are WSABUF and WSAMSG, the
+ * errno names are the WSAGetLastError codes (EAGAIN is WSAEWOULDBLOCK; EINPROGRESS, what a
+ * non-blocking connect under way returns, is WSAEWOULDBLOCK too; EPIPE, a send after
+ * shutdown, is WSAESHUTDOWN; ECONNABORTED, what accept answers for a connection given up before
+ * it was accepted, is WSAECONNRESET): see {@code windows.WinsockAbi}.
  */
 public final class SocketAbi {
     private final Map<String, Long> values;
@@ -30,6 +41,8 @@ public final class SocketAbi {
     /** 2 on Linux, 1 on the BSDs (which put a length byte before it). */
     public final long SIZEOF_SA_FAMILY_T;
     public final long SIZEOF_LINGER, OFFSETOF_L_ONOFF, OFFSETOF_L_LINGER;
+    /** The size of each of l_onoff and l_linger: 4 (int) on Unix, 2 (u_short) on Windows. */
+    public final long SIZEOF_L_ONOFF;
     public final long SIZEOF_IOVEC, OFFSETOF_IOV_BASE, OFFSETOF_IOV_LEN;
     public final long SIZEOF_MSGHDR, ALIGNOF_MSGHDR, OFFSETOF_MSG_IOV, OFFSETOF_MSG_IOVLEN;
     /** 8 on Linux (size_t), 4 on the BSDs (int). */
@@ -70,6 +83,7 @@ public final class SocketAbi {
         SIZEOF_LINGER = get("sizeof(struct linger)");
         OFFSETOF_L_ONOFF = get("offsetof(struct linger, l_onoff)");
         OFFSETOF_L_LINGER = get("offsetof(struct linger, l_linger)");
+        SIZEOF_L_ONOFF = optional("sizeof(l_onoff)", 4);
         SIZEOF_IOVEC = get("sizeof(struct iovec)");
         OFFSETOF_IOV_BASE = get("offsetof(struct iovec, iov_base)");
         OFFSETOF_IOV_LEN = get("offsetof(struct iovec, iov_len)");
@@ -86,7 +100,7 @@ public final class SocketAbi {
         SOCK_CLOEXEC = (int) optional("SOCK_CLOEXEC", 0);
         SOL_SOCKET = (int) get("SOL_SOCKET");
         SO_REUSEADDR = (int) get("SO_REUSEADDR");
-        SO_REUSEPORT = (int) get("SO_REUSEPORT");
+        SO_REUSEPORT = (int) optional("SO_REUSEPORT", -1);
         SO_KEEPALIVE = (int) get("SO_KEEPALIVE");
         SO_RCVBUF = (int) get("SO_RCVBUF");
         SO_SNDBUF = (int) get("SO_SNDBUF");
@@ -101,12 +115,12 @@ public final class SocketAbi {
         SHUT_RD = (int) get("SHUT_RD");
         SHUT_WR = (int) get("SHUT_WR");
         SHUT_RDWR = (int) get("SHUT_RDWR");
-        F_GETFL = (int) get("F_GETFL");
-        F_SETFL = (int) get("F_SETFL");
-        F_GETFD = (int) get("F_GETFD");
-        F_SETFD = (int) get("F_SETFD");
-        O_NONBLOCK = (int) get("O_NONBLOCK");
-        FD_CLOEXEC = (int) get("FD_CLOEXEC");
+        F_GETFL = (int) optional("F_GETFL", -1);
+        F_SETFL = (int) optional("F_SETFL", -1);
+        F_GETFD = (int) optional("F_GETFD", -1);
+        F_SETFD = (int) optional("F_SETFD", -1);
+        O_NONBLOCK = (int) optional("O_NONBLOCK", -1);
+        FD_CLOEXEC = (int) optional("FD_CLOEXEC", -1);
         SIOCATMARK = get("SIOCATMARK");
         EINTR = (int) get("EINTR");
         EAGAIN = (int) get("EAGAIN");

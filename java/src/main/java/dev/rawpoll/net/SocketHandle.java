@@ -4,10 +4,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.CloseHooks;
-import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
 import dev.rawpoll.internal.SocketAbi;
@@ -126,13 +126,13 @@ final class SocketHandle {
         return socket;
     }
 
-    /** fcntl(2): FD_CLOEXEC, then O_NONBLOCK; where socket(2) and accept(2) cannot set them. */
+    /**
+     * Non-blocking and not inherited, where socket(2) and accept(2) cannot do it: fcntl(2) on Unix,
+     * ioctlsocket(FIONBIO) and SetHandleInformation on Windows.
+     */
     void makeNonBlockingAndCloseOnExec() throws SystemCallException {
-        int flags;
-        if (RAW.fcntl(errno, fd, ABI.F_SETFD, ABI.FD_CLOEXEC) != 0
-                || (flags = RAW.fcntl(errno, fd, ABI.F_GETFL, 0)) < 0
-                || RAW.fcntl(errno, fd, ABI.F_SETFL, flags | ABI.O_NONBLOCK) != 0) {
-            throw error("fcntl(fd=" + fd + ", close-on-exec and O_NONBLOCK)", Native.errno(errno));
+        if (RAW.makeNonBlockingAndCloseOnExec(errno, fd, optval) != 0) {
+            throw error(RAW.makeNonBlockingAndCloseOnExecCall(fd), Native.errno(errno));
         }
     }
 
@@ -287,8 +287,8 @@ final class SocketHandle {
     /** SO_LINGER: negative turns lingering off. */
     void setLinger(int seconds) throws SystemCallException {
         int fd = fd();
-        optval.set(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_ONOFF, seconds < 0 ? 0 : 1);
-        optval.set(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_LINGER, Math.max(seconds, 0));
+        setLingerField(ABI.OFFSETOF_L_ONOFF, seconds < 0 ? 0 : 1);
+        setLingerField(ABI.OFFSETOF_L_LINGER, Math.max(seconds, 0));
         if (RAW.setsockopt(errno, fd, ABI.SOL_SOCKET, ABI.SO_LINGER, optval, (int) ABI.SIZEOF_LINGER) != 0) {
             throw error("setsockopt(fd=" + fd + ", SO_LINGER, " + seconds + ")", Native.errno(errno));
         }
@@ -300,8 +300,22 @@ final class SocketHandle {
         if (RAW.getsockopt(errno, fd, ABI.SOL_SOCKET, ABI.SO_LINGER, optval, socklen) != 0) {
             throw error("getsockopt(fd=" + fd + ", SO_LINGER)", Native.errno(errno));
         }
-        return optval.get(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_ONOFF) == 0
-                ? -1 : optval.get(JAVA_INT_UNALIGNED, ABI.OFFSETOF_L_LINGER);
+        return lingerField(ABI.OFFSETOF_L_ONOFF) == 0 ? -1 : lingerField(ABI.OFFSETOF_L_LINGER);
+    }
+
+    /** A field of struct linger: an int on Unix, a u_short on Windows (seconds above 65535 are cut). */
+    private void setLingerField(long offset, int value) {
+        if (ABI.SIZEOF_L_ONOFF == 2) {
+            optval.set(JAVA_SHORT_UNALIGNED, offset, (short) Math.min(value, 0xffff));
+        } else {
+            optval.set(JAVA_INT_UNALIGNED, offset, value);
+        }
+    }
+
+    private int lingerField(long offset) {
+        return ABI.SIZEOF_L_ONOFF == 2
+                ? Short.toUnsignedInt(optval.get(JAVA_SHORT_UNALIGNED, offset))
+                : optval.get(JAVA_INT_UNALIGNED, offset);
     }
 
     InetSocketAddress localAddress() throws SystemCallException {
@@ -352,8 +366,8 @@ final class SocketHandle {
      * caller typically handles apart.
      */
     static SystemCallException error(String call, int errno) {
-        String name = Errno.name(errno);
-        String text = Errno.description(errno);
+        String name = RAW.errorName(errno);
+        String text = RAW.errorDescription(errno);
         if (errno == ABI.ECONNRESET) {
             return new ConnectionResetException(call, errno, name, text);
         }

@@ -40,8 +40,9 @@ import java.net.InetSocketAddress;
  * another thread is in {@link #accept()}.
  */
 public final class TcpListener implements AutoCloseable {
-    /** The errno names of {@link #isResourceShortage}. */
-    private static final java.util.Set<String> SHORTAGES = java.util.Set.of("EMFILE", "ENFILE", "ENOBUFS", "ENOMEM");
+    /** The errno names of {@link #isResourceShortage}, and Winsock's (WSAEMFILE, WSAENOBUFS). */
+    private static final java.util.Set<String> SHORTAGES =
+            java.util.Set.of("EMFILE", "ENFILE", "ENOBUFS", "ENOMEM", "WSAEMFILE", "WSAENOBUFS");
     private static final int NO_RESERVE = -1;
 
     private final SocketHandle socket;
@@ -193,9 +194,9 @@ public final class TcpListener implements AutoCloseable {
      * pending through the reserve descriptor.
      */
     private SystemCallException acceptFailed(String call, int errno) {
-        String name = dev.rawpoll.internal.Errno.name(errno);
+        String name = RAW.errorName(errno);
         shortOfResources |= SHORTAGES.contains(name);
-        if (reserve == NO_RESERVE || !(name.equals("EMFILE") || name.equals("ENFILE"))) {
+        if (reserve == NO_RESERVE || !(name.equals("EMFILE") || name.equals("ENFILE") || name.equals("WSAEMFILE"))) {
             return SocketHandle.error(call, errno);
         }
         int fd = socket.fd();

@@ -6,7 +6,7 @@ import dev.rawpoll.Poller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rawpoll.TestFds;
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.demo.Trace.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,7 +50,7 @@ class DemoTest {
         // The demo's CPU work hashes: the JDK's security providers open /dev/random and /dev/urandom
         // for good on first use, which the descriptor count must not take for a leak.
         java.security.MessageDigest.getInstance("SHA-256").digest(new byte[1]);
-        long fdsBefore = TestFds.openFdCount();
+        long fdsBefore = LeakCheck.openHandles();
         Path svg = Path.of(System.getProperty("java.io.tmpdir"), "rawpoll-demo-" + ProcessHandle.current().pid() + ".svg");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Demo.Result r = new Demo(0.1, new PrintStream(bytes, true, StandardCharsets.UTF_8), this::openPoller).run(svg);
@@ -102,6 +102,6 @@ class DemoTest {
             Files.deleteIfExists(svg);
             Files.deleteIfExists(r.parallel().svg());
         }
-        assertEquals(fdsBefore, TestFds.openFdCount(), TestFds::describeOpenFds);
+        assertEquals(fdsBefore, LeakCheck.openHandles(), LeakCheck::describeOpenHandles);
     }
 }

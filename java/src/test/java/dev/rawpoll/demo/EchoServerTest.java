@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.rawpoll.TestFds;
+import dev.rawpoll.LeakCheck;
 import dev.rawpoll.loop.EventLoop;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +33,7 @@ class EchoServerTest {
     @Timeout(60)
     void echoesEveryConnectionUntilStopped() throws Exception {
         warmUpJavaNet();
-        long fdsBefore = TestFds.openFdCount();
+        long fdsBefore = LeakCheck.openHandles();
         CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         EventLoop[] loop = new EventLoop[1];
@@ -69,7 +69,7 @@ class EchoServerTest {
             assertEquals(-1, b.getInputStream().read(), "the server closed the open connection");
         }
         assertNull(failure.get());
-        assertEquals(fdsBefore, TestFds.openFdCount(), TestFds::describeOpenFds);
+        assertEquals(fdsBefore, LeakCheck.openHandles(), LeakCheck::describeOpenHandles);
     }
 
     /** The JDK keeps one socket open for good after the first java.net connection: not ours to count. */

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.condition.OS;
 
 /** A group of loops: one thread each, work stays on its loop, both balancing schemes spread connections. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -95,6 +97,7 @@ class EventLoopGroupTest {
 
     @Test
     @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
+    @DisabledOnOs(value = OS.WINDOWS, disabledReason = "Windows has no SO_REUSEPORT (Balancing.forThisOs() is HAND_OFF there)")
     void reusePortListenersLetTheKernelSpreadConnections() throws Exception {
         servesOnEveryLoop(Balancing.REUSEPORT);
     }

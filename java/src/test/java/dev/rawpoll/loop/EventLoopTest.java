@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rawpoll.Interest;
 import dev.rawpoll.LeakCheck;
 import dev.rawpoll.Poller;
-import dev.rawpoll.TestFds;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -21,13 +20,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails, even in a native read
-@DisabledOnOs(OS.WINDOWS) // pipes from libc
 @ExtendWith(LeakCheck.class)
 class EventLoopTest {
 
@@ -179,7 +175,7 @@ class EventLoopTest {
 
     @Test
     void readerAndWriterCallbacksFollowReadiness() throws Exception {
-        int[] pipe = TestFds.blockingPipe();
+        int[] pipe = LoopPipes.open();
         try (Poller poller = openPoller(); EventLoop loop = EventLoop.open(poller)) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> ran.add("read"));
@@ -187,7 +183,7 @@ class EventLoopTest {
             loop.runOnce(0, TimeUnit.SECONDS);
             assertEquals(List.of("write"), ran, "an empty pipe is writable, not readable");
 
-            TestFds.writeBytes(pipe[1], new byte[] {42});
+            LoopPipes.write(pipe[1], new byte[] {42});
             ran.clear();
             loop.runOnce(0, TimeUnit.SECONDS);
             assertEquals(2, ran.size());
@@ -211,13 +207,13 @@ class EventLoopTest {
             loop.runOnce(0, TimeUnit.SECONDS);
             assertEquals(List.of(), ran);
         } finally {
-            TestFds.closeChecked(pipe);
+            LoopPipes.close(pipe);
         }
     }
 
     @Test
     void readerAndWriterOnOneHandleShareARegistration() throws Exception {
-        int[] pipe = TestFds.blockingPipe();
+        int[] pipe = LoopPipes.open();
         try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[1], () -> ran.add("read"));
@@ -230,25 +226,25 @@ class EventLoopTest {
             loop.removeReader(pipe[1]);
             assertEquals(0, loop.watchedHandles());
         } finally {
-            TestFds.closeChecked(pipe);
+            LoopPipes.close(pipe);
         }
     }
 
     @Test
     void closedPipeEndMakesTheReaderRun() throws Exception {
-        int[] pipe = TestFds.blockingPipe();
+        int[] pipe = LoopPipes.open();
         try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
             loop.addReader(pipe[0], () -> {
-                ran.add("eof:" + TestFds.readBytes(pipe[0], 16).length);
+                ran.add("eof:" + LoopPipes.read(pipe[0], 16).length);
                 loop.removeReader(pipe[0]);
             });
-            loop.callLater(5, TimeUnit.MILLISECONDS, () -> TestFds.closeChecked(pipe[1]));
+            loop.callLater(5, TimeUnit.MILLISECONDS, () -> LoopPipes.close(pipe[1]));
             loop.callLater(50, TimeUnit.MILLISECONDS, loop::stop);
             loop.run();
             assertEquals(List.of("eof:0"), ran);
         } finally {
-            TestFds.closeChecked(pipe[0]);
+            LoopPipes.close(pipe[0]);
         }
     }
 
@@ -306,22 +302,22 @@ class EventLoopTest {
 
     @Test
     void closeFreesTheLoopsDescriptorsAndRefusesWork() throws Exception {
-        long before = TestFds.openFdCount();
+        long before = LeakCheck.openHandles();
         EventLoop loop = newLoop();
-        assertTrue(TestFds.openFdCount() > before, "the poller holds descriptors");
-        int[] pipe = TestFds.blockingPipe();
+        assertTrue(LeakCheck.openHandles() > before, "the poller holds descriptors");
+        int[] pipe = LoopPipes.open();
         try {
             loop.addReader(pipe[0], () -> {});
             loop.callLater(1, TimeUnit.HOURS, () -> {});
             loop.close();
             loop.close(); // idempotent
-            assertEquals(before + 2, TestFds.openFdCount(), "only the caller's pipe is left open");
+            assertEquals(before + 2, LeakCheck.openHandles(), "only the caller's pipe is left open");
             assertTrue(loop.isClosed());
             assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> {}));
             assertThrows(IllegalStateException.class, () -> loop.callSoon(() -> {}));
             assertThrows(IllegalStateException.class, loop::run);
         } finally {
-            TestFds.closeChecked(pipe);
+            LoopPipes.close(pipe);
         }
     }
 

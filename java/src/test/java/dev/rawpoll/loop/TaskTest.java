@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.LeakCheck;
-import dev.rawpoll.TestFds;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,13 +20,10 @@ import jdk.internal.vm.Continuation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails, even in a native read
-@DisabledOnOs(OS.WINDOWS) // pipes from libc
 @ExtendWith(LeakCheck.class)
 class TaskTest {
 
@@ -265,26 +261,26 @@ class TaskTest {
 
     @Test
     void aTaskSuspendedOnAPipeResumesOnlyWhenItIsReadable() throws Exception {
-        int[] pipe = TestFds.blockingPipe();
+        int[] pipe = LoopPipes.open();
         try {
             List<String> events = new ArrayList<>();
             Task<String> reader = loop.spawn(() -> {
                 events.add("waiting");
                 Tasks.awaitReadable(pipe[0]);
                 events.add("resumed");
-                return new String(TestFds.readBytes(pipe[0], 16));
+                return new String(LoopPipes.read(pipe[0], 16));
             });
             // A timer that fires while the task waits does not wake it; then the write does.
             loop.callLater(5, TimeUnit.MILLISECONDS, () -> events.add("tick"));
             loop.callLater(20, TimeUnit.MILLISECONDS, () -> {
                 events.add("write");
-                TestFds.writeBytes(pipe[1], "ping".getBytes());
+                LoopPipes.write(pipe[1], "ping".getBytes());
             });
             assertEquals("ping", loop.runUntilComplete(reader));
             assertEquals(List.of("waiting", "tick", "write", "resumed"), events);
             assertEquals(0, loop.watchedHandles(), "interest removed once resumed");
         } finally {
-            TestFds.closeChecked(pipe);
+            LoopPipes.close(pipe);
         }
     }
 
@@ -296,24 +292,24 @@ class TaskTest {
         try {
             List<Task<Integer>> tasks = new ArrayList<>();
             for (int i = 0; i < pairs; i++) {
-                int[] there = TestFds.blockingPipe();
+                int[] there = LoopPipes.open();
                 pipes.add(there);
-                int[] back = TestFds.blockingPipe();
+                int[] back = LoopPipes.open();
                 pipes.add(back);
                 byte id = (byte) i;
                 tasks.add(loop.spawn(() -> { // echo
                     for (int r = 0; r < rounds; r++) {
                         Tasks.awaitReadable(there[0]);
-                        TestFds.writeBytes(back[1], TestFds.readBytes(there[0], 1));
+                        LoopPipes.write(back[1], LoopPipes.read(there[0], 1));
                     }
                     return 0;
                 }));
                 tasks.add(loop.spawn(() -> { // ping
                     int ok = 0;
                     for (int r = 0; r < rounds; r++) {
-                        TestFds.writeBytes(there[1], new byte[] {(byte) (id + r)});
+                        LoopPipes.write(there[1], new byte[] {(byte) (id + r)});
                         Tasks.awaitReadable(back[0]);
-                        if (TestFds.readBytes(back[0], 1)[0] == (byte) (id + r)) ok++;
+                        if (LoopPipes.read(back[0], 1)[0] == (byte) (id + r)) ok++;
                     }
                     return ok;
                 }));
@@ -324,7 +320,7 @@ class TaskTest {
             }
         } finally {
             for (int[] p : pipes) {
-                TestFds.closeChecked(p);
+                LoopPipes.close(p);
             }
         }
     }

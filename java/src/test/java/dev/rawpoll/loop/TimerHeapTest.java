@@ -10,11 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@DisabledOnOs(OS.WINDOWS) // pipes from libc
 @ExtendWith(LeakCheck.class)
 class TimerHeapTest {
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rawpoll.WinePrograms;
 import dev.rawpoll.windows.bindings.AFD_POLL_HANDLE_INFO;
 import dev.rawpoll.windows.bindings.AFD_POLL_INFO;
 import dev.rawpoll.windows.bindings.IO_STATUS_BLOCK;
@@ -12,18 +13,9 @@ import dev.rawpoll.windows.bindings.OVERLAPPED;
 import dev.rawpoll.windows.bindings.OVERLAPPED_ENTRY;
 import dev.rawpoll.windows.bindings.UNICODE_STRING;
 import dev.rawpoll.windows.bindings.iocp_h;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,21 +39,11 @@ class IocpReferenceTest {
     private static String skipReason;
 
     @BeforeAll
-    static void run() throws Exception {
-        Path dir = Path.of(System.getProperty("rawpoll.native.dir", "target/native"));
-        Path exe = dir.resolve("afd_reference.exe");
-        Path probe = dir.resolve("abi_probe_windows.exe");
-        Optional<Path> wine = findWine();
-        if (System.getProperty("os.name", "").startsWith("Windows")) {
-            skipReason = "did not run: on Windows the IOCP backend is tested for real by the contract tests; "
-                    + "the C reference is only cross-built on Linux";
-        } else if (!Files.isRegularFile(exe) || !Files.isRegularFile(probe)) {
-            skipReason = "did not run: " + exe + " was not built (install mingw-w64: Debian gcc-mingw-w64-x86-64)";
-        } else if (wine.isEmpty()) {
-            skipReason = "did not run: no wine or wine64 found (Debian: wine64)";
-        } else {
-            reference = parse(runUnderWine(wine.get(), exe));
-            sdkProbe = parse(runUnderWine(wine.get(), probe));
+    static void run() {
+        skipReason = WinePrograms.whyNot("afd_reference.exe", "abi_probe_windows.exe").orElse(null);
+        if (skipReason == null) {
+            reference = WinePrograms.output("afd_reference.exe");
+            sdkProbe = WinePrograms.output("abi_probe_windows.exe");
         }
     }
 
@@ -218,49 +200,5 @@ class IocpReferenceTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("no constant " + name + " in the bindings", e);
         }
-    }
-
-    private static Optional<Path> findWine() {
-        Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .filter(d -> !d.isEmpty())
-                .flatMap(d -> Stream.of(Path.of(d, "wine"), Path.of(d, "wine64")));
-        return Stream.concat(onPath, Stream.of(Path.of("/usr/lib/wine/wine64"), Path.of("/usr/lib/wine/wine")))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
-    private static String runUnderWine(Path wine, Path exe) throws IOException, InterruptedException {
-        Path prefix = Path.of(System.getProperty("java.io.tmpdir"),
-                "rawpoll-wine-" + System.getProperty("user.name", "user").toLowerCase(Locale.ROOT));
-        Path log = exe.resolveSibling(exe.getFileName() + ".wine.log");
-        ProcessBuilder pb = new ProcessBuilder(wine.toString(), exe.toString())
-                .redirectError(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("WINEPREFIX", prefix.toString());
-        pb.environment().put("WINEDEBUG", "-all");
-        pb.environment().put("WINEDLLOVERRIDES", "mscoree,mshtml="); // no Mono/Gecko installer prompts
-        Process p = pb.start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(exe + " under " + wine + " did not finish in 120 s");
-        }
-        assertEquals(0, p.exitValue(), exe + " under " + wine + " failed; output:\n" + out
-                + "\nstderr: " + Files.readString(log));
-        return out;
-    }
-
-    private static Map<String, Long> parse(String out) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (String line : out.split("\\R")) {
-            int eq = line.lastIndexOf('=');
-            if (eq > 0) {
-                m.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
-            }
-        }
-        return m;
     }
 }
