@@ -18,7 +18,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -61,17 +64,25 @@ class NestingTest {
     }
 
     /**
-     * epoll_wait as a C loop calls it: -1 is retried a few times, as EINTR would be (the handle
-     * does not capture errno). A thread that used an io_uring poller earlier in this JVM gets task
-     * work from the kernel when that ring is torn down, delivered like a signal, which ends its next
-     * blocking call with EINTR (see docs/io_uring.md).
+     * epoll_wait as a C loop calls it: retried on EINTR. A thread that used io_uring pollers earlier
+     * in this JVM gets task work from the kernel when their rings are torn down (in a kernel
+     * worker, later), delivered like a signal, which ends its next blocking call with EINTR (see
+     * docs/io_uring.md). Any other error fails, naming the errno.
      */
     private static int waitRetryingEintr(MethodHandle wait, int epfd, MemorySegment events, int millis) throws Throwable {
-        int rc = -1;
-        for (int attempt = 0; attempt < 3 && rc == -1; attempt++) {
-            rc = (int) wait.invokeExact(epfd, events, 4, millis);
+        StructLayout capture = Linker.Option.captureStateLayout();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(capture);
+            VarHandle errno = capture.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+            for (int attempt = 0; ; attempt++) {
+                int rc = (int) wait.invokeExact(state, epfd, events, 4, millis);
+                int err = (int) errno.get(state, 0L);
+                if (rc != -1 || err != 4 /* EINTR */ || attempt == 1000) {
+                    assertTrue(rc != -1, "epoll_wait: errno " + err);
+                    return rc;
+                }
+            }
         }
-        return rc;
     }
 
     @Test
@@ -82,7 +93,7 @@ class NestingTest {
         MethodHandle ctl = linker.downcallHandle(linker.defaultLookup().find("epoll_ctl").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         MethodHandle wait = linker.downcallHandle(linker.defaultLookup().find("epoll_wait").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
         int epollIn = 1, ctlAdd = 1;
         // struct epoll_event: packed on x86-64 (12 bytes, data at 4), 16 bytes with data at 8 on aarch64.
         boolean packed = System.getProperty("os.arch").equals("amd64");
