@@ -71,6 +71,8 @@ public final class UringPoller extends PollerBase {
     /** Arm numbers, event slots and the re-arm queue, per descriptor. Under the registrations' lock. */
     private final UringArms arms = new UringArms();
     private boolean wakeupDisarmed;
+    /** A POLL_REMOVE is queued and not yet submitted: a deregister must submit it (the poll holds the file). */
+    private boolean removalQueued;
     /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
     private volatile Thread waiting;
     /** The thread that polled last: the one that may submit outside a wait. */
@@ -164,8 +166,9 @@ public final class UringPoller extends PollerBase {
             throw Uring.error("io_uring POLL_REMOVE(fd=" + fd + ")", Uring.ENOENT);
         }
         registrations.remove(fd);
-        if (!disarm(fd)) {
-            return;
+        disarm(fd);
+        if (!removalQueued) {
+            return; // nothing of it in the kernel (its POLL_ADD, if any, was withdrawn)
         }
         if (waiting == null && poller == Thread.currentThread()) {
             // The poll holds the file: remove it now, so that a close after this returns closes.
@@ -190,7 +193,8 @@ public final class UringPoller extends PollerBase {
                 return;
             }
             registrations.remove(fd);
-            if (disarm(fd)) {
+            disarm(fd);
+            if (removalQueued) {
                 if (waiting == null) {
                     submit("POLL_REMOVE before close, fd=", fd);
                 } else {
@@ -231,6 +235,7 @@ public final class UringPoller extends PollerBase {
             ready = arms.takeBackStale(ring, registrations, REMOVE);
             armAgain();
             toSubmit = ring.flush();
+            removalQueued = false; // submitted by the enter below
             waiting = poller;
         } finally {
             lock.unlock();
@@ -359,6 +364,7 @@ public final class UringPoller extends PollerBase {
             return false;
         }
         queue(Uring.IORING_OP_POLL_REMOVE, -1, UringArms.userData(arm, fd), 0, 0, REMOVE);
+        removalQueued = true;
         return true;
     }
 
@@ -386,6 +392,7 @@ public final class UringPoller extends PollerBase {
         if (ring.enter(errno, ring.flush(), 0) < 0) {
             throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
+        removalQueued = false;
     }
 
     @Override

@@ -22,7 +22,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +128,14 @@ class UringPollerTest extends PollerContractTest {
             poller.deregister(t.b());
             t.closeB();
             assertEquals(0, handles.read(t.a(), 1), "after modify, interest " + Interest.toString(interest));
+            // and a poll the kernel took, replaced by modify (its POLL_REMOVE queued), then deregistered
+            Pair u = socketPair();
+            poller.register(u.b(), READABLE, 5);
+            poller.poll(events, 0, MILLISECONDS); // armed in the kernel
+            poller.modify(u.b(), interest, 6);
+            poller.deregister(u.b()); // withdraws the new POLL_ADD, submits the old poll's removal
+            u.closeB();
+            assertEquals(0, handles.read(u.a(), 1), "armed, modified, deregistered, interest " + Interest.toString(interest));
         }
     }
 
@@ -231,11 +241,17 @@ class UringPollerTest extends PollerContractTest {
             }
         };
         for (int i = 0; i < 100_000; i++) round.run(); // until the JIT compiled it all
-        long before = allocatedBytes();
-        int rounds = 20_000;
-        for (int i = 0; i < rounds; i++) round.run();
-        long perRound = (allocatedBytes() - before) / rounds;
-        assertEquals(0, perRound, "bytes allocated per poll + churn round");
+        // On a loaded machine the JIT may still be compiling after the warm-up (code it has not
+        // compiled with escape analysis yet allocates): up to 5 windows, steady state is reached
+        // when one allocates nothing. Code that allocates per round fails every window.
+        List<Long> perRound = new ArrayList<>();
+        for (int window = 0; window < 5 && (perRound.isEmpty() || perRound.getLast() != 0); window++) {
+            long before = allocatedBytes();
+            int rounds = 20_000;
+            for (int i = 0; i < rounds; i++) round.run();
+            perRound.add((allocatedBytes() - before) / rounds);
+        }
+        assertEquals(0, perRound.getLast(), "bytes allocated per poll + churn round, per window: " + perRound);
     }
 
     /**

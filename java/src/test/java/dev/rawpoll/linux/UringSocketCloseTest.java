@@ -92,6 +92,19 @@ class UringSocketCloseTest {
         }
     }
 
+    /** Armed in the kernel, then modified (its POLL_REMOVE queued, the new POLL_ADD not): the close still closes. */
+    @Test
+    void closingAStreamModifiedSinceItsPollWasArmed() throws Exception {
+        TcpStream[] pair = connect();
+        try (TcpStream client = pair[0]) {
+            poller.register(pair[1].handle(), READABLE, 7);
+            assertEquals(0, poller.poll(events, 0, MILLISECONDS));
+            poller.modify(pair[1].handle(), READABLE | EDGE, 8);
+            pair[1].close();
+            assertEquals(TcpStream.END_OF_STREAM, readWithin5s(client), "the replaced poll kept the socket open");
+        }
+    }
+
     @Test
     void theNumberOfAClosedStreamCanBeRegisteredAgain() throws Exception {
         TcpStream[] first = connect();
