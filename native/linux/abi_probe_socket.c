@@ -54,5 +54,6 @@ int main(void) {
     C(UIO_MAXIOV);
     C(ECONNABORTED); C(EADDRINUSE); C(EAFNOSUPPORT);
     C(MSG_OOB); C(SO_OOBINLINE); C(SIOCATMARK); C(EINVAL);
+    C(SYS_recvfrom); C(SYS_sendto);
     return 0;
 }

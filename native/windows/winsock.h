@@ -84,6 +84,8 @@ typedef struct WSAMSG {
 #define TCP_NODELAY                0x0001
 #define SOL_SOCKET                 0xffff
 #define SO_REUSEADDR               0x0004
+/* no other socket may bind the address, whatever its options (winsock2.h: ((int)(~SO_REUSEADDR))) */
+#define SO_EXCLUSIVEADDRUSE        ((int32_t)(~SO_REUSEADDR))
 #define SO_KEEPALIVE               0x0008
 #define SO_LINGER                  0x0080
 #define SO_OOBINLINE               0x0100

@@ -8,7 +8,9 @@
  * calls with the flags the Java code passes: WSASocketW(WSA_FLAG_OVERLAPPED |
  * WSA_FLAG_NO_HANDLE_INHERIT), ioctlsocket(FIONBIO), connect answered by WSAEWOULDBLOCK and
  * finished by SO_ERROR and getpeername, accept then FIONBIO and SetHandleInformation, send, recv,
- * WSASend of a WSAMSG's buffers, shutdown, a reset, a refused connect. WinsockReferenceTest reads
+ * WSASend of a WSAMSG's buffers, shutdown, a reset, a refused connect; and which binds of a
+ * listener's port SO_EXCLUSIVEADDRUSE refuses, before and after its connections reach TIME_WAIT,
+ * next to what the SO_REUSEADDR rawpoll set until 2026-11-30 let through. WinsockReferenceTest reads
  * the lines. Nothing here waits with select or a poller: each step retries its non-blocking call
  * with short sleeps (at most 5 s) until it stops answering WSAEWOULDBLOCK.
  */
@@ -60,6 +62,7 @@ static void layouts(void) {
     P("sizeof(msg_iovlen)", sizeof(((WSAMSG *)0)->dwBufferCount));
     AS("AF_INET", AF_INET); AS("AF_INET6", AF_INET6); AS("SOCK_STREAM", SOCK_STREAM);
     AS("SOL_SOCKET", SOL_SOCKET); AS("SO_REUSEADDR", SO_REUSEADDR); AS("SO_KEEPALIVE", SO_KEEPALIVE);
+    AS("SO_EXCLUSIVEADDRUSE", SO_EXCLUSIVEADDRUSE);
     AS("SO_RCVBUF", SO_RCVBUF); AS("SO_SNDBUF", SO_SNDBUF); AS("SO_ERROR", SO_ERROR);
     AS("SO_LINGER", SO_LINGER); AS("SO_OOBINLINE", SO_OOBINLINE);
     AS("IPPROTO_TCP", IPPROTO_TCP); AS("TCP_NODELAY", TCP_NODELAY); AS("MSG_OOB", MSG_OOB);
@@ -83,15 +86,21 @@ static void expect(const char *what, int ok) {
 }
 
 /* WinsockSockets.socket, then SocketHandle's makeNonBlockingAndCloseOnExec. */
-static SOCKET open_socket(const char *step) {
-    char name[64];
+static SOCKET new_socket(void) {
     SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     expect("WSASocketW", s != (SOCKET)~0ULL);
+    uint32_t on = 1;
+    expect("ioctlsocket(FIONBIO)", ioctlsocket(s, FIONBIO, &on) == 0);
+    return s;
+}
+
+/* new_socket, printing `<step>.inherit`. */
+static SOCKET open_socket(const char *step) {
+    char name[64];
+    SOCKET s = new_socket();
     uint32_t flags = 0xff;
     snprintf(name, sizeof name, "%s.inherit", step);
     P(name, GetHandleInformation((void *)s, &flags) ? (long long)(flags & HANDLE_FLAG_INHERIT) : -1);
-    uint32_t on = 1;
-    expect("ioctlsocket(FIONBIO)", ioctlsocket(s, FIONBIO, &on) == 0);
     return s;
 }
 
@@ -104,6 +113,35 @@ static struct sockaddr_in loopback(uint16_t port_network_order) {
     return a;
 }
 
+/* Sets a boolean socket option to 1; SOCKET_ERROR's WSAGetLastError, or 0. */
+static long long option_on(SOCKET s, int32_t option) {
+    int32_t one = 1;
+    return setsockopt(s, SOL_SOCKET, option, (char *)&one, 4) == SOCKET_ERROR ? WSAGetLastError() : 0;
+}
+
+/* bind's WSAGetLastError (0: bound). */
+static long long bind_error(SOCKET s, struct sockaddr_in at) {
+    return bind(s, &at, sizeof at) == SOCKET_ERROR ? WSAGetLastError() : 0;
+}
+
+/* What a bind of 127.0.0.1 (or 0.0.0.0) at `port` answers, from a new socket with `option` on (0: none). */
+static long long second_bind(uint16_t port, int32_t option, int wildcard) {
+    SOCKET s = new_socket();
+    if (option != 0) {
+        expect("setsockopt before the second bind", option_on(s, option) == 0);
+    }
+    struct sockaddr_in at;
+    memset(&at, 0, sizeof at);
+    at.sin_family = AF_INET;
+    at.sin_port = port;
+    if (!wildcard) {
+        at.sin_addr.s_b[0] = 127; at.sin_addr.s_b[3] = 1;
+    }
+    long long error = bind_error(s, at);
+    expect("closesocket (second bind)", closesocket(s) == 0);
+    return error;
+}
+
 /* Retries a non-blocking call while it answers WSAEWOULDBLOCK: 500 x 10 ms at most. */
 #define RETRY(result, call, failed) \
     for (int tries_ = 0; ((result) = (call)), (failed) && WSAGetLastError() == WSAEWOULDBLOCK && tries_ < 500; tries_++) Sleep(10)
@@ -114,10 +152,10 @@ int main(void) {
     char wsadata[512];
     P("startup", WSAStartup(0x0202, wsadata));
 
-    /* A listener as TcpListener.bind makes it. */
+    /* A listener as TcpListener.bind makes it on Windows: SO_EXCLUSIVEADDRUSE, never SO_REUSEADDR. */
     SOCKET listener = open_socket("listener");
     int32_t one = 1;
-    P("listener.SO_REUSEADDR", setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, (char *)&one, 4));
+    P("listener.SO_EXCLUSIVEADDRUSE", option_on(listener, SO_EXCLUSIVEADDRUSE));
     struct sockaddr_in at = loopback(0);
     expect("bind", bind(listener, &at, sizeof at) == 0);
     expect("listen", listen(listener, 16) == 0);
@@ -134,6 +172,32 @@ int main(void) {
     uint16_t port = ((struct sockaddr_in *)&bound)->sin_port;
     SOCKET none = accept(listener, NULL, NULL);
     P("listener.accept_none", none == (SOCKET)~0ULL ? WSAGetLastError() : 0);
+
+    /* Other binds of its port: a second rawpoll listener, a socket with SO_REUSEADDR (which takes
+     * the port from a listener that set SO_REUSEADDR too, on Windows), one with no option, the
+     * same on the wildcard address; and both options on one socket. */
+    P("exclusive.second.SO_EXCLUSIVEADDRUSE", second_bind(port, SO_EXCLUSIVEADDRUSE, 0));
+    P("exclusive.second.SO_REUSEADDR", second_bind(port, SO_REUSEADDR, 0));
+    P("exclusive.second.none", second_bind(port, 0, 0));
+    P("exclusive.second_wildcard.SO_EXCLUSIVEADDRUSE", second_bind(port, SO_EXCLUSIVEADDRUSE, 1));
+    P("exclusive.second_wildcard.SO_REUSEADDR", second_bind(port, SO_REUSEADDR, 1));
+    SOCKET both = new_socket();
+    expect("SO_REUSEADDR", option_on(both, SO_REUSEADDR) == 0);
+    P("exclusive.after_SO_REUSEADDR", option_on(both, SO_EXCLUSIVEADDRUSE));
+    expect("closesocket(both)", closesocket(both) == 0);
+
+    /* The flags rawpoll used until 2026-11-30: SO_REUSEADDR on the listener. On Windows a second
+     * socket with SO_REUSEADDR binds its port (0 here): the hijack SO_EXCLUSIVEADDRUSE prevents. */
+    SOCKET shared = new_socket();
+    expect("SO_REUSEADDR (old listener)", option_on(shared, SO_REUSEADDR) == 0);
+    struct sockaddr_in anyPort = loopback(0);
+    expect("bind (old listener)", bind_error(shared, anyPort) == 0);
+    expect("listen (old listener)", listen(shared, 4) == 0);
+    struct sockaddr_storage sharedAt;
+    int32_t sharedLength = sizeof sharedAt;
+    expect("getsockname (old listener)", getsockname(shared, &sharedAt, &sharedLength) == 0);
+    P("reuseaddr.second.SO_REUSEADDR", second_bind(((struct sockaddr_in *)&sharedAt)->sin_port, SO_REUSEADDR, 0));
+    expect("closesocket(shared)", closesocket(shared) == 0);
 
     /* TcpStream.connect: WSAEWOULDBLOCK, then SO_ERROR 0 and getpeername once connected. */
     SOCKET client = open_socket("client");
@@ -251,6 +315,36 @@ int main(void) {
     /* Errors on a closed socket. */
     r = send(refused, "x", 1, 0);
     P("closed.send.error", r == SOCKET_ERROR ? WSAGetLastError() : 0);
+
+    /* Restart with the old connection in TIME_WAIT: an exclusive listener accepts, its side closes
+     * first (so its end of the connection waits in TIME_WAIT), the listener closes, and a new
+     * exclusive listener binds the same port; then a socket with no option tries the same. */
+    SOCKET first = new_socket();
+    expect("SO_EXCLUSIVEADDRUSE (first)", option_on(first, SO_EXCLUSIVEADDRUSE) == 0);
+    expect("bind (first)", bind_error(first, anyPort) == 0);
+    expect("listen (first)", listen(first, 4) == 0);
+    struct sockaddr_storage firstAt;
+    int32_t firstLength = sizeof firstAt;
+    expect("getsockname (first)", getsockname(first, &firstAt, &firstLength) == 0);
+    uint16_t firstPort = ((struct sockaddr_in *)&firstAt)->sin_port;
+    SOCKET peerSide = new_socket();
+    struct sockaddr_in toFirst = loopback(firstPort);
+    connect(peerSide, &toFirst, sizeof toFirst);
+    SOCKET serverSide;
+    RETRY(serverSide, accept(first, NULL, NULL), serverSide == (SOCKET)~0ULL);
+    expect("accept (time_wait)", serverSide != (SOCKET)~0ULL);
+    RETRY(r, getpeername(peerSide, &peer, &peerLength), r == SOCKET_ERROR);
+    expect("shutdown (time_wait)", shutdown(serverSide, SD_SEND) == 0);
+    RETRY(r, recv(peerSide, buffer, sizeof buffer, 0), r == SOCKET_ERROR);
+    P("time_wait.peer_recv", r);
+    expect("closesocket(peerSide)", closesocket(peerSide) == 0);
+    RETRY(r, recv(serverSide, buffer, sizeof buffer, 0), r == SOCKET_ERROR); /* the peer's FIN */
+    P("time_wait.server_recv", r);
+    expect("closesocket(serverSide)", closesocket(serverSide) == 0);
+    expect("closesocket(first)", closesocket(first) == 0);
+    P("time_wait.port", (uint16_t)((firstPort >> 8) | (firstPort << 8))); /* host byte order */
+    P("time_wait.rebind.SO_EXCLUSIVEADDRUSE", second_bind(firstPort, SO_EXCLUSIVEADDRUSE, 0));
+    P("time_wait.rebind.none", second_bind(firstPort, 0, 0));
 
     P("failures", failures);
     return 0;

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.LongAdder;
  * rawpoll, …) and the table gives medians and the ratio rawpoll ÷ JDK from the same run.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.VirtualThreadEchoBench
- *     [--connections 100,1000] [--size 64] [--repetitions 3] [--seconds 3] [--warmup 1] [--out FILE.md]</pre>
+ *     [--connections 100,1000] [--size 64] [--repetitions 3] [--seconds 3] [--warmup 1] [--out FILE.md]
+ *     [--kinds rawpoll,jdk] (also rawpoll-virtual, rawpoll-platform: each poller mode side by side)</pre>
  *
  * Client and server share the JVM and the 2 cores, so this measures the whole virtual-thread I/O
  * path on both ends (park, poller wakeup, unpark, the system calls), not a server alone.
@@ -65,6 +67,8 @@ public final class VirtualThreadEchoBench {
         double seconds = 3;
         double warmup = 1;
         Path out;
+        /** Which sockets to run (see {@link #kind}); the ratios are to {@code jdk}'s, blank without it. */
+        List<String> kinds = List.of("rawpoll", "jdk");
 
         static Settings quick() {
             Settings s = new Settings();
@@ -92,6 +96,7 @@ public final class VirtualThreadEchoBench {
                 case "--seconds" -> s.seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> s.warmup = Double.parseDouble(args[++i]);
                 case "--out" -> s.out = Path.of(args[++i]);
+                case "--kinds" -> s.kinds = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -105,7 +110,8 @@ public final class VirtualThreadEchoBench {
 
     /** Runs every point and returns the Markdown table. */
     static String run(Settings s) throws Exception {
-        List<Kind> kinds = List.of(new RawpollKind(), new JdkKind());
+        List<Kind> kinds = s.kinds.stream().map(VirtualThreadEchoBench::kind).toList();
+        int base = s.kinds.indexOf("jdk");
         double[][][] rates = new double[s.connections.size()][kinds.size()][s.repetitions];
         for (int rep = 0; rep < s.repetitions; rep++) {
             for (int p = 0; p < s.connections.size(); p++) {
@@ -120,7 +126,7 @@ public final class VirtualThreadEchoBench {
         StringBuilder md = new StringBuilder(s.describe()).append(".\n\n");
         md.append("| connections | sockets | round trips/s (median) | runs | ÷ java.net |\n|---:|---|---:|---|---:|\n");
         for (int p = 0; p < s.connections.size(); p++) {
-            double jdk = Report.median(rates[p][1]);
+            double jdk = base < 0 ? Double.NaN : Report.median(rates[p][base]); // without jdk: profiling one kind
             for (int k = 0; k < kinds.size(); k++) {
                 double m = Report.median(rates[p][k]);
                 md.append(String.format(Locale.ROOT, "| %,d | %s | %,.0f | %s | %.2f |\n", s.connections.get(p), kinds.get(k).name(), m,
@@ -131,6 +137,27 @@ public final class VirtualThreadEchoBench {
                 + "medians of interleaved runs, ratio in the same run.\n");
         lastRates = rates;
         return md.toString();
+    }
+
+    /**
+     * {@code rawpoll}: {@link BlockingSockets#shared()} (its default pollers); {@code
+     * rawpoll-virtual} and {@code rawpoll-platform}: an instance with that {@code
+     * dev.rawpoll.vthread.pollerMode}; {@code jdk}: java.net sockets.
+     */
+    private static Kind kind(String key) {
+        return switch (key) {
+            case "rawpoll" -> new RawpollKind("rawpoll BlockingSockets", BlockingSockets::shared);
+            case "rawpoll-virtual", "rawpoll-platform", "rawpoll-virtual-1", "rawpoll-virtual-2", "rawpoll-virtual-4", "rawpoll-virtual-8" -> {
+                String[] parts = key.split("-");
+                String mode = parts[1];
+                String readPollers = parts.length > 2 ? parts[2] : null;
+                yield new RawpollKind("rawpoll " + mode + " pollers" + (readPollers == null ? "" : " (" + readPollers + " read)"),
+                        () -> withProperties(Map.of("dev.rawpoll.vthread.pollerMode", mode,
+                                "dev.rawpoll.vthread.readPollers", readPollers == null ? "" : readPollers)));
+            }
+            case "jdk" -> new JdkKind();
+            default -> throw new IllegalArgumentException("unknown kind " + key + " (rawpoll, rawpoll-virtual, rawpoll-platform, jdk)");
+        };
     }
 
     /** The rates of the last {@link #run}: [point][kind: 0 rawpoll, 1 java.net][repetition] (for the chart). */
@@ -209,15 +236,44 @@ public final class VirtualThreadEchoBench {
         void write(byte[] b, int n) throws IOException;
     }
 
+    /** {@link BlockingSockets#open()} with these system properties set (an empty value: unset), then restored. */
+    private static BlockingSockets withProperties(Map<String, String> properties) {
+        Map<String, String> before = new java.util.HashMap<>();
+        properties.forEach((k, v) -> {
+            before.put(k, System.getProperty(k));
+            if (v.isEmpty()) System.clearProperty(k);
+            else System.setProperty(k, v);
+        });
+        try {
+            return BlockingSockets.open();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            before.forEach((k, v) -> {
+                if (v == null) System.clearProperty(k);
+                else System.setProperty(k, v);
+            });
+        }
+    }
+
     private static final class RawpollKind implements Kind {
+        private final String name;
+        private final java.util.function.Supplier<BlockingSockets> sockets;
+        private BlockingSockets io;
+
+        RawpollKind(String name, java.util.function.Supplier<BlockingSockets> sockets) {
+            this.name = name;
+            this.sockets = sockets;
+        }
+
         @Override
         public String name() {
-            return "rawpoll BlockingSockets";
+            return name;
         }
 
         @Override
         public List<Ends> open(int connections, List<Thread> handlers) throws IOException {
-            BlockingSockets io = BlockingSockets.shared();
+            if (io == null) io = sockets.get(); // one instance for every repetition (lives as long as the process)
             List<Ends> ends = new ArrayList<>();
             try (BlockingTcpListener listener = io.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096)) {
                 InetSocketAddress address = listener.localAddress();

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * socket(2) takes no such flags, fcntl(2) does their work), {@code MSG_NOSIGNAL} (0: none; then
  * {@code SO_NOSIGPIPE} is set per socket), {@code SO_NOSIGPIPE} (-1: not used), the {@code
  * sin_len}/{@code sin6_len} offsets (-1: Linux and Windows have no length byte), {@code
- * SO_REUSEPORT} (-1: Windows has none, and setting it fails there), the fcntl names {@code
+ * SO_REUSEPORT} (-1: Windows has none, and setting it fails there), {@code SO_EXCLUSIVEADDRUSE}
+ * (-1: Windows only; listeners get it there instead of SO_REUSEADDR), the fcntl names {@code
  * F_GETFL}, {@code F_SETFL}, {@code F_GETFD}, {@code F_SETFD}, {@code O_NONBLOCK}, {@code
  * FD_CLOEXEC} (-1: Windows has no fcntl), {@code sizeof(l_onoff)} (4 when absent: two {@code
  * u_short}s on Windows). {@code SO_LINGER} is the option that counts seconds (macOS:
@@ -51,8 +52,8 @@ public final class SocketAbi {
 
     // constants
     public final int AF_INET, AF_INET6, SOCK_STREAM, SOCK_NONBLOCK, SOCK_CLOEXEC;
-    public final int SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_ERROR,
-            SO_LINGER, SO_OOBINLINE, SO_NOSIGPIPE, IPPROTO_TCP, TCP_NODELAY;
+    public final int SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT, SO_EXCLUSIVEADDRUSE, SO_KEEPALIVE, SO_RCVBUF,
+            SO_SNDBUF, SO_ERROR, SO_LINGER, SO_OOBINLINE, SO_NOSIGPIPE, IPPROTO_TCP, TCP_NODELAY;
     public final int MSG_NOSIGNAL, MSG_OOB, SHUT_RD, SHUT_WR, SHUT_RDWR;
     public final int F_GETFL, F_SETFL, F_GETFD, F_SETFD, O_NONBLOCK, FD_CLOEXEC;
     public final long SIOCATMARK;
@@ -101,6 +102,7 @@ public final class SocketAbi {
         SOL_SOCKET = (int) get("SOL_SOCKET");
         SO_REUSEADDR = (int) get("SO_REUSEADDR");
         SO_REUSEPORT = (int) optional("SO_REUSEPORT", -1);
+        SO_EXCLUSIVEADDRUSE = (int) optional("SO_EXCLUSIVEADDRUSE", -1);
         SO_KEEPALIVE = (int) get("SO_KEEPALIVE");
         SO_RCVBUF = (int) get("SO_RCVBUF");
         SO_SNDBUF = (int) get("SO_SNDBUF");

@@ -110,11 +110,28 @@ final class Epoll {
         }
     }
 
+    /**
+     * epoll_wait(2); timeout 0 through the critical handle. Two small methods, one downcall each,
+     * so that the JIT inlines the one it needs into the poll loop: FFM's capture-state check
+     * slices the errno segment on every call, and only an inlined call lets escape analysis
+     * remove that slice (the callback echo server allocated one segment per poll while this was
+     * one method with both calls, compiled apart at C1).
+     */
     static int epoll_wait(MemorySegment errno, int epfd, MemorySegment events, int maxevents, int timeout) {
+        return timeout == 0 ? epollWaitNow(errno, epfd, events, maxevents) : epollWait(errno, epfd, events, maxevents, timeout);
+    }
+
+    private static int epollWait(MemorySegment errno, int epfd, MemorySegment events, int maxevents, int timeout) {
         try {
-            return timeout == 0
-                    ? (int) EPOLL_WAIT_NOW.invokeExact(errno, epfd, events, maxevents, 0)
-                    : (int) EPOLL_WAIT.invokeExact(errno, epfd, events, maxevents, timeout);
+            return (int) EPOLL_WAIT.invokeExact(errno, epfd, events, maxevents, timeout);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    private static int epollWaitNow(MemorySegment errno, int epfd, MemorySegment events, int maxevents) {
+        try {
+            return (int) EPOLL_WAIT_NOW.invokeExact(errno, epfd, events, maxevents, 0);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -35,7 +35,8 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Every call that may be {@code critical} is linked so: the sockets are always non-blocking, so
  * accept4, connect, recv, send and sendmsg return at once. {@code recv} and {@code send} also take heap
- * segments, passed in place. Only {@code close} (which lingers with SO_LINGER) and the variadic
+ * segments, passed in place, and are made through syscall(2), not glibc's cancellation-point
+ * wrappers (see {@code RECV}). Only {@code close} (which lingers with SO_LINGER) and the variadic
  * {@code fcntl} and {@code ioctl} are ordinary downcalls.
  */
 public final class Sockets {
@@ -146,6 +147,10 @@ public final class Sockets {
     /** recv(MSG_OOB): no urgent byte is pending (or it was read, or SO_OOBINLINE is on). */
     public static final int EINVAL = AARCH64 ? socket_aarch64_h.EINVAL() : socket_h.EINVAL();
 
+    // syscall(2) numbers: recv and send are made as recvfrom and sendto (see RECV)
+    public static final int SYS_RECVFROM = AARCH64 ? socket_aarch64_h.SYS_recvfrom() : socket_h.SYS_recvfrom();
+    public static final int SYS_SENDTO = AARCH64 ? socket_aarch64_h.SYS_sendto() : socket_h.SYS_sendto();
+
     private static final MethodHandle SOCKET =
             Native.downcall(socket_h.socket$address(), socket_h.socket$descriptor(), true);
     private static final MethodHandle BIND =
@@ -158,10 +163,24 @@ public final class Sockets {
             Native.downcall(socket_h.accept$address(), socket_h.accept$descriptor(), true);
     private static final MethodHandle CONNECT =
             Native.downcall(socket_h.connect$address(), socket_h.connect$descriptor(), true);
-    private static final MethodHandle RECV =
-            Native.downcallWithHeapAccess(socket_h.recv$address(), socket_h.recv$descriptor());
-    private static final MethodHandle SEND =
-            Native.downcallWithHeapAccess(socket_h.send$address(), socket_h.send$descriptor());
+    /**
+     * {@code syscall(SYS_recvfrom or SYS_sendto, fd, buf, len, flags, NULL, 0)}: every argument
+     * as a long, which is what syscall(2) reads its variadic arguments as (an int would leave the
+     * register's upper half undefined).
+     */
+    private static final FunctionDescriptor SYSCALL_RECVFROM_SENDTO = FunctionDescriptor.of(socket_h.C_LONG,
+            socket_h.C_LONG, socket_h.C_LONG, socket_h.C_POINTER, socket_h.C_LONG, socket_h.C_LONG, socket_h.C_POINTER, socket_h.C_LONG);
+    /**
+     * recv and send, the calls of every round trip, go through syscall(2) as recvfrom and sendto
+     * with no address: glibc's {@code recv}/{@code send} are pthread cancellation points, which
+     * wrap the system call in {@code __pthread_enable_asynccancel}/{@code _disable_asynccancel},
+     * an atomic compare-and-set on the thread's cancel state each, 13 % of the callback echo
+     * server's user time in the profile (bench/results/profiles). A JVM never cancels a thread
+     * with pthread_cancel, so the wrappers buy nothing here; syscall(2) is no cancellation point
+     * and sets errno the same way. Critical, with heap access: the array is passed in place.
+     */
+    private static final MethodHandle RECV = Native.syscallWithHeapAccess(SYSCALL_RECVFROM_SENDTO);
+    private static final MethodHandle SEND = RECV;
     /** Native memory only: the iovecs hold addresses. */
     private static final MethodHandle SENDMSG =
             Native.downcall(socket_h.sendmsg$address(), socket_h.sendmsg$descriptor(), true);
@@ -253,7 +272,7 @@ public final class Sockets {
     /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
     public static long recv(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return (long) RECV.invokeExact(errno, fd, buf, len, flags);
+            return (long) RECV.invokeExact(errno, (long) SYS_RECVFROM, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -262,7 +281,7 @@ public final class Sockets {
     /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
     public static long send(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return (long) SEND.invokeExact(errno, fd, buf, len, flags);
+            return (long) SEND.invokeExact(errno, (long) SYS_SENDTO, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -125,6 +125,29 @@ public final class AsyncSockets {
         }
     }
 
+    /**
+     * {@link #read(TcpStream, MemorySegment)} into {@code dst[offset, offset + length)}: no slice
+     * to make, nothing allocated per call.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside {@code dst}
+     */
+    public static int read(TcpStream stream, MemorySegment dst, long offset, long length) throws IOException {
+        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
+        java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        long handle = stream.handle();
+        boolean wait = length > 0 && watchers.drained(handle);
+        for (;; wait = true) {
+            if (wait) {
+                SocketWaits.await(handle, FdWatchers.READ);
+            }
+            int n = stream.read(dst, offset, length);
+            if (n != TcpStream.WOULD_BLOCK) {
+                SocketWaits.readReturned(watchers, handle, length, n);
+                return n;
+            }
+        }
+    }
+
     /** {@link #read(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
     public static int read(TcpStream stream, byte[] b, int off, int len) throws IOException {
         FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
@@ -158,6 +181,24 @@ public final class AsyncSockets {
         }
     }
 
+    /**
+     * {@link #write(TcpStream, MemorySegment)} from {@code src[offset, offset + length)}: no slice
+     * to make, nothing allocated per call.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside {@code src}
+     */
+    public static int write(TcpStream stream, MemorySegment src, long offset, long length) throws IOException {
+        Tasks.current();
+        java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
+        for (;;) {
+            int n = stream.write(src, offset, length);
+            if (n != TcpStream.WOULD_BLOCK && (n > 0 || length == 0)) {
+                return n;
+            }
+            SocketWaits.await(stream.handle(), FdWatchers.WRITE);
+        }
+    }
+
     /** {@link #write(TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
     public static int write(TcpStream stream, byte[] b, int off, int len) throws IOException {
         Tasks.current();
@@ -176,12 +217,20 @@ public final class AsyncSockets {
      * @throws EOFException if the stream ends first (saying how many bytes came)
      */
     public static void readFully(TcpStream stream, MemorySegment dst) throws IOException {
-        long done = 0;
-        long size = dst.byteSize();
-        while (done < size) {
-            int n = read(stream, done == 0 ? dst : dst.asSlice(done)); // slice only after a short read
+        readFully(stream, dst, 0, dst.byteSize());
+    }
+
+    /**
+     * {@link #readFully(TcpStream, MemorySegment)} into {@code dst[offset, offset + length)}.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside {@code dst}
+     */
+    public static void readFully(TcpStream stream, MemorySegment dst, long offset, long length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        for (long done = 0; done < length; ) {
+            int n = read(stream, dst, offset + done, length - done);
             if (n == TcpStream.END_OF_STREAM) {
-                throw new EOFException("end of stream after " + done + " of " + size + " bytes");
+                throw new EOFException("end of stream after " + done + " of " + length + " bytes");
             }
             done += n;
         }
@@ -201,10 +250,19 @@ public final class AsyncSockets {
 
     /** Writes all of {@code src}; an empty {@code src} returns at once. */
     public static void writeAll(TcpStream stream, MemorySegment src) throws IOException {
-        long done = 0;
-        long size = src.byteSize();
-        while (done < size) {
-            done += write(stream, done == 0 ? src : src.asSlice(done)); // slice only after a short write
+        writeAll(stream, src, 0, src.byteSize());
+    }
+
+    /**
+     * {@link #writeAll(TcpStream, MemorySegment)} from {@code src[offset, offset + length)}: the
+     * echo server's call, with nothing allocated per call.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside {@code src}
+     */
+    public static void writeAll(TcpStream stream, MemorySegment src, long offset, long length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
+        for (long done = 0; done < length; ) {
+            done += write(stream, src, offset + done, length - done);
         }
     }
 

@@ -309,9 +309,14 @@ final class FdWatchers {
         }
     }
 
+    /** Built apart from {@link #watcher}, which is on every wait's path and so stays small. */
+    private static IllegalArgumentException notAHandle(long handle) {
+        return new IllegalArgumentException("not a handle: " + handle);
+    }
+
     private Watcher watcher(long handle, boolean create) {
         if (handle < 0) {
-            throw new IllegalArgumentException("not a handle: " + handle);
+            throw notAHandle(handle);
         }
         if (handle < ARRAY_LIMIT) {
             int i = (int) handle;

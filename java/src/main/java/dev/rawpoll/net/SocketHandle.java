@@ -40,6 +40,7 @@ final class SocketHandle {
 
     private final int fd;
     private final Arena arena;
+    /** The errno capture: from {@link Native#takeCapture()}, not the arena (no session work per call). */
     final MemorySegment errno;
     /** A sockaddr_storage: for bind, connect, getsockname, getpeername. */
     final MemorySegment sockaddr;
@@ -76,9 +77,9 @@ final class SocketHandle {
      */
     static SocketHandle open(int family) throws SystemCallException {
         Arena arena = Arena.ofShared();
+        MemorySegment errno = Native.takeCapture();
         try {
             MemorySegment scratch = arena.allocate(SCRATCH_SIZE, 8);
-            MemorySegment errno = Native.allocateCapture(arena);
             int fd = RAW.socket(errno, family, ABI.SOCK_STREAM | ABI.SOCK_NONBLOCK | ABI.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw error("socket(" + (family == ABI.AF_INET6 ? "AF_INET6" : "AF_INET")
@@ -92,13 +93,14 @@ final class SocketHandle {
                 }
                 socket.suppressSigpipe();
             } catch (SystemCallException | RuntimeException | Error e) {
-                socket.close();
+                socket.close(); // releases the arena and the capture
                 throw e;
             }
             return socket;
         } catch (RuntimeException | Error | SystemCallException e) {
             if (arena.scope().isAlive()) {
                 arena.close();
+                Native.returnCapture(errno);
             }
             throw e;
         }
@@ -110,11 +112,13 @@ final class SocketHandle {
      */
     static SocketHandle adopt(int fd) throws SystemCallException {
         Arena arena = Arena.ofShared();
+        MemorySegment errno = Native.takeCapture();
         SocketHandle socket;
         try {
-            socket = new SocketHandle(fd, arena, Native.allocateCapture(arena), arena.allocate(SCRATCH_SIZE, 8));
+            socket = new SocketHandle(fd, arena, errno, arena.allocate(SCRATCH_SIZE, 8));
         } catch (RuntimeException | Error e) {
             arena.close();
+            Native.returnCapture(errno);
             throw e;
         }
         try {
@@ -201,9 +205,19 @@ final class SocketHandle {
                 return TcpStream.WOULD_BLOCK;
             }
             if (e != EINTR) {
-                throw error("recv(fd=" + fd + ")", e);
+                throw failed("recv", fd, e);
             }
         }
+    }
+
+    /** recv(2) into {@code dst[offset, offset + len)}, checked by the caller; sliced here, next to the downcall. */
+    int recv(MemorySegment dst, long offset, long len) throws SystemCallException {
+        return recv(dst.asSlice(offset, len), len);
+    }
+
+    /** send(2) of {@code src[offset, offset + len)}, for TcpStream.write; as {@link #recv(MemorySegment, long, long)}. */
+    int send(MemorySegment src, long offset, long len) throws SystemCallException {
+        return send(src.asSlice(offset, len), len);
     }
 
     /** send(2) without SIGPIPE, for TcpStream.write; {@code len} 0 returns 0. */
@@ -222,7 +236,7 @@ final class SocketHandle {
                 return TcpStream.WOULD_BLOCK;
             }
             if (e != EINTR) {
-                throw error("send(fd=" + fd + ")", e);
+                throw failed("send", fd, e);
             }
         }
     }
@@ -359,6 +373,12 @@ final class SocketHandle {
     private void release() {
         RAW.close(errno, fd);
         arena.close();
+        Native.returnCapture(errno); // last: no call of this socket can use it any more
+    }
+
+    /** {@link #error} for {@code call(fd=N)}: built here, out of the compiled reads and writes. */
+    private static SystemCallException failed(String call, int fd, int errno) {
+        return error(call + "(fd=" + fd + ")", errno);
     }
 
     /**

@@ -57,12 +57,15 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /**
-     * Binds and listens on {@code address} with SO_REUSEADDR on ({@link SocketOptions#DEFAULTS}).
+     * Binds and listens on {@code address} with {@link SocketOptions#DEFAULTS}: the port can be
+     * bound again at once after a restart (SO_REUSEADDR on Unix), and on Windows no other socket
+     * can bind it while this listener is open (SO_EXCLUSIVEADDRUSE; see {@link SocketOptions}).
      * Port 0 picks a free ephemeral port: see {@link #localAddress()}.
      *
      * @param backlog the length of the queue of connections not yet accepted (the kernel caps it
      *     at {@code net.core.somaxconn})
      * @throws SystemCallException e.g. {@code bind(127.0.0.1:8080): EADDRINUSE (Address already in use)}
+     *     ({@code WSAEADDRINUSE} on Windows)
      * @throws IllegalArgumentException if the address is unresolved or {@code backlog < 1}
      */
     public static TcpListener bind(InetSocketAddress address, int backlog) throws IOException {
@@ -98,7 +101,12 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private static void apply(SocketHandle socket, SocketOptions options) throws SystemCallException {
-        if (options.reuseAddress()) {
+        if (ABI.SO_EXCLUSIVEADDRUSE != -1) {
+            // Windows: SO_REUSEADDR there lets any later socket bind the same port and take its
+            // connections, and TIME_WAIT does not block a bind anyway; SO_EXCLUSIVEADDRUSE refuses
+            // every other bind of the port, as the JDK does (sun.net.useExclusiveBind).
+            socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_EXCLUSIVEADDRUSE, "SO_EXCLUSIVEADDRUSE", 1);
+        } else if (options.reuseAddress()) {
             socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR", 1);
         }
         if (options.reusePort()) {

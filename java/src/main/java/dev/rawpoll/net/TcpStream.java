@@ -22,7 +22,7 @@ import java.util.Objects;
  * {@link dev.rawpoll.Poller} and try again.
  *
  * <h2>Empty input</h2>
- * A read or write of nothing — an empty segment, an empty array range, no segments or only
+ * A read or write of nothing — an empty segment, an empty segment or array range, no segments or only
  * empty ones in a gathering write — returns 0 at once, in every state of the connection
  * (connecting, connected, at end of stream, reset), without a system call: so it never reports
  * {@link #END_OF_STREAM}, {@link #WOULD_BLOCK} or an error of the connection (the next non-empty
@@ -158,6 +158,22 @@ public final class TcpStream implements AutoCloseable {
     }
 
     /**
+     * Reads into {@code dst[offset, offset + length)} (native or heap; at most {@link
+     * Integer#MAX_VALUE} bytes), with no slice for the caller to make.
+     *
+     * @return as {@link #read(MemorySegment)}
+     * @throws IndexOutOfBoundsException if the range is outside {@code dst} (or negative)
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     */
+    public int read(MemorySegment dst, long offset, long length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("cannot read into a read-only segment");
+        }
+        return socket.recv(dst, offset, Math.min(length, Integer.MAX_VALUE));
+    }
+
+    /**
      * Reads into {@code b[off, off + len)}; the array is handed to recv(2) in place, which
      * measured faster than a copy through native memory (bench: HeapArrayIoBench).
      *
@@ -188,6 +204,18 @@ public final class TcpStream implements AutoCloseable {
      */
     public int write(MemorySegment src) throws IOException {
         return socket.send(src, Math.min(src.byteSize(), Integer.MAX_VALUE));
+    }
+
+    /**
+     * Writes from {@code src[offset, offset + length)} (native or heap; at most {@link
+     * Integer#MAX_VALUE} bytes), with no slice for the caller to make.
+     *
+     * @return as {@link #write(MemorySegment)}: possibly fewer bytes than {@code length}
+     * @throws IndexOutOfBoundsException if the range is outside {@code src} (or negative)
+     */
+    public int write(MemorySegment src, long offset, long length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, src.byteSize());
+        return socket.send(src, offset, Math.min(length, Integer.MAX_VALUE));
     }
 
     /**
@@ -291,7 +319,10 @@ public final class TcpStream implements AutoCloseable {
         return socket.getIntOption(ABI.SOL_SOCKET, ABI.SO_SNDBUF, "SO_SNDBUF");
     }
 
-    /** SO_REUSEADDR; meaningful before a bind, so mostly for {@link SocketOptions}. */
+    /**
+     * SO_REUSEADDR as the OS defines it (Winsock's on Windows, which {@link SocketOptions}
+     * explains); meaningful only before a bind, so mostly for {@link SocketOptions}.
+     */
     public void setReuseAddress(boolean on) throws IOException {
         socket.setIntOption(ABI.SOL_SOCKET, ABI.SO_REUSEADDR, "SO_REUSEADDR", on ? 1 : 0);
     }

@@ -33,7 +33,7 @@ public final class BlockingTcpListener implements AutoCloseable {
                 TcpStream s = listener.accept();
                 if (s != null) return new BlockingTcpStream(sockets, s);
                 if (deadline == 0) deadline = SocketState.deadline(soTimeout);
-                state.await(sockets.readers, state.reader, deadline, "Accept timed out");
+                state.await(state.reader, deadline, "Accept timed out");
             }
         } finally {
             state.end();

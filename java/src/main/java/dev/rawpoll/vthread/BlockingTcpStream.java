@@ -57,7 +57,7 @@ public final class BlockingTcpStream implements AutoCloseable {
                 int n = stream.read(dst);
                 if (n != TcpStream.WOULD_BLOCK) return n;
                 if (deadline == 0) deadline = SocketState.deadline(soTimeout);
-                state.await(sockets.readers, state.reader, deadline, "Read timed out");
+                state.await(state.reader, deadline, "Read timed out");
             }
         } finally {
             state.end();
@@ -93,7 +93,7 @@ public final class BlockingTcpStream implements AutoCloseable {
             for (;;) {
                 int n = stream.write(src);
                 if (n != TcpStream.WOULD_BLOCK) return n;
-                state.await(sockets.writers, state.writer, 0, null);
+                state.await(state.writer, 0, null);
             }
         } finally {
             state.end();
@@ -118,7 +118,7 @@ public final class BlockingTcpStream implements AutoCloseable {
             try {
                 long deadline = SocketState.deadline(timeoutMillis);
                 while (!stream.finishConnect()) {
-                    state.await(sockets.writers, state.writer, deadline, "Connect timed out");
+                    state.await(state.writer, deadline, "Connect timed out");
                 }
             } finally {
                 state.end();

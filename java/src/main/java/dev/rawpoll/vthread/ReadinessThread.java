@@ -11,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One platform thread that polls a {@link Poller} for one direction (reading or writing) and
- * unparks the threads waiting for it: the JDK's own virtual-thread poller ({@code sun.nio.ch.Poller}
- * with {@code EPollPoller}) in our words. A waiting thread arms its registration itself, from its
+ * One thread that polls a {@link Poller} for one direction (reading or writing) and unparks the
+ * threads waiting for it: the JDK's own virtual-thread poller ({@code sun.nio.ch.Poller} with
+ * {@code EPollPoller}) in our words. Either a platform thread that sleeps in the poll, or a
+ * virtual sub-poller that polls without blocking and parks on a master (itself a platform {@code
+ * ReadinessThread}) while it finds nothing ({@link #subPollerLoop}). A waiting thread arms its registration itself, from its
  * own thread, with one system call: {@link Interest#ONESHOT}, added on the handle's first wait and
  * re-armed with {@link Poller#modify} on every later one; it stays in the poller, disarmed, between
  * waits, and is removed when the socket closes. The polling thread only polls and unparks.
@@ -30,6 +32,8 @@ final class ReadinessThread implements AutoCloseable {
     /** One side (reading or writing) of one socket: the thread in an operation there, and what woke it. */
     static final class Waiter {
         final long handle;
+        /** The poller that watches this side. */
+        final ReadinessThread poller;
         /** The thread in the operation (set when it begins): the one to unpark. */
         volatile Thread thread;
         /** Set (before the unpark) when the wait failed: the poller closed. */
@@ -41,8 +45,9 @@ final class ReadinessThread implements AutoCloseable {
          */
         boolean registered;
 
-        Waiter(long handle) {
+        Waiter(long handle, ReadinessThread poller) {
             this.handle = handle;
+            this.poller = poller;
         }
 
         void wake(IOException failure) {
@@ -67,15 +72,41 @@ final class ReadinessThread implements AutoCloseable {
     private static final int CHUNK_BITS = 10;
     private static final int CHUNK = 1 << CHUNK_BITS;
 
+    /**
+     * The wait of a sub-poller on its master (null for a platform poller thread): the master
+     * reports this poller's own descriptor readable, which it is while events are queued in it.
+     */
+    private final Waiter onMaster;
+    private final ReadinessThread master;
+
     ReadinessThread(String name, int interest) throws IOException {
         this(name, interest, Poller.open());
     }
 
-    /** Takes {@code poller} over (tests pass a counting wrapper). */
+    /** Takes {@code poller} over (tests pass a counting wrapper); polled by a platform thread of its own. */
     ReadinessThread(String name, int interest, Poller poller) {
         this.poller = poller;
         this.interest = interest | Interest.ONESHOT;
+        this.master = null;
+        this.onMaster = null;
         this.thread = Thread.ofPlatform().name(name).daemon().start(this::loop);
+    }
+
+    /**
+     * Takes {@code poller} over; polled by a virtual thread that parks on {@code master} while
+     * {@code poller} has nothing to report (see {@link #subPollerLoop}).
+     *
+     * @throws UnsupportedOperationException if the backend cannot be nested (no {@link Poller#backendHandle()})
+     */
+    ReadinessThread(String name, int interest, Poller poller, ReadinessThread master) {
+        long handle = poller.backendHandle().orElseThrow(() -> new UnsupportedOperationException(
+                "a " + poller.backend() + " poller cannot be watched by another: no virtual-thread sub-pollers"));
+        this.poller = poller;
+        this.interest = interest | Interest.ONESHOT;
+        this.master = master;
+        this.onMaster = new Waiter(handle, master);
+        // No inherited thread locals: the adapter may be first used from any thread (shared()).
+        this.thread = Thread.ofVirtual().name(name).inheritInheritableThreadLocals(false).start(this::subPollerLoop);
     }
 
     /**
@@ -174,6 +205,45 @@ final class ReadinessThread implements AutoCloseable {
         }
     }
 
+    /**
+     * The virtual sub-poller (the JDK's {@code VTHREAD_POLLERS} mode): polls without blocking,
+     * unparks the waiters it found from this carrier (so they land on the carrier's own queue, not
+     * in an external submission), and yields while there was something, so that they run before
+     * it polls again; when a poll finds nothing it arms its own descriptor in the master and parks
+     * until the master reports it readable. While the threads it serves are busy, no platform
+     * thread takes part in a wakeup.
+     */
+    private void subPollerLoop() {
+        Events events = poller.newEvents(64);
+        try {
+            int n = 0;
+            while (!closing) {
+                if (n == 0) {
+                    onMaster.thread = Thread.currentThread();
+                    master.arm(onMaster);
+                    if (!closing) LockSupport.park(this); // close() unparks it
+                    Thread.interrupted(); // nobody should interrupt it; a status left set would make park return at once
+                    master.disarm(onMaster);
+                    IOException failure = onMaster.failure;
+                    if (failure != null) throw failure;
+                } else {
+                    Thread.yield();
+                }
+                n = poller.poll(events, 0, TimeUnit.MILLISECONDS);
+                for (int i = 0; i < n; i++) {
+                    if (events.readiness(i) != 0) take(events.token(i), null);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failAll(new IOException("the sub-poller failed", e));
+        } finally {
+            terminated = true;
+            master.forget(onMaster); // before its descriptor closes with the poller
+            failAll(new IOException("the readiness thread is closed"));
+            poller.close();
+        }
+    }
+
     private void take(long fd, IOException failure) {
         Waiter[][] c = chunks;
         long i = fd >>> CHUNK_BITS;
@@ -187,10 +257,19 @@ final class ReadinessThread implements AutoCloseable {
         for (long fd = 0, n = (long) chunks.length << CHUNK_BITS; fd < n; fd++) take(fd, failure);
     }
 
+    /** The thread that polls: a platform thread, or a virtual sub-poller. */
+    Thread thread() {
+        return thread;
+    }
+
     @Override
     public void close() {
         closing = true;
-        poller.wakeup();
+        if (master == null) {
+            poller.wakeup();
+        } else {
+            LockSupport.unpark(thread); // parked on the master, or about to: it then sees closing
+        }
         try {
             thread.join();
         } catch (InterruptedException e) {

@@ -42,8 +42,8 @@ final class SocketState {
 
     SocketState(BlockingSockets sockets, long handle, Runnable closeDescriptor) {
         this.sockets = sockets;
-        this.reader = new ReadinessThread.Waiter(handle);
-        this.writer = new ReadinessThread.Waiter(handle);
+        this.reader = new ReadinessThread.Waiter(handle, sockets.reader(handle));
+        this.writer = new ReadinessThread.Waiter(handle, sockets.writer(handle));
         this.closeDescriptor = closeDescriptor;
     }
 
@@ -103,8 +103,8 @@ final class SocketState {
 
     /** Removes the registrations (before the number can be reused), then closes the descriptor. */
     private void finish() {
-        sockets.readers.forget(reader);
-        sockets.writers.forget(writer);
+        reader.poller.forget(reader);
+        writer.poller.forget(writer);
         closeDescriptor.run();
     }
 
@@ -115,7 +115,7 @@ final class SocketState {
     }
 
     /**
-     * Parks the calling thread, inside an operation on {@code side}, until {@code direction} may
+     * Parks the calling thread, inside an operation on {@code side}, until its poller may
      * report the socket ready, then returns so that the caller retries its system call. Throws
      * instead when the socket is closed from another thread ({@code SocketException "Socket
      * closed"}), when the thread is or gets interrupted (the socket is closed and {@code
@@ -123,9 +123,9 @@ final class SocketState {
      * does on a virtual thread), or when {@code deadline} ({@link System#nanoTime()}; 0 = none)
      * passes ({@link SocketTimeoutException}, the socket stays open).
      */
-    void await(ReadinessThread direction, ReadinessThread.Waiter side, long deadline, String timeoutMessage)
-            throws IOException {
+    void await(ReadinessThread.Waiter side, long deadline, String timeoutMessage) throws IOException {
         checkWake(deadline, timeoutMessage);
+        ReadinessThread direction = side.poller;
         direction.arm(side);
         if (deadline == 0) {
             LockSupport.park(this);

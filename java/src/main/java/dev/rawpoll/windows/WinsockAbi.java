@@ -70,6 +70,8 @@ public final class WinsockAbi {
         constant(m, "SOCK_STREAM", winsock_h.SOCK_STREAM());
         constant(m, "SOL_SOCKET", winsock_h.SOL_SOCKET());
         constant(m, "SO_REUSEADDR", winsock_h.SO_REUSEADDR());
+        // What a Windows listener gets instead of SO_REUSEADDR (see TcpListener.bind).
+        constant(m, "SO_EXCLUSIVEADDRUSE", winsock_h.SO_EXCLUSIVEADDRUSE());
         constant(m, "SO_KEEPALIVE", winsock_h.SO_KEEPALIVE());
         constant(m, "SO_RCVBUF", winsock_h.SO_RCVBUF());
         constant(m, "SO_SNDBUF", winsock_h.SO_SNDBUF());

@@ -95,6 +95,8 @@ class SocketAbiProbeTest {
         v.put("SO_OOBINLINE", field(sockets, "SO_OOBINLINE"));
         v.put("SIOCATMARK", field(sockets, "SIOCATMARK"));
         v.put("EINVAL", field(sockets, "EINVAL"));
+        v.put("SYS_recvfrom", field(sockets, "SYS_RECVFROM"));
+        v.put("SYS_sendto", field(sockets, "SYS_SENDTO"));
         return v;
     }
 

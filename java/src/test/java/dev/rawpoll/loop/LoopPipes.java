@@ -25,6 +25,19 @@ final class LoopPipes {
         return new int[] {Math.toIntExact(pair.a()), Math.toIntExact(pair.b())};
     }
 
+    /**
+     * Two connected ends, each readable and writable: socketpair(2) on Unix, a loopback TCP
+     * connection on Windows. Non-blocking.
+     */
+    static int[] socketPair() {
+        if (!WINDOWS) {
+            TestFds.Pair fds = TestFds.socketPair();
+            return new int[] {fds.a(), fds.b()};
+        }
+        TestHandles.Pair pair = LoopbackTcp.INSTANCE.socketPair();
+        return new int[] {Math.toIntExact(pair.a()), Math.toIntExact(pair.b())};
+    }
+
     static void write(int handle, byte[] bytes) {
         if (!WINDOWS) {
             TestFds.writeBytes(handle, bytes);

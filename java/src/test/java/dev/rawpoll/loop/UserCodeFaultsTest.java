@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.LeakCheck;
-import dev.rawpoll.TestFds;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.DisabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,10 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Whatever user code the loop runs throws (issue 12.3), it reaches the exception handler and
  * never stops, skips or loses the rest; a VirtualMachineError leaves the pass with the loop
- * consistent. And a task failure nothing observes is reported (12.2).
+ * consistent. And a task failure nothing observes is reported (12.2). Pipes and socket pairs come
+ * from {@link LoopPipes}: loopback TCP connections on Windows.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-@DisabledOnOs(OS.WINDOWS) // pipes from libc
 @ExtendWith(LeakCheck.class)
 class UserCodeFaultsTest {
     private EventLoop loop;
@@ -86,7 +83,7 @@ class UserCodeFaultsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("throwables")
     void whateverACallbackThrowsIsReportedAndTheLoopGoesOn(String kind, Supplier<Throwable> make) throws Exception {
-        int[] pipe = TestFds.blockingPipe();
+        int[] pipe = LoopPipes.open();
         try {
             List<Throwable> thrown = new ArrayList<>();
             Supplier<RuntimeException> fail = () -> {
@@ -101,7 +98,7 @@ class UserCodeFaultsTest {
             loop.execute(() -> ran.add("after execute"));
             loop.callLater(1, TimeUnit.MILLISECONDS, () -> { throw fail.get(); });
             loop.callLater(1, TimeUnit.MILLISECONDS, () -> ran.add("after timer"));
-            TestFds.writeBytes(pipe[1], new byte[] {1});
+            LoopPipes.write(pipe[1], new byte[] {1});
             loop.addReader(pipe[0], () -> {
                 loop.removeReader(pipe[0]);
                 throw fail.get();
@@ -127,7 +124,7 @@ class UserCodeFaultsTest {
         } finally {
             loop.removeReader(pipe[0]);
             loop.removeWriter(pipe[1]);
-            TestFds.closeChecked(pipe);
+            LoopPipes.close(pipe);
         }
     }
 
@@ -256,12 +253,11 @@ class UserCodeFaultsTest {
 
     @Test
     void aVirtualMachineErrorInAReaderKeepsTheHandlesWriterAlive() throws Exception {
-        TestFds.Pair pair = TestFds.socketPair();
-        int[] fds = {pair.a(), pair.b()};
+        int[] fds = LoopPipes.socketPair();
         try {
             StackOverflowError overflow = new StackOverflowError("reader");
             int[] writerRuns = {0};
-            TestFds.writeBytes(fds[1], new byte[] {1}); // fds[0]: readable and writable
+            LoopPipes.write(fds[1], new byte[] {1}); // fds[0]: readable and writable
             loop.addReader(fds[0], () -> {
                 loop.removeReader(fds[0]);
                 throw overflow;
@@ -279,7 +275,7 @@ class UserCodeFaultsTest {
         } finally {
             loop.removeReader(fds[0]);
             loop.removeWriter(fds[0]);
-            TestFds.closeChecked(fds);
+            LoopPipes.close(fds);
         }
     }
 

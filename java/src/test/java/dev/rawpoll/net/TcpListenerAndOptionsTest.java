@@ -86,6 +86,42 @@ class TcpListenerAndOptionsTest extends LoopbackTest {
     }
 
     @Test
+    void aSecondListenerWithoutReusePortFailsWithEaddrinuseWhateverItsReuseAddress() throws IOException {
+        for (boolean reuseAddress : new boolean[] {true, false}) {
+            SocketOptions options = SocketOptions.DEFAULTS.withReuseAddress(reuseAddress);
+            try (TcpListener first = TcpListener.bind(IPV4_ANY_PORT, 4, options)) {
+                SystemCallException e = assertThrows(SystemCallException.class,
+                        () -> TcpListener.bind(first.localAddress(), 4, options));
+                assertEquals("EADDRINUSE", e.errnoName(), "reuseAddress=" + reuseAddress + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * What {@code reuseAddress} is for: a restarted server binds its port while the connection
+     * its previous listener accepted (and closed first) waits in TIME_WAIT; without it, EADDRINUSE.
+     */
+    @Test
+    void reuseAddressRebindsAPortWhoseOldConnectionIsInTimeWait() throws IOException {
+        InetSocketAddress address;
+        try (Pair pair = Pair.connect(IPV4_ANY_PORT)) {
+            address = pair.listener().localAddress();
+            pair.server().shutdownOutput(); // the server's side closes first: its end goes to TIME_WAIT
+            await(pair.client().handle(), Interest.READABLE);
+            assertEquals(TcpStream.END_OF_STREAM, pair.client().read(new byte[4], 0, 4));
+            pair.client().close();
+            await(pair.server().handle(), Interest.READABLE);
+            assertEquals(TcpStream.END_OF_STREAM, pair.server().read(new byte[4], 0, 4));
+        }
+        SystemCallException e = assertThrows(SystemCallException.class,
+                () -> TcpListener.bind(address, 4, SocketOptions.DEFAULTS.withReuseAddress(false)));
+        assertEquals("EADDRINUSE", e.errnoName(), "without SO_REUSEADDR, TIME_WAIT holds the port: " + e.getMessage());
+        try (TcpListener again = TcpListener.bind(address, 4)) {
+            assertEquals(address, again.localAddress());
+        }
+    }
+
+    @Test
     void reusePortLetsTwoListenersShareAPort() throws IOException {
         SocketOptions shared = SocketOptions.DEFAULTS.withReusePort(true);
         try (TcpListener first = TcpListener.bind(IPV4_ANY_PORT, 4, shared);

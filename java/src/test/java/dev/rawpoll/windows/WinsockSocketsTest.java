@@ -15,11 +15,15 @@ import dev.rawpoll.Interest;
 import dev.rawpoll.LeakCheck;
 import dev.rawpoll.Poller;
 import dev.rawpoll.SystemCallException;
+import dev.rawpoll.internal.Native;
 import dev.rawpoll.net.BrokenPipeException;
 import dev.rawpoll.net.ConnectionRefusedException;
 import dev.rawpoll.net.ConnectionResetException;
+import dev.rawpoll.net.SocketOptions;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
+import dev.rawpoll.windows.bindings.sockaddr_in;
+import dev.rawpoll.windows.bindings.winsock_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -30,6 +34,8 @@ import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -187,6 +193,74 @@ class WinsockSocketsTest {
             assertEquals(-1, client.getLinger());
             SystemCallException e = assertThrows(SystemCallException.class, () -> client.setReusePort(true));
             assertTrue(e.getMessage().startsWith("setsockopt(fd=" + client.handle() + ", SO_REUSEPORT, 1): WSA"), e.getMessage());
+        }
+    }
+
+    // ---- listeners: SO_EXCLUSIVEADDRUSE, never Winsock's SO_REUSEADDR ---------------------------
+
+    @ParameterizedTest(name = "reuseAddress={0}")
+    @ValueSource(booleans = {true, false})
+    void aSecondListenerOnTheSamePortFailsNamingWsaeaddrinuse(boolean reuseAddress) throws Throwable {
+        SocketOptions options = SocketOptions.DEFAULTS.withReuseAddress(reuseAddress);
+        try (TcpListener first = TcpListener.bind(LOOPBACK, 16, options)) {
+            InetSocketAddress taken = first.localAddress();
+            // With SO_REUSEADDR on both, as before, Windows let the second bind succeed.
+            SystemCallException e = assertThrows(SystemCallException.class, () -> TcpListener.bind(taken, 16, options));
+            assertEquals("WSAEADDRINUSE", e.errnoName(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("bind(127.0.0.1:" + taken.getPort() + "): WSAEADDRINUSE"), e.getMessage());
+            SystemCallException wildcard = assertThrows(SystemCallException.class,
+                    () -> TcpListener.bind(new InetSocketAddress("0.0.0.0", taken.getPort()), 16, options));
+            assertEquals("WSAEADDRINUSE", wildcard.errnoName(), wildcard.getMessage());
+        }
+    }
+
+    /** The port hijack of Winsock's SO_REUSEADDR: a socket asking for it cannot bind a listener's port. */
+    @Test
+    void aSocketWithSoReuseaddrCannotTakeAListenersPort() throws Throwable {
+        WinsockSockets raw = WinsockSockets.INSTANCE;
+        try (TcpListener listener = TcpListener.bind(LOOPBACK, 16); Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.allocateCapture(arena);
+            int s = raw.socket(errno, winsock_h.AF_INET(), winsock_h.SOCK_STREAM(), 0);
+            assertTrue(s > 0, () -> "WSASocketW: " + WinsockErrors.name(Native.errno(errno)));
+            try {
+                MemorySegment one = arena.allocate(JAVA_INT);
+                one.set(JAVA_INT, 0, 1);
+                assertEquals(0, raw.setsockopt(errno, s, winsock_h.SOL_SOCKET(), winsock_h.SO_REUSEADDR(), one, 4));
+                MemorySegment at = arena.allocate(sockaddr_in.layout());
+                sockaddr_in.sin_family(at, (short) winsock_h.AF_INET());
+                sockaddr_in.sin_port(at, Short.reverseBytes((short) listener.localAddress().getPort()));
+                at.asSlice(sockaddr_in.sin_addr$offset(), 4).copyFrom(MemorySegment.ofArray(new byte[] {127, 0, 0, 1}));
+                assertEquals(-1, raw.bind(errno, s, at, (int) sockaddr_in.sizeof()), "the port was taken");
+                assertEquals("WSAEACCES", WinsockErrors.name(Native.errno(errno)));
+            } finally {
+                assertEquals(0, raw.close(errno, s));
+            }
+        }
+    }
+
+    /**
+     * Why a Windows listener needs no SO_REUSEADDR: a restarted server binds its port while the
+     * connection its previous listener accepted (and closed first) waits in TIME_WAIT.
+     */
+    @ParameterizedTest(name = "reuseAddress={0}")
+    @ValueSource(booleans = {true, false})
+    void aListenerRebindsItsPortWhileItsOldConnectionIsInTimeWait(boolean reuseAddress) throws Throwable {
+        SocketOptions options = SocketOptions.DEFAULTS.withReuseAddress(reuseAddress);
+        InetSocketAddress address;
+        try (Poller poller = Poller.open();
+             TcpListener listener = TcpListener.bind(LOOPBACK, 16, options);
+             TcpStream client = TcpStream.connect(listener.localAddress());
+             TcpStream server = acceptWithin(poller, listener)) {
+            address = listener.localAddress();
+            server.shutdownOutput(); // the server's side closes first: its end goes to TIME_WAIT
+            await(poller, client.handle(), Interest.READABLE);
+            assertEquals(TcpStream.END_OF_STREAM, client.read(new byte[4], 0, 4));
+            client.close();
+            await(poller, server.handle(), Interest.READABLE);
+            assertEquals(TcpStream.END_OF_STREAM, server.read(new byte[4], 0, 4));
+        }
+        try (TcpListener again = TcpListener.bind(address, 16, options)) {
+            assertEquals(address, again.localAddress());
         }
     }
 }

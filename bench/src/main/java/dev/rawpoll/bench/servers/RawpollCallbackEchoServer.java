@@ -189,7 +189,7 @@ public final class RawpollCallbackEchoServer {
                     return;
                 }
                 allocation.reads++;
-                int sent = stream.write(buffer.asSlice(0, n));
+                int sent = stream.write(buffer, 0, n);
                 if (sent == n) {
                     return;
                 }
@@ -210,7 +210,7 @@ public final class RawpollCallbackEchoServer {
 
         private void flush() {
             try {
-                int sent = stream.write(pending.asSlice(pendingFrom, pendingTo - pendingFrom));
+                int sent = stream.write(pending, pendingFrom, pendingTo - pendingFrom);
                 if (sent > 0) {
                     pendingFrom += sent;
                 }

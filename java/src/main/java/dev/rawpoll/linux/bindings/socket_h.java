@@ -1453,6 +1453,24 @@ public class socket_h extends socket_h$shared {
     public static int AF_INET6() {
         return AF_INET6;
     }
+    private static final int SYS_recvfrom = (int)45L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_recvfrom 45
+     * }
+     */
+    public static int SYS_recvfrom() {
+        return SYS_recvfrom;
+    }
+    private static final int SYS_sendto = (int)44L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_sendto 44
+     * }
+     */
+    public static int SYS_sendto() {
+        return SYS_sendto;
+    }
     private static final int UIO_MAXIOV = (int)1024L;
     /**
      * {@snippet lang=c :

@@ -1535,6 +1535,15 @@ public class winsock_h extends winsock_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int SO_EXCLUSIVEADDRUSE = (int)-5L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_EXCLUSIVEADDRUSE -5
+     * }
+     */
+    public static int SO_EXCLUSIVEADDRUSE() {
+        return SO_EXCLUSIVEADDRUSE;
+    }
     private static final int FIONBIO = (int)-2147195266L;
     /**
      * {@snippet lang=c :
