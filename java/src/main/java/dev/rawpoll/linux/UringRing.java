@@ -44,6 +44,8 @@ final class UringRing {
     private final int cqMask;
     /** The SQ tail as this process has filled it; published to the kernel by {@link #enter}. */
     private int sqLocalTail;
+    /** The SQ tail as last published by {@link #flush}. */
+    private int sqPublished;
     /** The CQ head as this process has consumed it; published by {@link #consume}. */
     private int cqLocalHead;
     /** struct io_uring_getevents_arg pointing at {@link #timespec}: the timeout of a wait. */
@@ -74,6 +76,7 @@ final class UringRing {
             sqRing.set(JAVA_INT, array + 4L * i, i);
         }
         this.sqLocalTail = (int) U32.getAcquire(sqRing, sqTail);
+        this.sqPublished = sqLocalTail;
         this.cqLocalHead = (int) U32.getAcquire(cqRing, cqHead);
         this.timespec = arena.allocate(Uring.SIZEOF_TIMESPEC, 8);
         this.waitArg = arena.allocate(Uring.SIZEOF_GETEVENTS_ARG, 8);
@@ -189,6 +192,28 @@ final class UringRing {
         return true;
     }
 
+    /** The SQ index the next {@link #queue} fills; names a queued SQE for {@link #withdraw}. */
+    int nextIndex() {
+        return sqLocalTail;
+    }
+
+    /**
+     * Turns the SQE queued at {@code index} into a NOP whose completion carries {@code userData},
+     * if the kernel has not consumed it and cannot be consuming it now: not yet published by
+     * {@link #flush}, or published while {@code noEnter} (no {@link #enter} is running). Returns
+     * whether it did. Under the same lock as {@link #queue}.
+     */
+    boolean withdraw(int index, long userData, boolean noEnter) {
+        int head = (int) U32.getAcquire(sqRing, sqHead);
+        if (index - head < 0 || index - sqLocalTail >= 0 || (!noEnter && index - sqPublished < 0)) {
+            return false;
+        }
+        long at = (index & sqMask) * Uring.SIZEOF_SQE;
+        sqes.set(JAVA_BYTE, at + Uring.SQE_OPCODE, Uring.IORING_OP_NOP);
+        sqes.set(JAVA_LONG, at + Uring.SQE_USER_DATA, userData);
+        return true;
+    }
+
     /** SQEs filled but not yet consumed by the kernel. */
     int unsubmitted() {
         return sqLocalTail - (int) U32.getAcquire(sqRing, sqHead);
@@ -208,6 +233,7 @@ final class UringRing {
      * Under the same lock as {@link #queue}.
      */
     int flush() {
+        sqPublished = sqLocalTail;
         U32.setRelease(sqRing, sqTail, sqLocalTail);
         return unsubmitted();
     }
