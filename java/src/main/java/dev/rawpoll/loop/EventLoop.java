@@ -58,6 +58,20 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LiveTasks tasks = new LiveTasks();
     /** Tasks that failed in this pass with no observer at that moment (see {@link Task}). */
     private final java.util.ArrayList<Task<?>> failedUnobserved = new java.util.ArrayList<>();
+    /**
+     * The default handler's logger, made when the class is initialized: the JDK's logging reads
+     * its configuration file on first use, and a first report made when the process is out of
+     * descriptors (an accept's EMFILE) would otherwise be dropped without a trace
+     * (DefaultReportOutOfDescriptorsTest).
+     */
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+
+    static {
+        // The JDK's default formatter (java.util.logging's SimpleFormatter) loads the time-zone
+        // database on its first record; loaded out of descriptors, it fails, and for good.
+        java.time.ZoneId.systemDefault();
+    }
+
     private Consumer<Throwable> exceptionHandler = EventLoop::logUncaught;
     private volatile Thread runningThread;
     private volatile boolean stopping;
@@ -328,7 +342,11 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Where the loop reports what user code throws; by default a {@link System.Logger} of this
-     * class at ERROR.
+     * class at ERROR, and stderr if that logger throws. The default logger is made, and the
+     * time-zone database its JDK formatter needs is loaded, when this class is initialized, so a
+     * report made while the process is out of descriptors is not lost (the JDK's logging reads
+     * files on first use). A handler of your own should not need a descriptor either: the
+     * shortage reports of {@link AsyncSockets#accept} come exactly then.
      *
      * <p>Whatever a callback ({@link #callSoon}, {@link #execute}, a timer, a reader or writer, a
      * {@link Promise#onDone done-callback}) throws, any {@link Throwable}, checked ones thrown
@@ -414,8 +432,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                 throw fatal;
             }
             logUncaught(e);
-            System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR,
-                    "the exception handler itself failed (on " + e + ")", handlerFailure);
+            LOG.log(System.Logger.Level.ERROR, "the exception handler itself failed (on " + e + ")", handlerFailure);
         }
     }
 
@@ -453,8 +470,19 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * The default handler: the logger, and stderr if the logger itself fails (a logging setup that
+     * needs a file while the process is out of descriptors), so that no report is lost.
+     */
     private static void logUncaught(Throwable e) {
-        System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR, "event loop: " + e, e);
+        try {
+            LOG.log(System.Logger.Level.ERROR, "event loop: " + e, e);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable loggerFailure) {
+            System.err.println("event loop: " + e + " (the logger failed: " + loggerFailure + ")");
+            e.printStackTrace();
+        }
     }
 
     @Override

@@ -116,8 +116,8 @@ public final class GroupServer implements AutoCloseable {
             acceptor.onDone(task -> {
                 Throwable failure = task.exception();
                 if (failure != null && !task.isCancelled()) {
-                    System.getLogger(GroupServer.class.getName()).log(System.Logger.Level.ERROR,
-                            "accepting on " + listener + " ended", failure);
+                    // through the loop's handler: where the user sends reports, and safe out of descriptors
+                    loop.reportException(new IOException("accepting on " + listener + " ended", failure));
                 }
                 listener.close();
                 acceptorsEnded.countDown();
