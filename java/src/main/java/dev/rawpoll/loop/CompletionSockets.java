@@ -127,34 +127,10 @@ final class CompletionSockets {
         }
     }
 
-    /** {@link #read(Task, CompletionOps, TcpStream, MemorySegment, long, long)} into {@code b[off, off + len)}. */
+    /** {@link #read(Task, CompletionOps, TcpStream, MemorySegment, long, long)} into {@code b[off, off + len)} (a bounce buffer). */
     static int read(Task<?> task, CompletionOps ops, TcpStream stream, byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
-        int fd = (int) stream.handle();
-        if (len == 0) {
-            return 0;
-        }
-        for (;;) {
-            int id = ops.begin(task, fd, CompletionOps.READ, null);
-            MemorySegment buffer = ops.bounce(id, len);
-            try {
-                ops.ring.recv(id, fd, buffer.address(), (int) Math.min(len, buffer.byteSize()));
-            } catch (IOException | RuntimeException e) {
-                ops.abandon(id);
-                throw e;
-            }
-            int res = ops.await(task, id, "read from");
-            if (res > 0) {
-                MemorySegment.copy(buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, off, res);
-                return res;
-            }
-            if (res == 0) {
-                return TcpStream.END_OF_STREAM;
-            }
-            if (!retry(res)) {
-                throw StreamBridge.net().error("recv(fd=" + fd + ")", -res);
-            }
-        }
+        return read(task, ops, stream, MemorySegment.ofArray(b), off, len);
     }
 
     /**
@@ -192,32 +168,10 @@ final class CompletionSockets {
         }
     }
 
-    /** {@link #write(Task, CompletionOps, TcpStream, MemorySegment, long, long)} from {@code b[off, off + len)}. */
+    /** {@link #write(Task, CompletionOps, TcpStream, MemorySegment, long, long)} from {@code b[off, off + len)} (a bounce buffer). */
     static int write(Task<?> task, CompletionOps ops, TcpStream stream, byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
-        int fd = (int) stream.handle();
-        if (len == 0) {
-            return 0;
-        }
-        for (;;) {
-            int id = ops.begin(task, fd, CompletionOps.WRITE, null);
-            MemorySegment buffer = ops.bounce(id, len);
-            int n = (int) Math.min(len, buffer.byteSize());
-            MemorySegment.copy(b, off, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
-            try {
-                ops.ring.send(id, fd, buffer.address(), n);
-            } catch (IOException | RuntimeException e) {
-                ops.abandon(id);
-                throw e;
-            }
-            int res = ops.await(task, id, "write to");
-            if (res > 0) {
-                return res;
-            }
-            if (res < 0 && !retry(res)) {
-                throw StreamBridge.net().error("send(fd=" + fd + ")", -res);
-            }
-        }
+        return write(task, ops, stream, MemorySegment.ofArray(b), off, len);
     }
 
     /**
