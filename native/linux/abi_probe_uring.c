@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #define P(name, value) printf("%s=%lld\n", name, (long long)(value))
@@ -38,7 +39,7 @@ int main(void) {
     S(io_uring_sqe);
     O(io_uring_sqe, opcode); O(io_uring_sqe, flags); O(io_uring_sqe, ioprio); O(io_uring_sqe, fd);
     O(io_uring_sqe, off); O(io_uring_sqe, addr); O(io_uring_sqe, len);
-    O(io_uring_sqe, rw_flags); O(io_uring_sqe, poll32_events); O(io_uring_sqe, msg_flags);
+    O(io_uring_sqe, rw_flags); O(io_uring_sqe, poll32_events); O(io_uring_sqe, msg_flags); O(io_uring_sqe, accept_flags);
     O(io_uring_sqe, user_data); O(io_uring_sqe, buf_index); O(io_uring_sqe, personality);
     O(io_uring_sqe, splice_fd_in); O(io_uring_sqe, addr3); O(io_uring_sqe, __pad2);
 
@@ -59,9 +60,11 @@ int main(void) {
     C(IORING_ENTER_GETEVENTS); C(IORING_ENTER_EXT_ARG);
     C(IORING_SQ_CQ_OVERFLOW); C(IORING_SQ_TASKRUN);
     C(IORING_OP_NOP); C(IORING_OP_POLL_ADD); C(IORING_OP_POLL_REMOVE); C(IORING_OP_READ);
+    C(IORING_OP_ACCEPT); C(IORING_OP_ASYNC_CANCEL); C(IORING_OP_CONNECT); C(IORING_OP_SEND); C(IORING_OP_RECV);
+    C(SOCK_NONBLOCK); C(SOCK_CLOEXEC); C(MSG_NOSIGNAL);
     C(IORING_POLL_ADD_MULTI); C(IORING_CQE_F_MORE);
     C(POLLIN); C(POLLOUT); C(POLLERR); C(POLLHUP); C(POLLRDHUP); C(POLLPRI);
     C(PROT_READ); C(PROT_WRITE); C(MAP_SHARED); C(MAP_POPULATE);
-    C(EINTR); C(ETIME); C(EBUSY); C(ECANCELED); C(EBADF); C(ENOSYS); C(EPERM); C(EINVAL); C(EEXIST); C(ENOENT); C(EACCES);
+    C(EINTR); C(ETIME); C(EBUSY); C(ECANCELED); C(EBADF); C(ENOSYS); C(EPERM); C(EINVAL); C(EEXIST); C(ENOENT); C(EACCES); C(EAGAIN); C(ENOTSOCK);
     return 0;
 }

@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -68,13 +69,14 @@ struct io_uring_sqe {
     uint8_t flags;
     uint16_t ioprio;
     int32_t fd;
-    uint64_t off;             /* file offset; the kernel's union with addr2 */
+    uint64_t off;             /* file offset; the kernel's union with addr2 (ACCEPT: socklen_t *; CONNECT: socklen) */
     uint64_t addr;            /* buffer; for POLL_REMOVE the user_data of the poll to remove */
     uint32_t len;             /* buffer length; for POLL_ADD the multishot/update flags */
     union {
         uint32_t rw_flags;
         uint32_t poll32_events;
         uint32_t msg_flags;
+        uint32_t accept_flags;
     };
     uint64_t user_data;       /* comes back in the completion */
     uint16_t buf_index;
@@ -133,7 +135,12 @@ struct __kernel_timespec {
 #define IORING_OP_NOP            0
 #define IORING_OP_POLL_ADD       6
 #define IORING_OP_POLL_REMOVE    7
+#define IORING_OP_ACCEPT         13
+#define IORING_OP_ASYNC_CANCEL   14
+#define IORING_OP_CONNECT        16
 #define IORING_OP_READ           22
+#define IORING_OP_SEND           26
+#define IORING_OP_RECV           27
 
 /* POLL_ADD flags, in sqe->len */
 #define IORING_POLL_ADD_MULTI    (1U << 0)

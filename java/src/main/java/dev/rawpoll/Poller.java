@@ -42,6 +42,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Modes and readiness</h2>
  * Level-triggered by default, edge-triggered or oneshot per registration: see {@link Interest}.
+ * A level-triggered or oneshot report gives the readiness at the poll (a handle drained since it
+ * became ready is not reported). An edge-triggered report gives what woke the handle: epoll polls
+ * the handle again when it reports (all ready directions, and nothing if drained since), io_uring
+ * reports the wake-up as it came (new data is {@code READABLE} even if also writable, and may be
+ * reported after the data was read): an edge-triggered caller reads until "would block" anyway.
  * What each reported bit means on each OS: see {@link Readiness}. An interest of 0 pauses a
  * registration, but epoll (and AFD) still report HANGUP and ERROR for it: a paused registration
  * of a dead socket makes every poll return at once. The poller keeps such a registration as it
@@ -77,7 +82,13 @@ import java.util.concurrent.TimeUnit;
  * of its open file is closed: while a {@code dup}'d copy stays open the kernel keeps the
  * registration and keeps reporting it. kqueue drops it when that descriptor number is closed, but
  * libkqueue keeps it, and re-registering the number then fails with EEXIST until it is
- * deregistered. Always deregister before closing.
+ * deregistered. On io_uring ({@link #openIoUring()}) a poll request in flight holds the open file
+ * and the registration follows the number: a descriptor closed without deregister is not closed
+ * (a socket's peer sees no end of stream) while its poll is armed, the number's registration may
+ * go on reporting under its token whatever file takes the number next, and re-registering the
+ * number fails with EEXIST, until the number is deregistered. rawpoll's own {@code TcpStream} and
+ * {@code TcpListener} are exempt: closing one drops its registrations from every io_uring poller
+ * first, so it closes as on epoll. Always deregister before closing.
  *
  * <h2>Threads</h2>
  * {@link #register register}, {@link #modify modify}, {@link #deregister deregister}, {@link
@@ -135,7 +146,7 @@ public interface Poller extends AutoCloseable {
      * io_uring_enter}. Only on explicit request: {@link #open()} stays on epoll. Where it differs from
      * epoll is listed in {@code dev.rawpoll.linux.UringPoller}.
      *
-     * @throws UnsupportedOperationException on an OS other than x86-64 Linux
+     * @throws UnsupportedOperationException on an OS other than Linux (x86-64, aarch64)
      * @throws SystemCallException where io_uring is unavailable (ENOSYS: too old a kernel; EPERM: the
      *     {@code kernel.io_uring_disabled} sysctl or a seccomp filter): the message names the errno
      *     and says that epoll ({@link #open()}) works

@@ -48,6 +48,29 @@ public final class ModelRun {
         default boolean skipCloseWithoutDeregisterOfADuplicatedFile() {
             return false;
         }
+
+        /**
+         * Whether a number closed without deregister leaves its pair undefined until that
+         * registration is deregistered (io_uring: the poll request in flight holds the file, so
+         * the close does not close it; and the request follows the number, so it may poll whatever
+         * file takes the number next). Then nothing is expected of either pair: any readiness may
+         * be reported for their registrations, none must be, and no I/O is checked on them; once
+         * the number is deregistered, both are what the model says again.
+         */
+        default boolean closeWithoutDeregisterHoldsTheFile() {
+            return false;
+        }
+
+        /**
+         * Whether an edge-triggered report is a wake-up as it happened (io_uring: a multishot poll
+         * completes with the mask the waker passed, e.g. POLLIN for new data, where epoll polls the
+         * file again when it reports, adding WRITABLE if it is writable too, and dropping a file
+         * drained since): only the woken directions must be reported, and a wake-up may be
+         * reported after the data was drained.
+         */
+        default boolean edgeReportsTheWokenDirections() {
+            return false;
+        }
     }
 
     /** The model and the poller disagree. */
@@ -71,7 +94,7 @@ public final class ModelRun {
     ModelRun(Backend backend, TestHandles handles) {
         this.backend = backend;
         this.handles = handles;
-        this.model = new PollerModel(backend.duplicatedFileKeepsReporting());
+        this.model = new PollerModel(backend.duplicatedFileKeepsReporting(), backend.edgeReportsTheWokenDirections());
     }
 
     /** Runs {@code steps}; the outcome holds the divergence (or other failure) and the trace. */
@@ -96,6 +119,17 @@ public final class ModelRun {
     }
 
     private void apply(ModelStep step) throws Exception {
+        for (Pair pair : allPairs) {
+            if (pair.heldBy.removeIf(reg -> model.byNumber.get(reg.fd) != reg) && pair.heldBy.isEmpty()) {
+                // defined again; what happened while it was not may still be reported once
+                for (End end : new End[] {pair.a, pair.b}) {
+                    if (end.registration != null) {
+                        end.registration.edgeMay = true;
+                        end.registration.mayRepeat = true;
+                    }
+                }
+            }
+        }
         switch (step.op()) {
             case OPEN_PIPE, OPEN_SOCKETS -> open(step);
             case REGISTER -> register(end(step), ModelStep.interest(step.arg()));
@@ -142,6 +176,22 @@ public final class ModelRun {
         slots[slot] = pair;
         allPairs.add(pair);
         log("open " + pair.a + " and " + pair.b + " in slot " + slot);
+        heldIfAnOrphanHasTheNumber(pair, pair.a.fd);
+        heldIfAnOrphanHasTheNumber(pair, pair.b.fd);
+    }
+
+    /** io_uring: a registration of a closed number polls whatever file takes the number next. */
+    private void heldIfAnOrphanHasTheNumber(Pair pair, int number) {
+        Registration orphan = model.byNumber.get(number);
+        if (orphan != null && orphan.orphan && backend.closeWithoutDeregisterHoldsTheFile()) {
+            log("  (fd " + number + " is held by " + orphan + ": " + pair.a + "/" + pair.b + " undefined until it is deregistered)");
+            pair.heldBy.add(orphan);
+        }
+    }
+
+    /** Whether I/O on {@code end}'s pair is left out: a registration of a closed number holds it. */
+    private boolean held(End end) {
+        return end != null && !end.pair.heldBy.isEmpty();
     }
 
     private void register(End end, int interest) throws IOException {
@@ -167,6 +217,12 @@ public final class ModelRun {
         if (end == null || !end.numberOpen) return;
         long token = model.nextToken();
         Registration reg = model.byNumber.get(end.fd);
+        if (reg != null && reg.orphan && backend.closeWithoutDeregisterHoldsTheFile()) {
+            log("modify " + end + ", holding the registration of a closed number (" + reg + "): deregister it instead");
+            tryDeregister(end.fd);
+            model.deregister(end.fd);
+            return;
+        }
         if (reg != null && reg.orphan && backend.closedNumberStaysRegistered()) {
             // kqueue names registrations by number: the closed number's registration is modified
             // onto the new handle. If it fails, forget the number to know where things stand.
@@ -227,6 +283,7 @@ public final class ModelRun {
     }
 
     private void write(End end, int n) {
+        if (held(end)) return;
         if (end == null || !end.numberOpen || !end.canWrite() || end.shutOutput) return;
         End to = end.peer();
         if (!to.fileOpen() || to.pendingWrites >= PollerModel.MAX_PENDING_WRITES) return;
@@ -240,6 +297,7 @@ public final class ModelRun {
     }
 
     private void read(End end, int max) {
+        if (held(end)) return;
         if (end == null || !end.numberOpen || !end.canRead()) return;
         long expected = end.buffered > 0 ? Math.min(max, end.buffered) : end.endOfStream() ? 0 : -1;
         long got = max == Integer.MAX_VALUE ? handles.drain(end.fd) : handles.read(end.fd, max);
@@ -256,6 +314,7 @@ public final class ModelRun {
     }
 
     private void shutdownOutput(End end) {
+        if (held(end)) return;
         if (end == null || !end.numberOpen || end.pair.pipe || end.shutOutput) return;
         log("shutdown output of " + end);
         handles.shutdownOutput(end.fd);
@@ -279,7 +338,10 @@ public final class ModelRun {
         log("close " + end + (registered && !deregisterFirst ? " without deregister" : ""));
         handles.close(end.fd);
         end.numberOpen = false;
-        if (registered && !deregisterFirst) reg.orphan = true;
+        if (registered && !deregisterFirst) {
+            reg.orphan = true;
+            if (backend.closeWithoutDeregisterHoldsTheFile()) end.pair.heldBy.add(reg);
+        }
         fileClosed(end);
     }
 
@@ -295,6 +357,7 @@ public final class ModelRun {
         int copy = TestFds.dup(end.fd);
         end.dups.add(copy);
         log("dup " + end + " -> fd " + copy);
+        heldIfAnOrphanHasTheNumber(end.pair, copy);
     }
 
     private void closeDups(End end) {
@@ -420,7 +483,7 @@ public final class ModelRun {
             Registration reg = model.byToken.get(token);
             check(reg != null, "event with token " + token + ", which is not the token of any current registration (stale, or never registered)");
             check(seen.put(token, readiness) == null, "two events for token " + token + " in one poll");
-            int may = PollerModel.may(reg);
+            int may = model.may(reg);
             check((readiness & ~may) == 0, "event " + Readiness.toString(readiness) + " for " + reg
                     + ": only " + Readiness.toString(may) + " may be reported (ready " + Readiness.toString(PollerModel.ready(reg.end))
                     + ", abnormal " + PollerModel.abnormal(reg.end) + ")");

@@ -20,7 +20,10 @@ import java.util.Map;
  *   <li>level-triggered: every poll reports the interested directions that are ready;
  *   <li>edge-triggered: a poll must report a handle after it became ready (registered or modified
  *       while ready, new data, end of stream, a closed peer), may report it while it is ready if
- *       anything happened on its pair since it was last reported, and must not otherwise;
+ *       anything happened on its pair since it was last reported, and must not otherwise; where
+ *       the backend reports wake-ups (io_uring), new data must be reported as READABLE, a
+ *       direction that was ready all along need not be, and a wake-up may be reported after the
+ *       data was drained;
  *   <li>oneshot: like level until reported once, then nothing until modified;
  *   <li>READ_CLOSED, HANGUP and ERROR only while something is closed or shut down (READ_CLOSED
  *       only with a READABLE interest); they also make every interested direction readable or
@@ -46,6 +49,12 @@ final class PollerModel {
         final End a;
         final End b;
         final int serial;
+        /**
+         * Registrations of closed numbers that leave this pair undefined ({@link
+         * ModelRun.Backend#closeWithoutDeregisterHoldsTheFile}): while there is one, anything may be
+         * reported for its ends, nothing must.
+         */
+        final List<Registration> heldBy = new ArrayList<>();
 
         Pair(boolean pipe, int serial, int fdA, int fdB) {
             this.pipe = pipe;
@@ -111,6 +120,8 @@ final class PollerModel {
         int interest;
         long token;
         boolean edgePending;
+        /** The directions whose edge is pending (a backend that reports only woken directions). */
+        int edgeBits;
         /** Something happened on its pair since the last report: an edge registration may report. */
         boolean edgeMay;
         boolean armed = true;
@@ -142,9 +153,12 @@ final class PollerModel {
     private long tokenCounter;
     /** Whether an orphan registration whose file a dup keeps open must be reported. */
     private final boolean orphansMustReport;
+    /** Whether an edge report must carry only the directions that became ready (io_uring). */
+    private final boolean edgeReportsTheWokenDirections;
 
-    PollerModel(boolean orphansMustReport) {
+    PollerModel(boolean orphansMustReport, boolean edgeReportsTheWokenDirections) {
         this.orphansMustReport = orphansMustReport;
+        this.edgeReportsTheWokenDirections = edgeReportsTheWokenDirections;
     }
 
     /** A fresh token, spread over the whole {@code long} range, never {@link Events#NO_TOKEN}. */
@@ -186,16 +200,30 @@ final class PollerModel {
 
     /** What a fresh poll must report for {@code reg}. */
     int must(Registration reg) {
+        if (!reg.end.pair.heldBy.isEmpty()) return 0;
         if (!alive(reg) || (reg.orphan && !orphansMustReport)) return 0;
         int level = level(reg);
-        if ((reg.interest & EDGE) != 0) return reg.edgePending ? level : 0;
+        if ((reg.interest & EDGE) != 0) {
+            if (!reg.edgePending) return 0;
+            return edgeReportsTheWokenDirections ? level & reg.edgeBits : level;
+        }
         if ((reg.interest & ONESHOT) != 0) return reg.armed ? level : 0;
         return level;
     }
 
     /** What a fresh poll may report for {@code reg}. */
-    static int may(Registration reg) {
+    int may(Registration reg) {
+        if (!reg.end.pair.heldBy.isEmpty()) return -1; // undefined: any bit
         if (!alive(reg)) return 0;
+        if (edgeReportsTheWokenDirections && (reg.interest & EDGE) != 0 && (reg.edgeMay || reg.mayRepeat)) {
+            // a wake-up since the last report, reported even if the data was drained since
+            int may = directions(reg.interest);
+            if (abnormal(reg.end)) {
+                may |= Readiness.HANGUP | Readiness.ERROR;
+                if ((reg.interest & Interest.READABLE) != 0) may |= Readiness.READ_CLOSED;
+            }
+            return may;
+        }
         if (!reg.mayRepeat) {
             if ((reg.interest & ONESHOT) != 0 && !reg.armed) return 0;
             if ((reg.interest & EDGE) != 0 && !reg.edgePending && !reg.edgeMay) return 0; // no new edge
@@ -210,6 +238,7 @@ final class PollerModel {
     static void armed(Registration reg) {
         reg.armed = true;
         reg.edgePending = level(reg) != 0;
+        reg.edgeBits = level(reg);
         reg.edgeMay = true;
     }
 
@@ -223,18 +252,25 @@ final class PollerModel {
     /** {@code end} received data: an edge registration reading it must be reported. */
     static void dataArrived(End end) {
         Registration reg = end.registration;
-        if (reg != null && (level(reg) & R) != 0) reg.edgePending = true;
+        if (reg != null && (level(reg) & R) != 0) {
+            reg.edgePending = true;
+            reg.edgeBits |= R;
+        }
     }
 
     /** {@code end}'s peer closed or shut down: every interested registration is woken. */
     static void peerChanged(End end) {
         Registration reg = end.registration;
-        if (reg != null && level(reg) != 0) reg.edgePending = true;
+        if (reg != null && level(reg) != 0) {
+            reg.edgePending = true;
+            reg.edgeBits |= level(reg);
+        }
     }
 
     /** A poll reported {@code reg}: its edge is consumed, a oneshot disarmed. */
     static void reported(Registration reg) {
         reg.edgePending = false;
+        reg.edgeBits = 0;
         reg.edgeMay = false;
         reg.mayRepeat = false;
         if ((reg.interest & ONESHOT) != 0) reg.armed = false;

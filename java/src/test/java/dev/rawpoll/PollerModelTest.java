@@ -71,6 +71,16 @@ public abstract class PollerModelTest {
             public boolean closedNumberStaysRegistered() {
                 return real.closedNumberStaysRegistered();
             }
+
+            @Override
+            public boolean closeWithoutDeregisterHoldsTheFile() {
+                return real.closeWithoutDeregisterHoldsTheFile();
+            }
+
+            @Override
+            public boolean edgeReportsTheWokenDirections() {
+                return real.edgeReportsTheWokenDirections();
+            }
         };
         TestHandles handles = testHandles();
         SequenceRunner<ModelStep> runner = new SequenceRunner<>(ModelStep.STEPS, MAX_LENGTH,

@@ -116,7 +116,7 @@ public final class BenchMain {
         List<RunResult> all = new ArrayList<>();
         String poll = PollBench.class.getName();
         if (quick) {
-            all.addAll(run(base(true).include(poll + "\\.(rawpoll|epollWaitFloor|nioSelectNow)$")
+            all.addAll(run(base(true).include(poll + "\\.(rawpoll|rawpollIoUring|epollWaitFloor|ioUringEnterFloor|nioSelectNow)$")
                     .param("registered", "1000").param("ready", "1", "64")));
         } else {
             all.addAll(run(base(false).include(poll + "\\.").param("registered", "1").param("ready", "0", "1")));

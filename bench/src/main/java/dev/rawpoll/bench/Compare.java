@@ -73,6 +73,13 @@ public final class Compare {
         Path profileDir = BenchMain.resultsDir().resolve("profiles");
         Path nativeDir = BenchMain.nativeDir();
         Path out;
+        /**
+         * {@code --pin LOADGEN_CPUS/SERVER_CPUS} (as {@code 0/1}): the load generator and the
+         * servers (every thread of them) run on those CPUs only ({@code taskset -c}); null: where
+         * the scheduler puts them.
+         */
+        String pinLoadgen;
+        String pinServers;
 
         static Settings quick() {
             Settings s = new Settings();
@@ -104,6 +111,14 @@ public final class Compare {
                     case "--profile-dir" -> s.profileDir = Path.of(args[++i]);
                     case "--native-dir" -> s.nativeDir = Path.of(args[++i]);
                     case "--out" -> s.out = Path.of(args[++i]);
+                    case "--pin" -> {
+                        String[] cpus = args[++i].split("/", -1);
+                        if (cpus.length != 2 || cpus[0].isBlank() || cpus[1].isBlank()) {
+                            throw new IllegalArgumentException("--pin takes LOADGEN_CPUS/SERVER_CPUS, as 0/1: " + args[i]);
+                        }
+                        s.pinLoadgen = cpus[0];
+                        s.pinServers = cpus[1];
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -135,7 +150,8 @@ public final class Compare {
 
         String describe() {
             return String.format(Locale.ROOT, "servers %s; connections %s; sizes %s B; %d interleaved repetitions of %.1f s after %.1f s warmup",
-                    String.join(",", servers), connections, sizes, repetitions, seconds, warmup);
+                    String.join(",", servers), connections, sizes, repetitions, seconds, warmup)
+                    + (pinLoadgen == null ? "" : "; load generator pinned to CPU " + pinLoadgen + ", servers to CPU " + pinServers);
         }
     }
 
@@ -176,7 +192,10 @@ public final class Compare {
         Loadgen.executable(settings.nativeDir);
         // Dynamic agent loading (the profiler) is allowed without the JDK's warning when asked for.
         String[] jvmOptions = settings.profile ? new String[] {"-XX:+EnableDynamicAgentLoading"} : new String[0];
-        List<Server> servers = settings.servers.stream().map(n -> server(n, settings.nativeDir, jvmOptions)).toList();
+        List<Server> servers = settings.servers.stream().map(n -> server(n, settings.nativeDir, jvmOptions))
+                .map(s -> settings.pinServers == null ? s : new Server(s.name(), Loadgen.pinned(settings.pinServers, s.command())))
+                .toList();
+        Loadgen.cpus = settings.pinLoadgen;
         List<Point> points = new ArrayList<>();
         for (int size : settings.sizes) {
             for (int connections : settings.connections) {

@@ -24,8 +24,13 @@ final class EchoServers {
     static final List<String> GROUPS = List.of("nio-2", "netty-2", "callbacks-2", "tasks-2");
     /** The io_uring rows (issue 14), next to the epoll rows. */
     static final List<String> URING = List.of("netty-uring", "callbacks-uring", "tasks-uring");
+    /**
+     * The 2-loop rawpoll servers with {@code Balancing.HAND_OFF} (one listener, streams handed to
+     * the loops in turn, as Netty does): not in a set, named to compare the balancings.
+     */
+    static final List<String> HAND_OFF = List.of("callbacks-2-hand-off", "tasks-2-hand-off");
     /** Every server {@link #server} knows. */
-    static final List<String> KNOWN = java.util.stream.Stream.of(DEFAULT, GROUPS, URING)
+    static final List<String> KNOWN = java.util.stream.Stream.of(DEFAULT, GROUPS, HAND_OFF, URING)
             .flatMap(List::stream).toList();
 
     /**
@@ -40,6 +45,8 @@ final class EchoServers {
         v.put("Netty 2 loops", Arrays.asList("Netty", null));
         v.put("rawpoll callbacks 2 loops", Arrays.asList("rawpoll callbacks", "Netty 2 loops"));
         v.put("rawpoll tasks 2 loops", Arrays.asList("rawpoll tasks", "Netty 2 loops"));
+        v.put("rawpoll callbacks 2 loops, hand-off", Arrays.asList("rawpoll callbacks", "Netty 2 loops"));
+        v.put("rawpoll tasks 2 loops, hand-off", Arrays.asList("rawpoll tasks", "Netty 2 loops"));
         v.put("Netty io_uring", Arrays.asList("Netty", null));
         v.put("rawpoll callbacks io_uring", Arrays.asList("rawpoll callbacks", "Netty io_uring"));
         v.put("rawpoll tasks io_uring", Arrays.asList("rawpoll tasks", "Netty io_uring"));
@@ -50,12 +57,15 @@ final class EchoServers {
      * The server named {@code name}; a Java server's JVM gets {@code jvmOptions} too. {@code -2}
      * names run two loops (selector threads, Netty event loops): rawpoll and NIO with one
      * SO_REUSEPORT listener per loop, Netty with its usual one listener whose channels go to the
-     * loops in turn. {@code -uring} names run on io_uring: rawpoll on {@code
-     * Poller.openIoUring()} readiness, Netty on its io_uring transport.
+     * loops in turn ({@code -2-hand-off}: rawpoll that way too). {@code -uring} names run on io_uring,
+     * Netty on its io_uring transport, rawpoll on {@code Poller.openIoUring()}: {@code callbacks-uring}
+     * through readiness (POLL_ADD), {@code tasks-uring} through completions (the tasks'
+     * recv/send/accept submitted to the ring).
      */
     static Compare.Server server(String name, Path nativeDir, String... jvmOptions) {
         List<String> two = List.of("--loops", "2");
         List<String> uring = List.of("--io-uring");
+        List<String> twoHandOff = List.of("--loops", "2", "--hand-off");
         String nio = NioEchoServer.class.getName();
         String netty = NettyEchoServer.class.getName();
         String callbacks = RawpollCallbackEchoServer.class.getName();
@@ -70,6 +80,10 @@ final class EchoServers {
             case "netty-2" -> new Compare.Server("Netty 2 loops", ServerProcess.javaServer(netty, two, jvmOptions));
             case "callbacks-2" -> new Compare.Server("rawpoll callbacks 2 loops", ServerProcess.javaServer(callbacks, two, jvmOptions));
             case "tasks-2" -> new Compare.Server("rawpoll tasks 2 loops", ServerProcess.javaServer(tasks, two, jvmOptions));
+            case "callbacks-2-hand-off" -> new Compare.Server("rawpoll callbacks 2 loops, hand-off",
+                    ServerProcess.javaServer(callbacks, twoHandOff, jvmOptions));
+            case "tasks-2-hand-off" -> new Compare.Server("rawpoll tasks 2 loops, hand-off",
+                    ServerProcess.javaServer(tasks, twoHandOff, jvmOptions));
             case "netty-uring" -> new Compare.Server("Netty io_uring", ServerProcess.javaServer(netty, uring, jvmOptions));
             case "callbacks-uring" -> new Compare.Server("rawpoll callbacks io_uring", ServerProcess.javaServer(callbacks, uring, jvmOptions));
             case "tasks-uring" -> new Compare.Server("rawpoll tasks io_uring", ServerProcess.javaServer(tasks, uring, jvmOptions));

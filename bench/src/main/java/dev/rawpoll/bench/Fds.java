@@ -3,9 +3,12 @@ package dev.rawpoll.bench;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.linux.bindings.epoll_h;
+import dev.rawpoll.linux.bindings.io_uring_h;
+import dev.rawpoll.linux.bindings.io_uring_params;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -41,6 +44,13 @@ final class Fds {
     /** As the backend's timeout-0 handle: critical, since it cannot block. */
     private static final MethodHandle EPOLL_WAIT_NOW =
             Native.downcall(epoll_h.epoll_wait$address(), epoll_h.epoll_wait$descriptor(), true);
+
+    // long syscall(long number, ...): io_uring has no glibc wrapper. Variadic after the number.
+    private static final MethodHandle SYSCALL_SETUP = Native.downcallVariadic(
+            io_uring_h.syscall.address(), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), 1);
+    private static final MethodHandle SYSCALL_ENTER = Native.downcallVariadic(io_uring_h.syscall.address(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), 1);
+    static final int IORING_ENTER_GETEVENTS = io_uring_h.IORING_ENTER_GETEVENTS();
 
     static final int EPOLL_CTL_ADD = epoll_h.EPOLL_CTL_ADD();
     static final int EPOLL_CTL_MOD = epoll_h.EPOLL_CTL_MOD();
@@ -115,6 +125,29 @@ final class Fds {
             return (int) EPOLL_WAIT_NOW.invokeExact(errno, epfd, events, maxEvents, 0);
         } catch (Throwable t) {
             throw Native.unexpected(t);
+        }
+    }
+
+    /** A ring of {@code entries} SQEs, not mapped: enough for {@link #ioUringEnterNow} with nothing to submit. */
+    static int ioUringSetup(Arena arena, MemorySegment errno, int entries) throws IOException {
+        MemorySegment params = arena.allocate(io_uring_params.layout());
+        try {
+            return check((int) (long) SYSCALL_SETUP.invokeExact(errno, (long) io_uring_h.SYS_io_uring_setup(),
+                    (long) entries, params), "io_uring_setup", errno);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code io_uring_enter(fd, 0, 0, GETEVENTS, NULL, 0)}: the system call a poll(0) on io_uring makes, with nothing in it. */
+    static int ioUringEnterNow(MemorySegment errno, int ringFd) {
+        try {
+            return (int) (long) SYSCALL_ENTER.invokeExact(errno, (long) io_uring_h.SYS_io_uring_enter(), (long) ringFd,
+                    0L, 0L, (long) IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
     }
 

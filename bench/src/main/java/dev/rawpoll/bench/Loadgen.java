@@ -42,6 +42,16 @@ final class Loadgen {
         }
     }
 
+    /** The CPUs the load generator runs on ({@code taskset -c} list, set by {@code Compare --pin}); null: any. */
+    static volatile String cpus;
+
+    /** {@code command} run with {@code taskset -c cpus}: on those CPUs only. */
+    static List<String> pinned(String cpus, List<String> command) {
+        List<String> pinned = new ArrayList<>(List.of("taskset", "-c", cpus));
+        pinned.addAll(command);
+        return pinned;
+    }
+
     static Path executable(Path nativeDir) throws IOException {
         Path loadgen = nativeDir.resolve("loadgen");
         if (!Files.isExecutable(loadgen)) {
@@ -67,6 +77,10 @@ final class Loadgen {
                 "-d", Double.toString(seconds), "-w", Double.toString(warmupSeconds)));
         if (serverPid > 0) {
             command.addAll(List.of("-P", Long.toString(serverPid)));
+        }
+        String on = cpus;
+        if (on != null) {
+            command = pinned(on, command);
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();

@@ -47,6 +47,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       completions;</li>
  *   <li>{@link #epollWaitFloor}: the floor: the bare {@code epoll_wait} downcall, linked as the
  *       backend links it, and reading data and events from the array;</li>
+ *   <li>{@link #ioUringEnterFloor}: io_uring's fixed cost: one bare {@code io_uring_enter} with
+ *       nothing to submit and no wait, on a ring with nothing registered (what
+ *       {@link #rawpollIoUring} adds on top is the re-arming and reaping of the ready polls);</li>
  *   <li>{@link #nioSelectNow}: {@code Selector.selectNow()} and the usual selected-keys loop;</li>
  *   <li>{@link #nioSelectNowConsumer}: {@code Selector.selectNow(Consumer)}.</li>
  * </ul>
@@ -87,6 +90,7 @@ public class PollBench {
     private long handled;
 
     private int epfd = -1;
+    private int ringFd = -1;
     private MemorySegment epollEvents;
 
     private Selector selector;
@@ -117,6 +121,9 @@ public class PollBench {
             for (int fd : epollFds()) {
                 poller.register(fd, Interest.READABLE, token++);
             }
+        } else if (variant.equals("ioUringEnterFloor")) {
+            ringFd = Fds.ioUringSetup(arena, errno, 8);
+            fds.add(ringFd);
         } else if (variant.startsWith("epoll")) {
             epfd = Fds.epollCreate(errno);
             fds.add(epfd);
@@ -180,6 +187,7 @@ public class PollBench {
         long seen = switch (variant) {
             case "rawpoll", "rawpollForEach", "rawpollIoUring" -> poller.poll(events, 0, TimeUnit.NANOSECONDS);
             case "epollWaitFloor" -> Fds.epollWaitNow(errno, epfd, epollEvents, CAPACITY);
+            case "ioUringEnterFloor" -> Fds.ioUringEnterNow(errno, ringFd) == 0 ? ready : -1; // no events: the call alone
             default -> {
                 int n = selector.selectNow();
                 selector.selectedKeys().clear();
@@ -241,6 +249,11 @@ public class PollBench {
                     ^ epollEvents.get(JAVA_INT_UNALIGNED, offset + EVENTS_OFFSET);
         }
         return sum;
+    }
+
+    @Benchmark
+    public int ioUringEnterFloor() {
+        return Fds.ioUringEnterNow(errno, ringFd);
     }
 
     @Benchmark

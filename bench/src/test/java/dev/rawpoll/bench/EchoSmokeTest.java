@@ -103,13 +103,25 @@ class EchoSmokeTest {
      * The 2-loop and io_uring rows: each server echoes every byte at both sizes (8 connections, so
      * that both loops of a 2-loop server most likely get some), and runs on what its name says:
      * a {@code -2} server holds two epoll instances (one per loop or selector thread), a {@code
-     * -uring} server an io_uring instance. The seven servers start and run at the same time, so
+     * -uring} server an io_uring instance, and each 2-loop server listens with as many sockets
+     * as it says (one per loop with SO_REUSEPORT, one with a hand-off, as Netty's). The seven
+     * servers start and run at the same time, so
      * that their JVM starts and load windows overlap: one test of about the time of two servers.
      */
     @Test
     void groupAndUringServersEchoEveryByte() throws Exception {
-        java.util.List<String> names = java.util.List.of("nio-2", "netty-2", "callbacks-2", "tasks-2",
-                "netty-uring", "callbacks-uring", "tasks-uring");
+        assertEquals(java.util.List.of(), echoAllAtOnce(java.util.List.of("nio-2", "netty-2", "callbacks-2", "tasks-2",
+                "netty-uring", "callbacks-uring", "tasks-uring")));
+    }
+
+    /** The 2-loop rawpoll servers with {@code --hand-off}: as above, and each listens with one socket. */
+    @Test
+    void handOffServersEchoEveryByte() throws Exception {
+        assertEquals(java.util.List.of(), echoAllAtOnce(java.util.List.of("callbacks-2-hand-off", "tasks-2-hand-off")));
+    }
+
+    /** Runs {@link #echoesAndRunsOnWhatItsNameSays} for {@code names} at the same time; what failed. */
+    private static java.util.List<String> echoAllAtOnce(java.util.List<String> names) throws Exception {
         java.util.Map<String, java.util.concurrent.Future<String>> outcomes = new java.util.LinkedHashMap<>();
         try (var executor = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
             for (String name : names) {
@@ -125,7 +137,7 @@ class EchoSmokeTest {
                 failures.add(e.getKey() + ": " + ex.getCause());
             }
         }
-        assertEquals(java.util.List.of(), failures);
+        return failures;
     }
 
     /** Null if {@code name} echoed every byte at 64 B and 16 KiB and holds its pollers; else what failed. */
@@ -138,11 +150,34 @@ class EchoSmokeTest {
                 if (r.roundTrips() <= 0 || r.bytesVerified() < r.roundTrips() * size) return name + ": " + r;
             }
             java.util.List<String> fds = fdTargets(server.pid());
-            boolean ok = name.endsWith("-2")
+            boolean ok = name.contains("-2")
                     ? fds.stream().filter("anon_inode:[eventpoll]"::equals).count() >= 2
                     : fds.contains("anon_inode:[io_uring]");
-            return ok ? null : name + " does not hold the pollers its name says: " + fds;
+            if (!ok) return name + " does not hold the pollers its name says: " + fds;
+            if (name.contains("-2")) {
+                // One SO_REUSEPORT listener per loop, or one listener whose connections are handed over.
+                long expected = name.equals("netty-2") || name.endsWith("-hand-off") ? 1 : 2;
+                long listening = listeningSockets(server.port);
+                if (listening != expected) return name + " listens with " + listening + " sockets, not " + expected;
+            }
+            return null;
         }
+    }
+
+    /**
+     * The listening TCP sockets on {@code port} (state 0A in /proc/net/tcp and tcp6: the JDK's
+     * and Netty's listeners are IPv6 sockets bound to ::ffff:127.0.0.1).
+     */
+    static long listeningSockets(int port) throws IOException {
+        String localPort = String.format(java.util.Locale.ROOT, ":%04X", port);
+        long count = 0;
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try (var lines = Files.lines(Path.of(table))) {
+                count += lines.skip(1).map(String::trim).map(l -> l.split("\\s+"))
+                        .filter(f -> f[1].endsWith(localPort) && f[3].equals("0A")).count();
+            }
+        }
+        return count;
     }
 
     private static java.util.List<String> fdTargets(long pid) throws IOException {

@@ -42,12 +42,8 @@ public final class EchoServer {
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
-        try (EventLoopGroup group = EventLoopGroup.open(loops);
+        try (EventLoopGroup group = reportingToStderr(EventLoopGroup.open(loops));
              GroupServer server = group.serve(address, 1024, EchoServer::echo)) {
-            for (int i = 0; i < group.size(); i++) {
-                EventLoop loop = group.loop(i);
-                loop.execute(() -> reportToStderr(loop));
-            }
             // Only once the server runs: Ctrl-C lets main close it, and waits for that.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
@@ -69,6 +65,22 @@ public final class EchoServer {
         } finally {
             finished.countDown();
         }
+    }
+
+    /**
+     * {@code group}, each loop of which will report to stderr ({@link #reportToStderr}) before it
+     * runs anything queued later: a loop runs what {@code execute} queued in order, so the accept
+     * tasks that {@code serve} queues next start with the handler in place. (Set after {@code
+     * serve}, the first accept pass could run first: out of descriptors at once, its report went
+     * to the default handler, the logger, which found no descriptor to read its configuration
+     * and printed nothing.)
+     */
+    static EventLoopGroup reportingToStderr(EventLoopGroup group) {
+        for (int i = 0; i < group.size(); i++) {
+            EventLoop loop = group.loop(i);
+            loop.execute(() -> reportToStderr(loop));
+        }
+        return group;
     }
 
     /** The loop's exception handler for a command-line server. */

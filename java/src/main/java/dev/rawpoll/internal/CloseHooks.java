@@ -1,6 +1,7 @@
 package dev.rawpoll.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What must happen before a descriptor number is released: an event loop that keeps a
@@ -26,7 +27,20 @@ public final class CloseHooks {
         boolean beforeClose(long handle, Runnable release);
     }
 
+    /**
+     * A poller whose registrations hold the registered file (io_uring: a poll request in flight
+     * keeps a reference to it, so a close(2) of the number alone does not close it). Told of every
+     * socket close that no {@link Hook} took over, before the release, so that it drops its
+     * registration of the number, as epoll drops one when the file closes.
+     */
+    @FunctionalInterface
+    public interface FileHolder {
+        /** Forgets {@code handle}'s registration, if any, and lets go of its file; never throws. */
+        void letGo(long handle);
+    }
+
     private static final ConcurrentHashMap<Long, Hook> HOOKS = new ConcurrentHashMap<>();
+    private static final CopyOnWriteArrayList<FileHolder> HOLDERS = new CopyOnWriteArrayList<>();
 
     private CloseHooks() {}
 
@@ -40,10 +54,28 @@ public final class CloseHooks {
         HOOKS.remove(handle, hook);
     }
 
-    /** Closes {@code handle}: tells its hook, if any, then runs {@code release} unless the hook took it over. */
+    /** Adds a {@link FileHolder} (an io_uring poller, while it is open). */
+    public static void addHolder(FileHolder holder) {
+        HOLDERS.add(holder);
+    }
+
+    public static void removeHolder(FileHolder holder) {
+        HOLDERS.remove(holder);
+    }
+
+    /**
+     * Closes {@code handle}: tells its hook, if any, then, unless the hook took the release over,
+     * tells every {@link FileHolder} and runs {@code release}. (A hook that takes it over is an
+     * event loop's: it deregisters the number from its own poller first.)
+     */
     public static void close(long handle, Runnable release) {
         Hook hook = HOOKS.remove(handle);
         if (hook == null || !hook.beforeClose(handle, release)) {
+            if (!HOLDERS.isEmpty()) {
+                for (FileHolder holder : HOLDERS) {
+                    holder.letGo(handle);
+                }
+            }
             release.run();
         }
     }

@@ -73,15 +73,12 @@ public final class Platform {
         };
     }
 
-    /**
-     * {@link Poller#openIoUring()}: io_uring, on x86-64 Linux only (its aarch64 bindings exist and
-     * are checked, but {@code Uring} reads the x86-64 set).
-     */
+    /** {@link Poller#openIoUring()}: io_uring, on Linux with bindings (x86-64, aarch64). */
     public static Poller openIoUringPoller() throws IOException {
-        if (OS != Os.LINUX || ARCH != Arch.X86_64) {
-            throw new UnsupportedOperationException("io_uring is Linux-only, and rawpoll's io_uring backend is for x86-64: not "
-                    + OS_NAME + " (" + ARCH_NAME + ")");
+        if (OS != Os.LINUX) {
+            throw new UnsupportedOperationException("io_uring is Linux-only: not " + OS_NAME + " (" + ARCH_NAME + ")");
         }
+        checkLinuxBindings("rawpoll's io_uring backend");
         return dev.rawpoll.linux.UringPoller.open();
     }
 

@@ -281,6 +281,15 @@ public abstract class PollerBase implements Poller {
      * wakeup()} that still saw it pending is absorbed by this returning poll (its caller checks
      * its work afterwards).
      */
+    /**
+     * The backend handed completions of submitted operations to their handler during this wait
+     * ({@link Completions}): the poll returns, with or without events, so that the caller runs
+     * what they woke.
+     */
+    protected final void completionsDelivered() {
+        woken = true;
+    }
+
     protected final void signalConsumed() {
         PENDING.setVolatile(this, 0);
         woken = true;

@@ -6,11 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
+import dev.rawpoll.internal.CloseHooks;
+import dev.rawpoll.internal.Completions;
 import dev.rawpoll.internal.EventArray;
 import dev.rawpoll.internal.Native;
 import dev.rawpoll.internal.Platform;
 import dev.rawpoll.internal.PollerBase;
-import dev.rawpoll.internal.Registrations;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,43 +20,38 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The io_uring backend of {@link Poller}, readiness through one ring: every registration is an
  * {@code IORING_OP_POLL_ADD} request, and one {@code io_uring_enter} per wait submits every change
- * queued since the last one and waits for completions (IORING_ENTER_EXT_ARG carries the timeout:
- * no timeout SQE). Opened by {@link Poller#openIoUring()}; {@link Poller#open()} stays on epoll.
- * Everything else (state, checks, the poll loop, threads) is {@link PollerBase}'s.
+ * queued since the last one and waits for completions (IORING_ENTER_EXT_ARG carries the timeout).
+ * Opened by {@link Poller#openIoUring()}; {@link Poller#open()} stays on epoll. Everything else
+ * (state, checks, the poll loop, threads) is {@link PollerBase}'s.
  *
- * <h2>How each mode is served</h2>
  * <ul>
- *   <li>level-triggered: a single-shot poll; once its completion has been collected, the next wait
- *       arms it again, and the kernel completes it at once if the descriptor is still ready.</li>
+ *   <li>level-triggered and {@link Interest#ONESHOT}: a single-shot poll, armed again by the next
+ *       wait (level) or by {@link #modify} (oneshot). A completion that arrived before the poll
+ *       began is not reported but armed again in that poll's submission, so what is reported is
+ *       the readiness at the poll, as epoll_wait's.</li>
  *   <li>{@link Interest#EDGE}: a multishot poll ({@code IORING_POLL_ADD_MULTI}, Linux 5.13): a
- *       completion per wake-up of the descriptor, as EPOLLET reports; armed again only if the
- *       kernel ends it (a completion without {@code IORING_CQE_F_MORE}).</li>
- *   <li>{@link Interest#ONESHOT}: a single-shot poll not armed again until {@link #modify}.</li>
+ *       completion per wake-up, with the bits of the wake-up (POLLIN for new data).</li>
  * </ul>
- * {@link #modify} removes the armed poll ({@code IORING_OP_POLL_REMOVE}) and adds one with the new
- * interest; completions of a replaced poll carry an older arm number in their user_data and are
- * dropped. Several completions of one descriptor in one wait are merged into one event.
+ * {@link #modify} and {@link #deregister} remove the armed poll: a POLL_ADD still in the SQ is made
+ * a NOP, one the kernel took gets an {@code IORING_OP_POLL_REMOVE}; completions of a replaced poll
+ * carry an older arm number in their user_data and are dropped. Several completions of one
+ * descriptor in one wait merge into one event.
  *
- * <h2>Threads</h2>
- * Only the polling thread enters the ring: a request belongs to the thread that submitted it (its
- * completions are posted through that thread's task work), and requests may be cancelled when that
- * thread exits (seen for the wakeup's multishot poll); a cancelled poll is armed again by the next
- * wait. A change made by another thread is queued
- * in the SQ under the registrations' lock; if a poll is waiting, it is woken to submit it and wait
- * again (the wake is not a {@link #wakeup()}: the poll does not return for it).
+ * <p>Threads: only the polling thread enters the ring to wait, since a request belongs to the
+ * thread that submitted it (its completions are posted through that thread's task work, and it may
+ * be cancelled when that thread exits; a cancelled poll is armed again by the next wait). A change
+ * from another thread is queued under the registrations' lock, and a waiting poll is woken to
+ * submit it (not a {@link #wakeup()}: that poll goes on waiting).
  *
- * <h2>Where it differs from epoll</h2>
- * A poll in flight holds the descriptor's open file, so {@link #deregister} on the polling thread
- * submits its POLL_REMOVE at once (a close right after it closes) and a descriptor closed without
- * deregister stays open while its poll is armed; the registration follows the descriptor number;
- * register checks the descriptor with {@code fcntl(F_GETFD)}; a regular file polls as ready;
- * timeouts are not rounded. Details and reasons: {@code docs/io_uring.md}.
- *
- * <p>Wakeup: an eventfd watched by a multishot poll in the ring, written by {@link #wakeup()} from
- * any thread; its counter is never read (each write wakes the poll). Needs Linux 5.13; where
- * io_uring is unavailable, opening fails naming the errno and saying that epoll works.
+ * <p>Where it differs from epoll ({@link Poller} lists it; reasons in {@code docs/io_uring.md}): a
+ * poll in flight holds the open file, and the registration follows the number, so a descriptor
+ * closed without deregister stays open while its poll is armed (rawpoll's own sockets are
+ * deregistered on close: {@link #letGo}); register checks the descriptor with {@code
+ * fcntl(F_GETFD)}; a regular file polls as ready; timeouts are not rounded. Wakeup: an eventfd
+ * watched by a multishot poll. Where io_uring is unavailable, opening fails naming the errno and
+ * saying that epoll works.
  */
-public final class UringPoller extends PollerBase {
+public final class UringPoller extends PollerBase implements Completions.Provider {
     /** SQ entries: changes queued between two waits beyond this are submitted early. */
     static final int SQ_ENTRIES = 256;
     /** CQ entries: room for one completion per ready descriptor of a large batch before overflow. */
@@ -76,6 +72,8 @@ public final class UringPoller extends PollerBase {
     /** Arm numbers, event slots and the re-arm queue, per descriptor. Under the registrations' lock. */
     private final UringArms arms = new UringArms();
     private boolean wakeupDisarmed;
+    /** A POLL_REMOVE is queued and not yet submitted: a deregister must submit it (the poll holds the file). */
+    private boolean removalQueued;
     /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
     private volatile Thread waiting;
     /** The thread that polled last: the one that may submit outside a wait. */
@@ -85,6 +83,10 @@ public final class UringPoller extends PollerBase {
     private int wakeupsSeen;
     /** How many io_uring_enter calls this poller made; read by tests. */
     long enterCalls;
+    /** Socket operations in the same ring, for an event loop's tasks (proactor); made on first use. */
+    private UringCompletions completions;
+    /** Told of rawpoll's socket closes while this poller is open: see {@link #letGo}. */
+    private final CloseHooks.FileHolder holder = this::letGo;
 
     private UringPoller(Arena arena, UringRing ring, int wakeupFd, MemorySegment errno) {
         super(Platform.Handles.FILE_DESCRIPTORS);
@@ -115,6 +117,7 @@ public final class UringPoller extends PollerBase {
             }
             UringPoller poller = new UringPoller(arena, ring, wakeupFd, errno);
             poller.armWakeup(); // submitted by the first wait, on the polling thread
+            CloseHooks.addHolder(poller.holder);
             return poller;
         } catch (IOException | RuntimeException | Error e) {
             if (wakeupFd >= 0) Epoll.close(errno, wakeupFd);
@@ -127,6 +130,19 @@ public final class UringPoller extends PollerBase {
     @Override
     public String backend() {
         return "io_uring";
+    }
+
+    /**
+     * Socket operations (recv, send, accept) submitted in this ring by the next {@link #poll} and
+     * reported during a poll: what {@link dev.rawpoll.loop.EventLoop} uses for its tasks' sockets.
+     * Polling thread only.
+     */
+    @Override
+    public Completions completions() {
+        if (completions == null) {
+            completions = new UringCompletions(ring, registrations.lock(), pollErrno);
+        }
+        return completions;
     }
 
     // ---- registration: under the registrations' lock (PollerBase) ----
@@ -166,14 +182,45 @@ public final class UringPoller extends PollerBase {
             throw Uring.error("io_uring POLL_REMOVE(fd=" + fd + ")", Uring.ENOENT);
         }
         registrations.remove(fd);
-        if (!disarm(fd)) {
-            return;
+        disarm(fd);
+        if (!removalQueued) {
+            return; // nothing of it in the kernel (its POLL_ADD, if any, was withdrawn)
         }
         if (waiting == null && poller == Thread.currentThread()) {
             // The poll holds the file: remove it now, so that a close after this returns closes.
             submit("POLL_REMOVE, fd=", fd);
         } else {
             kick();
+        }
+    }
+
+    /**
+     * A rawpoll socket is being closed ({@link CloseHooks}): its registration is dropped and its
+     * poll removed before the number is released, so that the close closes (the peer sees end of
+     * stream) and the number can be registered again, as on epoll. Submitted at once by this thread
+     * unless a poll waits (then the woken poll submits it). Other descriptors: deregister first.
+     */
+    private void letGo(long handle) {
+        int fd = (int) handle;
+        ReentrantLock lock = registrations.lock();
+        lock.lock();
+        try {
+            if (registrations.isClosed() || fd < 0 || registrations.generation(fd) == 0) {
+                return;
+            }
+            registrations.remove(fd);
+            disarm(fd);
+            if (removalQueued) {
+                if (waiting == null) {
+                    submit("POLL_REMOVE before close, fd=", fd);
+                } else {
+                    kick();
+                }
+            }
+        } catch (IOException e) {
+            // The close goes on; the poll is removed by the next wait, or with the ring.
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -198,16 +245,18 @@ public final class UringPoller extends PollerBase {
         ReentrantLock lock = registrations.lock();
         int toSubmit;
         lock.lock();
+        int ready;
         try {
             poller = Thread.currentThread();
+            ready = arms.takeBackStale(ring, registrations, REMOVE);
             armAgain();
             toSubmit = ring.flush();
+            removalQueued = false; // submitted by the enter below
             waiting = poller;
         } finally {
             lock.unlock();
         }
         int rc = 0;
-        int ready = ring.ready();
         if (ready == 0 || toSubmit > 0 || ring.kernelHasMore()) {
             long wait = ready > 0 ? 0 : timeoutNanos;
             enterCalls++;
@@ -254,6 +303,9 @@ public final class UringPoller extends PollerBase {
                         wakeupsSeen = sent;
                         signalConsumed();
                     }
+                } else if (UringCompletions.isOperation(data) && completions != null) {
+                    completions.completed(data, res);
+                    completionsDelivered();
                 }
                 continue; // REMOVE: its result does not matter (ENOENT if the poll had completed)
             }
@@ -270,16 +322,9 @@ public final class UringPoller extends PollerBase {
                 arms.queueRearm(fd);
                 continue;
             }
-            int slot = arms.slot(fd);
-            if (slot < 0) {
-                if (events.collected() == events.capacity()) {
-                    break;
-                }
-                slot = events.collected();
-                arms.setSlot(fd, slot);
-                events.add(Registrations.key(fd, registrations.generation(fd)), 0);
+            if (!arms.event(events, registrations, fd, res < 0 ? Readiness.ERROR : UringBits.readiness(res))) {
+                break;
             }
-            events.merge(slot, res < 0 ? Readiness.ERROR : readiness(res));
             if (!more) {
                 arms.clear(fd);
                 if ((registrations.interestOf(fd) & Interest.ONESHOT) == 0) {
@@ -296,6 +341,9 @@ public final class UringPoller extends PollerBase {
      * requests when it exits, so a poller polled by a thread that ended re-arms here). Under the lock.
      */
     private void armAgain() throws IOException {
+        for (int i = 0; i < arms.staleCount(); i++) { // first: see UringArms.takeBackStale
+            arm(arms.staleAt(i), registrations.interestOf(arms.staleAt(i)));
+        }
         for (int i = 0; i < arms.rearmCount(); i++) {
             int fd = arms.rearmAt(i);
             if (registrations.generation(fd) != 0 && arms.current(fd) == 0) {
@@ -314,18 +362,28 @@ public final class UringPoller extends PollerBase {
     /** Queues the POLL_ADD of {@code fd} for {@code interest} under a new arm number. */
     private void arm(int fd, int interest) throws IOException {
         boolean edge = (interest & Interest.EDGE) != 0;
-        queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, pollEvents(interest),
+        queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, UringBits.pollEvents(interest),
                 UringArms.userData(arms.next(fd), fd));
+        arms.queuedAt(fd, ring.nextIndex() - 1);
     }
 
-    /** Queues the POLL_REMOVE of {@code fd}'s poll in flight, if any; whether there was one. */
+    /**
+     * Removes {@code fd}'s poll, if any: a POLL_ADD the kernel has not taken yet is withdrawn (made
+     * a NOP), otherwise a POLL_REMOVE is queued. Returns whether a POLL_REMOVE was queued. (Not
+     * an ADD and its REMOVE in one submission: a multishot poll that is ready when armed survives
+     * a POLL_REMOVE submitted with it, seen on Linux 6.18, and keeps its file open.)
+     */
     private boolean disarm(int fd) throws IOException {
         int arm = arms.current(fd);
         if (arm == 0) {
             return false;
         }
         arms.clear(fd);
+        if (ring.withdraw(arms.queuedAt(fd), REMOVE, waiting == null)) {
+            return false;
+        }
         queue(Uring.IORING_OP_POLL_REMOVE, -1, UringArms.userData(arm, fd), 0, 0, REMOVE);
+        removalQueued = true;
         return true;
     }
 
@@ -353,27 +411,7 @@ public final class UringPoller extends PollerBase {
         if (ring.enter(errno, ring.flush(), 0) < 0) {
             throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
-    }
-
-    /** POLL_ADD's mask: POLLERR and POLLHUP are always watched; POLLRDHUP goes with reading. */
-    private static int pollEvents(int interest) {
-        int events = 0;
-        if ((interest & Interest.READABLE) != 0) events |= Uring.POLLIN | Uring.POLLRDHUP;
-        if ((interest & Interest.WRITABLE) != 0) events |= Uring.POLLOUT;
-        if ((interest & Interest.PRIORITY) != 0) events |= Uring.POLLPRI;
-        return events;
-    }
-
-    /** poll(2) bits of a POLL_ADD completion to {@link Readiness} bits, before masking with the interest. */
-    static int readiness(int revents) {
-        int r = 0;
-        if ((revents & Uring.POLLIN) != 0) r |= Readiness.READABLE;
-        if ((revents & Uring.POLLOUT) != 0) r |= Readiness.WRITABLE;
-        if ((revents & Uring.POLLRDHUP) != 0) r |= Readiness.READ_CLOSED;
-        if ((revents & Uring.POLLHUP) != 0) r |= Readiness.HANGUP;
-        if ((revents & Uring.POLLERR) != 0) r |= Readiness.ERROR;
-        if ((revents & Uring.POLLPRI) != 0) r |= Readiness.PRIORITY;
-        return r;
+        removalQueued = false;
     }
 
     @Override
@@ -386,11 +424,13 @@ public final class UringPoller extends PollerBase {
 
     /**
      * Closes the ring (the kernel cancels every poll in flight and drops their file references),
-     * the wakeup eventfd and all native memory. No request carries a buffer of this process, so
-     * nothing the kernel finishes later can write into freed memory.
+     * the wakeup eventfd and all native memory. No readiness request carries a buffer of this
+     * process; operations of {@link #completions()} do, and their user (the event loop) drains them
+     * before it closes the poller, so nothing the kernel finishes later can write into freed memory.
      */
     @Override
     protected void release() {
+        CloseHooks.removeHolder(holder);
         Epoll.close(pollErrno, wakeupFd);
         ring.close();
         arena.close();

@@ -44,6 +44,8 @@ final class UringRing {
     private final int cqMask;
     /** The SQ tail as this process has filled it; published to the kernel by {@link #enter}. */
     private int sqLocalTail;
+    /** The SQ tail as last published by {@link #flush}. */
+    private int sqPublished;
     /** The CQ head as this process has consumed it; published by {@link #consume}. */
     private int cqLocalHead;
     /** struct io_uring_getevents_arg pointing at {@link #timespec}: the timeout of a wait. */
@@ -74,6 +76,7 @@ final class UringRing {
             sqRing.set(JAVA_INT, array + 4L * i, i);
         }
         this.sqLocalTail = (int) U32.getAcquire(sqRing, sqTail);
+        this.sqPublished = sqLocalTail;
         this.cqLocalHead = (int) U32.getAcquire(cqRing, cqHead);
         this.timespec = arena.allocate(Uring.SIZEOF_TIMESPEC, 8);
         this.waitArg = arena.allocate(Uring.SIZEOF_GETEVENTS_ARG, 8);
@@ -161,6 +164,15 @@ final class UringRing {
      * submits what is queued). The SQE is submitted by the next {@link #enter}.
      */
     boolean queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) {
+        return queue(opcode, fd, addr, len, 0L, pollEvents, userData);
+    }
+
+    /**
+     * {@link #queue(byte, int, long, int, int, long)} with the {@code off} field too (ACCEPT: the
+     * {@code socklen_t *}; CONNECT: the address length) and {@code opFlags} in the union that
+     * holds poll32_events, msg_flags and accept_flags.
+     */
+    boolean queue(byte opcode, int fd, long addr, int len, long off, int opFlags, long userData) {
         int head = (int) U32.getAcquire(sqRing, sqHead);
         if (sqLocalTail - head == sqEntries) {
             return false;
@@ -171,11 +183,34 @@ final class UringRing {
         }
         sqes.set(JAVA_BYTE, at + Uring.SQE_OPCODE, opcode);
         sqes.set(JAVA_INT, at + Uring.SQE_FD, fd);
+        sqes.set(JAVA_LONG, at + Uring.SQE_OFF, off);
         sqes.set(JAVA_LONG, at + Uring.SQE_ADDR, addr);
         sqes.set(JAVA_INT, at + Uring.SQE_LEN, len);
-        sqes.set(JAVA_INT, at + Uring.SQE_POLL32_EVENTS, pollEvents);
+        sqes.set(JAVA_INT, at + Uring.SQE_OP_FLAGS, opFlags);
         sqes.set(JAVA_LONG, at + Uring.SQE_USER_DATA, userData);
         sqLocalTail++;
+        return true;
+    }
+
+    /** The SQ index the next {@link #queue} fills; names a queued SQE for {@link #withdraw}. */
+    int nextIndex() {
+        return sqLocalTail;
+    }
+
+    /**
+     * Turns the SQE queued at {@code index} into a NOP whose completion carries {@code userData},
+     * if the kernel has not consumed it and cannot be consuming it now: not yet published by
+     * {@link #flush}, or published while {@code noEnter} (no {@link #enter} is running). Returns
+     * whether it did. Under the same lock as {@link #queue}.
+     */
+    boolean withdraw(int index, long userData, boolean noEnter) {
+        int head = (int) U32.getAcquire(sqRing, sqHead);
+        if (index - head < 0 || index - sqLocalTail >= 0 || (!noEnter && index - sqPublished < 0)) {
+            return false;
+        }
+        long at = (index & sqMask) * Uring.SIZEOF_SQE;
+        sqes.set(JAVA_BYTE, at + Uring.SQE_OPCODE, Uring.IORING_OP_NOP);
+        sqes.set(JAVA_LONG, at + Uring.SQE_USER_DATA, userData);
         return true;
     }
 
@@ -198,6 +233,7 @@ final class UringRing {
      * Under the same lock as {@link #queue}.
      */
     int flush() {
+        sqPublished = sqLocalTail;
         U32.setRelease(sqRing, sqTail, sqLocalTail);
         return unsubmitted();
     }

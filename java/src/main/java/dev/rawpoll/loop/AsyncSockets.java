@@ -30,6 +30,21 @@ import java.util.concurrent.CancellationException;
  * pass, forgets it, wakes its waiters and only then releases the descriptor (as the JDK defers
  * the close of a channel registered with a selector).
  *
+ * <p><b>On io_uring: completions.</b> On a loop whose poller does the I/O itself ({@code
+ * EventLoop.open(Poller.openIoUring())}) every method hands its operation to the kernel (recv,
+ * send, accept, connect) and suspends the task until the kernel says it is done;
+ * the loop's next wait submits every operation of the pass in one system call. Results and
+ * exceptions are the same. <b>The buffer rule:</b> memory passed to a method belongs to the kernel
+ * until the method returns or throws, and the method never returns or throws before the kernel's
+ * completion, even when the task is cancelled (the operation is cancelled with
+ * IORING_OP_ASYNC_CANCEL and its completion awaited) or the socket is closed (likewise; its
+ * descriptor is released only after the completions). So do not close a segment's arena while a
+ * call on it is in flight; an automatic arena is kept alive. A read or write cancelled after the
+ * kernel already moved bytes returns them, and the cancellation is thrown by the task's next wait.
+ * A heap array or heap segment goes through a native bounce buffer of the loop, at most 64 KiB
+ * per call. Other pollers (epoll, kqueue, IOCP) keep readiness.
+ * Details: {@code docs/io_uring.md}.
+ *
  * <p>One task at a time may wait to read, and one to write, on a socket (another gets {@link
  * IllegalStateException}). Every method throws {@link CancellationException} if the task is
  * cancelled while it waits; bytes already moved by {@link #readFully}/{@link #writeAll} stay
@@ -58,6 +73,12 @@ public final class AsyncSockets {
      */
     public static TcpStream accept(TcpListener listener) throws IOException {
         Task<?> task = Tasks.current(); // outside a task: fail before touching the socket
+        CompletionOps ops = task.loop().completionOps();
+        return ops != null ? CompletionSockets.accept(task, ops, listener) : acceptByReadiness(task, listener);
+    }
+
+    /** {@link #accept} with readiness: try accept4, wait until the listener is readable when nothing is pending. */
+    static TcpStream acceptByReadiness(Task<?> task, TcpListener listener) throws IOException {
         Duration backoff = null; // not null while out of resources
         for (;;) {
             TcpStream stream;
@@ -91,7 +112,11 @@ public final class AsyncSockets {
      * @throws dev.rawpoll.net.ConnectionRefusedException if nothing listens there
      */
     public static TcpStream connect(InetSocketAddress remote) throws IOException {
-        Tasks.current();
+        Task<?> task = Tasks.current();
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.connect(task, ops, remote);
+        }
         TcpStream stream = TcpStream.connect(remote);
         try {
             while (!stream.finishConnect()) {
@@ -110,7 +135,12 @@ public final class AsyncSockets {
      * @return bytes read ({@code > 0}; 0 only if {@code dst} is empty) or {@link TcpStream#END_OF_STREAM}
      */
     public static int read(TcpStream stream, MemorySegment dst) throws IOException {
-        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
+        Task<?> task = Tasks.current(); // outside a task: fails before touching the socket
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.read(task, ops, stream, dst, 0, dst.byteSize());
+        }
+        FdWatchers watchers = task.loop().watchers();
         long handle = stream.handle();
         boolean wait = dst.byteSize() > 0 && watchers.drained(handle);
         for (;; wait = true) {
@@ -132,8 +162,13 @@ public final class AsyncSockets {
      * @throws IndexOutOfBoundsException if the range is outside {@code dst}
      */
     public static int read(TcpStream stream, MemorySegment dst, long offset, long length) throws IOException {
-        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
+        Task<?> task = Tasks.current(); // outside a task: fails before touching the socket
         java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.read(task, ops, stream, dst, offset, length);
+        }
+        FdWatchers watchers = task.loop().watchers();
         long handle = stream.handle();
         boolean wait = length > 0 && watchers.drained(handle);
         for (;; wait = true) {
@@ -150,7 +185,12 @@ public final class AsyncSockets {
 
     /** {@link #read(TcpStream, MemorySegment)} into {@code b[off, off + len)}. */
     public static int read(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        FdWatchers watchers = SocketWaits.watchers(); // outside a task: fails before touching the socket
+        Task<?> task = Tasks.current(); // outside a task: fails before touching the socket
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.read(task, ops, stream, b, off, len);
+        }
+        FdWatchers watchers = task.loop().watchers();
         long handle = stream.handle();
         boolean wait = len > 0 && watchers.drained(handle);
         for (;; wait = true) {
@@ -171,7 +211,11 @@ public final class AsyncSockets {
      * @return bytes written ({@code > 0}; 0 only if {@code src} is empty)
      */
     public static int write(TcpStream stream, MemorySegment src) throws IOException {
-        Tasks.current();
+        Task<?> task = Tasks.current();
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.write(task, ops, stream, src, 0, src.byteSize());
+        }
         for (;;) {
             int n = stream.write(src);
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || src.byteSize() == 0)) {
@@ -188,8 +232,12 @@ public final class AsyncSockets {
      * @throws IndexOutOfBoundsException if the range is outside {@code src}
      */
     public static int write(TcpStream stream, MemorySegment src, long offset, long length) throws IOException {
-        Tasks.current();
+        Task<?> task = Tasks.current();
         java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.write(task, ops, stream, src, offset, length);
+        }
         for (;;) {
             int n = stream.write(src, offset, length);
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || length == 0)) {
@@ -201,7 +249,11 @@ public final class AsyncSockets {
 
     /** {@link #write(TcpStream, MemorySegment)} from {@code b[off, off + len)}. */
     public static int write(TcpStream stream, byte[] b, int off, int len) throws IOException {
-        Tasks.current();
+        Task<?> task = Tasks.current();
+        CompletionOps ops = task.loop().completionOps();
+        if (ops != null) {
+            return CompletionSockets.write(task, ops, stream, b, off, len);
+        }
         for (;;) {
             int n = stream.write(b, off, len);
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || len == 0)) {

@@ -180,12 +180,19 @@ public final class EventLoop implements Executor, AutoCloseable {
         return watchers;
     }
 
+    /** The tasks' socket operations, where the poller does the I/O itself (io_uring); null elsewhere. */
+    CompletionOps completionOps() {
+        return pass.completionOps;
+    }
+
     /**
      * How many handles the loop has registered with its poller (for tests and diagnostics),
-     * counting those a task's socket keeps registered until the next pass's wait.
+     * counting those a task's socket keeps registered until the next pass's wait, and, on a
+     * completion poller (io_uring), those with a task's operation in flight.
      */
     public int watchedHandles() {
-        return watchers.count();
+        CompletionOps ops = pass.completionOps;
+        return watchers.count() + (ops == null ? 0 : ops.busyHandles());
     }
 
     Thread runningThread() {

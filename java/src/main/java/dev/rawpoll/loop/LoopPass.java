@@ -30,6 +30,8 @@ final class LoopPass {
     final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     /** The loop's close hook, with the closes other threads began. */
     private final SocketCloses closes;
+    /** The tasks' socket operations in flight, where the poller does the I/O (io_uring); else null. */
+    final CompletionOps completionOps;
 
     LoopPass(EventLoop loop, Poller poller) {
         this.loop = loop;
@@ -39,6 +41,9 @@ final class LoopPass {
         this.watchers = new FdWatchers(poller, ready, closes);
         closes.setWatchers(watchers);
         this.onEvent = watchers::dispatch;
+        dev.rawpoll.internal.Completions completions = dev.rawpoll.internal.Completions.of(poller);
+        this.completionOps = completions == null ? null : new CompletionOps(completions, loop, closes);
+        closes.setOperations(completionOps);
     }
 
     /** One pass; waits at most {@code maxWaitNanos} ({@code < 0}: as the timers allow). */
@@ -118,8 +123,16 @@ final class LoopPass {
         return first == null ? EventLoop.NO_DEADLINE : first.deadline;
     }
 
-    /** Deregisters every handle and drops every callback and timer. */
+    /**
+     * Deregisters every handle and drops every callback and timer; first waits for the socket
+     * operations still in flight ({@link CompletionOps#drain}), so the kernel writes into no memory
+     * the loop frees.
+     */
     void clear() {
+        if (completionOps != null && !completionOps.drain(() -> poll(10_000_000L))) {
+            loop.reportException(new IllegalStateException(completionOps.inFlight()
+                    + " socket operation(s) still in flight at loop close: their buffers are kept allocated"));
+        }
         watchers.clear();
         closes.releasePending();
         timers.clear();

@@ -17,6 +17,8 @@ final class SocketCloses implements CloseHooks.Hook {
     private final EventLoop loop;
     private final ConcurrentLinkedQueue<Closing> pending = new ConcurrentLinkedQueue<>();
     private FdWatchers watchers;
+    /** The operations in flight of a completion loop (io_uring), or null. */
+    private CompletionOps operations;
 
     SocketCloses(EventLoop loop) {
         this.loop = loop;
@@ -26,12 +28,25 @@ final class SocketCloses implements CloseHooks.Hook {
         this.watchers = watchers;
     }
 
+    void setOperations(CompletionOps operations) {
+        this.operations = operations;
+    }
+
+    /**
+     * Whether operations in flight on {@code handle} keep {@code release} until their completions
+     * (they are cancelled; {@link CompletionOps#closing}).
+     */
+    private boolean keptByOperations(long handle, Runnable release) {
+        return operations != null && operations.closing(handle, release);
+    }
+
     @Override
     public boolean beforeClose(long handle, Runnable release) {
         Thread running = loop.runningThread();
         if (loop.isClosed() || running == null || running == Thread.currentThread()) {
             if (!loop.isClosed()) {
                 watchers.forget(handle);
+                return keptByOperations(handle, release);
             }
             return false;
         }
@@ -49,7 +64,9 @@ final class SocketCloses implements CloseHooks.Hook {
         Closing close;
         while ((close = pending.poll()) != null) {
             watchers.forget(close.handle());
-            close.release().run();
+            if (!keptByOperations(close.handle(), close.release())) {
+                close.release().run();
+            }
         }
     }
 

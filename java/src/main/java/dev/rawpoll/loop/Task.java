@@ -130,6 +130,14 @@ public final class Task<T> extends Promise<T> {
         throwIfCancelled();
     }
 
+    /**
+     * Asks again for the cancellation a wait consumed but could not honour (its operation had
+     * completed with a result that must not be lost): the task's next wait throws it.
+     */
+    void restoreCancel() {
+        cancelRequested = true;
+    }
+
     private void throwIfCancelled() {
         if (cancelRequested) {
             cancelRequested = false;

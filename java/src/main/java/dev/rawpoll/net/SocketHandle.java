@@ -62,6 +62,38 @@ final class SocketHandle {
         this.optval = slices.allocate(Math.max(ABI.SIZEOF_LINGER, JAVA_INT.byteSize()), JAVA_INT.byteAlignment());
     }
 
+    static {
+        dev.rawpoll.internal.StreamBridge.set(new dev.rawpoll.internal.StreamBridge.Net() {
+            @Override
+            public TcpStream adoptAccepted(int fd) throws SystemCallException {
+                return TcpStream.accepted(adopt(fd));
+            }
+
+            @Override
+            public SystemCallException error(String call, int errno) {
+                return SocketHandle.error(call, errno);
+            }
+
+            @Override
+            public dev.rawpoll.internal.StreamBridge.Connecting connecting(InetSocketAddress remote) throws SystemCallException {
+                SocketHandle socket = open(SocketAddresses.family(remote));
+                try {
+                    int length = SocketAddresses.write(remote, socket.sockaddr);
+                    return new dev.rawpoll.internal.StreamBridge.Connecting(TcpStream.connecting(socket, remote),
+                            socket.sockaddr.address(), length);
+                } catch (RuntimeException | Error e) {
+                    socket.close();
+                    throw e;
+                }
+            }
+
+            @Override
+            public SystemCallException connectError(InetSocketAddress remote, int errno) {
+                return SocketHandle.error("connect(" + SocketAddresses.format(remote) + ")", errno);
+            }
+        });
+    }
+
     private static SocketCalls socketsOrNull() {
         try {
             return Platform.sockets();

@@ -76,6 +76,11 @@ public final class TcpStream implements AutoCloseable {
         return new TcpStream(socket, null, true);
     }
 
+    /** A socket whose connect to {@code remote} the event loop submits itself (io_uring); see finishConnect. */
+    static TcpStream connecting(SocketHandle socket, InetSocketAddress remote) {
+        return new TcpStream(socket, remote, false);
+    }
+
     // ---- connecting -------------------------------------------------------------------------
 
     /**

@@ -89,4 +89,39 @@ class EchoServerTest {
         out.write(text.getBytes());
         assertEquals(text, new String(in.readNBytes(text.length())));
     }
+
+    /**
+     * The command-line server's loops report to stderr before they run anything queued later,
+     * such as the accept tasks of {@code serve}: a failure in the first thing a loop runs after
+     * {@code reportingToStderr} is printed as the server's own line ("echo: ..."). (Set after
+     * {@code serve}, an accept pass could run first and report, out of descriptors, to the
+     * default logger, which printed nothing: EchoServerOutOfDescriptorsTest then waited for a
+     * report that never came.)
+     */
+    @Test
+    @Timeout(30)
+    void itsLoopsReportToStderrBeforeTheyRunAnythingQueuedAfter() throws Exception {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try (dev.rawpoll.loop.EventLoopGroup group = EchoServer.reportingToStderr(dev.rawpoll.loop.EventLoopGroup.open(2))) {
+            java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(group.size());
+            for (int i = 0; i < group.size(); i++) {
+                int index = i;
+                group.loop(i).execute(() -> {
+                    ran.countDown();
+                    throw new IllegalStateException("thrown by the first task of loop " + index);
+                });
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(ran.await(10, TimeUnit.SECONDS));
+            // close() (end of try) waits for the loop threads: each has reported its failure by then.
+        } finally {
+            System.setErr(stderr);
+        }
+        String printed = captured.toString();
+        for (int i = 0; i < 2; i++) {
+            String line = "echo: java.lang.IllegalStateException: thrown by the first task of loop " + i;
+            org.junit.jupiter.api.Assertions.assertTrue(printed.contains(line), () -> "not printed as the server's line: " + printed);
+        }
+    }
 }

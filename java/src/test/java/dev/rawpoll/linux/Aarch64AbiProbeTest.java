@@ -90,10 +90,7 @@ class Aarch64AbiProbeTest {
         assertEquals(socketProbe, new TreeMap<>(SocketAbiProbeTest.javaValues(sockets)));
     }
 
-    /**
-     * The aarch64 io_uring bindings against the aarch64 kernel headers. (The io_uring backend,
-     * {@code Uring}, still reads the x86-64 set, whose values are the same: checked here too.)
-     */
+    /** The aarch64 io_uring bindings against the aarch64 kernel headers, and the x86-64 set (equal values). */
     @Test
     void uringBindingsForAarch64MatchTheAarch64Headers() throws Exception {
         assumeRan();
@@ -106,16 +103,61 @@ class Aarch64AbiProbeTest {
                 dev.rawpoll.linux.bindings.aarch64.io_uring_getevents_arg.layout(),
                 dev.rawpoll.linux.bindings.aarch64.__kernel_timespec.layout());
         assertEquals(uringProbe, aarch64Bindings);
-        assertEquals(UringAbiProbeTest.javaSide(), aarch64Bindings, "the x86-64 io_uring bindings Uring reads");
+        assertEquals(UringAbiProbeTest.javaSide(), aarch64Bindings, "the x86-64 io_uring bindings");
     }
 
-    /** Why Epoll and Sockets may link every call from the x86-64 bindings: the descriptors are equal. */
+    /**
+     * {@code Uring} initialised on aarch64 takes the aarch64 set: every layout and constant it holds
+     * is the aarch64 headers' value, by the probe's name (each of its fields is matched, so none is
+     * left unchecked).
+     */
+    @Test
+    void uringOnAarch64HoldsTheAarch64HeadersValues() throws Exception {
+        assumeRan();
+        Class<?> uring = aarch64.load(Uring.class.getName());
+        Map<String, String> structs = Map.of("PARAMS", "io_uring_params", "SQ_OFF", "io_sqring_offsets",
+                "CQ_OFF", "io_cqring_offsets", "SQE", "io_uring_sqe", "CQE", "io_uring_cqe",
+                "GETEVENTS_ARG", "io_uring_getevents_arg", "TIMESPEC", "__kernel_timespec");
+        int checked = 0;
+        for (java.lang.reflect.Field f : uring.getDeclaredFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) || !f.getType().isPrimitive()
+                    || f.getType() == boolean.class) {
+                continue;
+            }
+            String name = f.getName();
+            String key = name.startsWith("SYS_IO_URING_") ? "SYS_io_uring_" + name.substring(13).toLowerCase() : name;
+            if (name.startsWith("SIZEOF_")) {
+                key = "sizeof(struct " + structs.get(name.substring(7)) + ")";
+            } else {
+                for (Map.Entry<String, String> struct : structs.entrySet()) {
+                    if (name.startsWith(struct.getKey() + "_") && !uringProbe.containsKey(name)) {
+                        String member = name.substring(struct.getKey().length() + 1).toLowerCase();
+                        key = "offsetof(struct " + struct.getValue() + ", " + (struct.getKey().equals("TIMESPEC") ? "tv_" : "")
+                                + member + ")";
+                    }
+                }
+            }
+            if (name.equals("SQE_OP_FLAGS")) { // the union of rw_flags, poll32_events, msg_flags, accept_flags
+                key = "offsetof(struct io_uring_sqe, msg_flags)";
+            }
+            if (name.equals("PARAMS_SQ_OFF") || name.equals("PARAMS_CQ_OFF")) {
+                key = "offsetof(struct io_uring_params, " + name.substring(7).toLowerCase() + ")";
+            }
+            assertTrue(uringProbe.containsKey(key), "Uring." + name + ": the probe prints no " + key);
+            assertEquals(uringProbe.get(key), field(uring, name), "Uring." + name + " on aarch64 (" + key + ")");
+            checked++;
+        }
+        assertTrue(checked >= 60, "checked only " + checked + " fields of Uring");
+    }
+
+    /** Why Epoll, Sockets and Uring may link every call from the x86-64 bindings: the descriptors are equal. */
     @Test
     void callsHaveTheSameDescriptorsInBothBindings() throws Exception {
         int compared = 0;
         for (Class<?>[] pair : List.of(
                 new Class<?>[] {dev.rawpoll.linux.bindings.epoll_h.class, epoll_aarch64_h.class},
-                new Class<?>[] {dev.rawpoll.linux.bindings.socket_h.class, dev.rawpoll.linux.bindings.aarch64.socket_aarch64_h.class})) {
+                new Class<?>[] {dev.rawpoll.linux.bindings.socket_h.class, dev.rawpoll.linux.bindings.aarch64.socket_aarch64_h.class},
+                new Class<?>[] {dev.rawpoll.linux.bindings.io_uring_h.class, io_uring_aarch64_h.class})) {
             for (Method x86 : pair[0].getMethods()) {
                 if (x86.getName().endsWith("$descriptor") && x86.getParameterCount() == 0) {
                     Object arm = pair[1].getMethod(x86.getName()).invoke(null);
@@ -135,11 +177,16 @@ class Aarch64AbiProbeTest {
         try (AutoCloseable poller = (AutoCloseable) open.invoke(null)) {
             assertEquals("dev.rawpoll.linux.EpollPoller", poller.getClass().getName());
         }
-        // io_uring stays x86-64-only: Uring reads the x86-64 bindings.
+        // io_uring too, with the aarch64 set (whose values equal this kernel's x86-64 ones, so the ring
+        // it sets up here is a working one): opened, then closed without a poll.
         Method uring = aarch64.load("dev.rawpoll.internal.Platform").getMethod("openIoUringPoller");
-        InvocationTargetException noUring = assertThrows(InvocationTargetException.class, () -> uring.invoke(null));
+        try (AutoCloseable poller = (AutoCloseable) uring.invoke(null)) {
+            assertEquals("dev.rawpoll.linux.UringPoller", poller.getClass().getName());
+        }
+        Method uringOther = OtherArchitecture.of("riscv64").load("dev.rawpoll.internal.Platform").getMethod("openIoUringPoller");
+        InvocationTargetException noUring = assertThrows(InvocationTargetException.class, () -> uringOther.invoke(null));
         assertEquals(UnsupportedOperationException.class, noUring.getCause().getClass());
-        assertTrue(noUring.getCause().getMessage().contains("aarch64"), noUring.getCause().getMessage());
+        assertTrue(noUring.getCause().getMessage().contains("riscv64"), noUring.getCause().getMessage());
         Method other = OtherArchitecture.of("riscv64").load("dev.rawpoll.internal.Platform").getMethod("openPoller");
         InvocationTargetException refused = assertThrows(InvocationTargetException.class, () -> other.invoke(null));
         assertEquals(UnsupportedOperationException.class, refused.getCause().getClass());

@@ -1,6 +1,7 @@
 package dev.rawpoll.linux;
 
 import static dev.rawpoll.Interest.EDGE;
+import static dev.rawpoll.Interest.ONESHOT;
 import static dev.rawpoll.Interest.READABLE;
 import static dev.rawpoll.Interest.WRITABLE;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rawpoll.Events;
+import dev.rawpoll.Interest;
 import dev.rawpoll.Poller;
 import dev.rawpoll.PollerContractTest;
 import dev.rawpoll.Readiness;
@@ -20,7 +22,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +105,38 @@ class UringPollerTest extends PollerContractTest {
         poller.deregister(s.a());
         s.closeA();
         assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
+     * A change that replaces a POLL_ADD the kernel has not taken yet withdraws it instead of
+     * submitting it with its POLL_REMOVE: a multishot poll that is ready when armed survives a
+     * POLL_REMOVE submitted with it (Linux 6.18) and keeps its file open. So deregister, then close,
+     * closes at once, in every mode, with no poll in between.
+     */
+    @Test
+    void aPollAddedAndRemovedBeforeAnyWaitNeverHoldsTheFile() throws IOException {
+        poller.poll(events, 0, MILLISECONDS); // this thread polls: deregister submits at once
+        for (int interest : new int[] {WRITABLE | EDGE, READABLE | WRITABLE | EDGE, WRITABLE, WRITABLE | ONESHOT}) {
+            Pair s = socketPair();
+            poller.register(s.b(), interest, 2); // ready at once
+            poller.deregister(s.b());
+            s.closeB();
+            assertEquals(0, handles.read(s.a(), 1), "peer of a closed socket, interest " + Interest.toString(interest));
+            Pair t = socketPair();
+            poller.register(t.b(), READABLE | EDGE, 3);
+            poller.modify(t.b(), interest, 4);
+            poller.deregister(t.b());
+            t.closeB();
+            assertEquals(0, handles.read(t.a(), 1), "after modify, interest " + Interest.toString(interest));
+            // and a poll the kernel took, replaced by modify (its POLL_REMOVE queued), then deregistered
+            Pair u = socketPair();
+            poller.register(u.b(), READABLE, 5);
+            poller.poll(events, 0, MILLISECONDS); // armed in the kernel
+            poller.modify(u.b(), interest, 6);
+            poller.deregister(u.b()); // withdraws the new POLL_ADD, submits the old poll's removal
+            u.closeB();
+            assertEquals(0, handles.read(u.a(), 1), "armed, modified, deregistered, interest " + Interest.toString(interest));
+        }
     }
 
     /**
@@ -205,11 +241,17 @@ class UringPollerTest extends PollerContractTest {
             }
         };
         for (int i = 0; i < 100_000; i++) round.run(); // until the JIT compiled it all
-        long before = allocatedBytes();
-        int rounds = 20_000;
-        for (int i = 0; i < rounds; i++) round.run();
-        long perRound = (allocatedBytes() - before) / rounds;
-        assertEquals(0, perRound, "bytes allocated per poll + churn round");
+        // On a loaded machine the JIT may still be compiling after the warm-up (code it has not
+        // compiled with escape analysis yet allocates): up to 5 windows, steady state is reached
+        // when one allocates nothing. Code that allocates per round fails every window.
+        List<Long> perRound = new ArrayList<>();
+        for (int window = 0; window < 5 && (perRound.isEmpty() || perRound.getLast() != 0); window++) {
+            long before = allocatedBytes();
+            int rounds = 20_000;
+            for (int i = 0; i < rounds; i++) round.run();
+            perRound.add((allocatedBytes() - before) / rounds);
+        }
+        assertEquals(0, perRound.getLast(), "bytes allocated per poll + churn round, per window: " + perRound);
     }
 
     /**

@@ -28,10 +28,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>{@code --loops N} (N > 1) runs N loops of an {@link EventLoopGroup}, each with its own
  * {@code SO_REUSEPORT} listener on the same port, its own read buffer and this same connection
- * code: the kernel spreads the connections, no thread hands anything over. {@code --io-uring}
+ * code: the kernel spreads the connections, no thread hands anything over. With {@code
+ * --hand-off}, one listener on the first loop, whose server hands each accepted stream to the
+ * loops in turn ({@link EventLoop#execute}), as Netty's 2 loops do. {@code --io-uring}
  * runs the one loop on {@link Poller#openIoUring()} (readiness through io_uring) instead of epoll.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollCallbackEchoServer PORT [BIND_ADDRESS] [--loops N | --io-uring]</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollCallbackEchoServer PORT [BIND_ADDRESS] [--loops N [--hand-off] | --io-uring]</pre>
  *
  * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it, printing what
  * each loop thread allocated).
@@ -53,17 +55,26 @@ public final class RawpollCallbackEchoServer {
     /** The current pause of {@link #acceptAll} after a shortage; 0 while accepts succeed. */
     private long acceptPauseMillis;
 
-    /** Call on {@code loop}'s thread: starts accepting on {@code listener}. */
+    /**
+     * Where {@link #acceptAll} sends each accepted stream ({@code --hand-off}: the loops of the
+     * group in turn), or null: this server serves what it accepts.
+     */
+    private RawpollCallbackEchoServer[] handOffTargets;
+    private int nextTarget;
+
+    /** Call on {@code loop}'s thread: starts accepting on {@code listener} (null: this loop only serves). */
     private RawpollCallbackEchoServer(EventLoop loop, TcpListener listener, String name) throws IOException {
         this.loop = loop;
         this.listener = listener;
-        loop.addReader(listener.handle(), acceptAll);
+        if (listener != null) {
+            loop.addReader(listener.handle(), acceptAll);
+        }
         allocation.reportAtExit(name);
         IoThreads.register();
     }
 
     public static void main(String[] args) throws Exception {
-        ServerArgs a = ServerArgs.parse("RawpollCallbackEchoServer", args, true, true);
+        ServerArgs a = ServerArgs.parse("RawpollCallbackEchoServer", args, true, true, true);
         IoThreads.answerOnStdin();
         if (a.loops() > 1 && a.ioUring()) {
             System.err.println("RawpollCallbackEchoServer: --loops and --io-uring together are not supported");
@@ -82,26 +93,32 @@ public final class RawpollCallbackEchoServer {
         }
     }
 
-    /** One server per loop of a group, each on its own SO_REUSEPORT listener; runs until killed. */
+    /**
+     * One server per loop of a group, each on its own SO_REUSEPORT listener, or ({@code
+     * --hand-off}) one listener on loop 1 whose server hands each stream to the loops in turn;
+     * runs until killed.
+     */
     private static void serveOnGroup(ServerArgs a) throws Exception {
         SocketOptions reusePort = SocketOptions.DEFAULTS.withReusePort(true);
         List<TcpListener> listeners = new ArrayList<>();
-        listeners.add(TcpListener.bind(a.address(), 4096, reusePort));
+        listeners.add(TcpListener.bind(a.address(), 4096, a.handOff() ? SocketOptions.DEFAULTS : reusePort));
         InetSocketAddress same = new InetSocketAddress(a.address().getAddress(), listeners.get(0).localAddress().getPort());
         for (int i = 1; i < a.loops(); i++) {
-            listeners.add(TcpListener.bind(same, 4096, reusePort));
+            listeners.add(a.handOff() ? null : TcpListener.bind(same, 4096, reusePort));
         }
         // The group's loop threads are not daemons: they keep the JVM up after main returns.
         EventLoopGroup group = EventLoopGroup.open(a.loops());
+        RawpollCallbackEchoServer[] servers = new RawpollCallbackEchoServer[a.loops()];
         CountDownLatch started = new CountDownLatch(a.loops());
         AtomicReference<IOException> failed = new AtomicReference<>();
         for (int i = 0; i < a.loops(); i++) {
             EventLoop loop = group.loop(i);
             TcpListener listener = listeners.get(i);
             String name = "RawpollCallbackEchoServer loop " + (i + 1);
+            int index = i;
             loop.execute(() -> {
                 try {
-                    new RawpollCallbackEchoServer(loop, listener, name);
+                    servers[index] = new RawpollCallbackEchoServer(loop, listener, name);
                 } catch (IOException e) {
                     failed.set(e);
                 } finally {
@@ -114,10 +131,13 @@ public final class RawpollCallbackEchoServer {
             System.err.println("RawpollCallbackEchoServer: " + failed.get().getMessage());
             System.exit(1);
         }
+        if (a.handOff()) {
+            // Set before the first connection can arrive: the port is announced below.
+            group.loop(0).execute(() -> servers[0].handOffTargets = servers);
+        }
         System.out.println("listening on " + same.getPort());
         System.out.flush();
     }
-
 
     /**
      * The listener's reader. Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the
@@ -133,7 +153,11 @@ public final class RawpollCallbackEchoServer {
             while ((stream = listener.accept()) != null) {
                 acceptPauseMillis = 0;
                 stream.setNoDelay(true);
-                new Connection(stream).start();
+                if (handOffTargets == null) {
+                    new Connection(stream).start();
+                } else {
+                    handOff(stream);
+                }
             }
         } catch (IOException e) {
             if (!TcpListener.isResourceShortage(e)) {
@@ -148,6 +172,23 @@ public final class RawpollCallbackEchoServer {
             loop.removeReader(listener.handle());
             loop.callLater(acceptPauseMillis, TimeUnit.MILLISECONDS, resumeAccepting);
         }
+    }
+
+    /** Gives {@code stream} to the next loop's server, which starts serving it on its own thread. */
+    private void handOff(TcpStream stream) throws IOException {
+        RawpollCallbackEchoServer target = handOffTargets[nextTarget];
+        nextTarget = (nextTarget + 1) % handOffTargets.length;
+        if (target == this) {
+            new Connection(stream).start();
+            return;
+        }
+        target.loop.execute(() -> {
+            try {
+                target.new Connection(stream).start();
+            } catch (IOException e) {
+                stream.close();
+            }
+        });
     }
 
     private void resumeAccepting() {

@@ -23,11 +23,12 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>{@code --loops N} (N > 1) serves on an {@link EventLoopGroup} of N loops through {@link
  * EventLoopGroup#serve} with {@link Balancing#REUSEPORT} (one listener per loop, the kernel
- * spreads the connections), the same per-connection task on each. {@code --io-uring} runs the one
+ * spreads the connections; {@code --hand-off}: {@link Balancing#HAND_OFF}), the same
+ * per-connection task on each. {@code --io-uring} runs the one
  * loop on {@link Poller#openIoUring()}: readiness through io_uring, the tasks' calls unchanged
  * (completion-based sockets for tasks are not built yet).
  *
- * <pre>java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollTaskEchoServer PORT [BIND_ADDRESS] [--loops N | --io-uring]</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp bench/target/rawpoll-bench-*-all.jar dev.rawpoll.bench.servers.RawpollTaskEchoServer PORT [BIND_ADDRESS] [--loops N [--hand-off] | --io-uring]</pre>
  *
  * Prints {@code listening on PORT} when ready; runs until killed (SIGTERM ends it, printing what
  * each loop thread allocated).
@@ -36,7 +37,7 @@ public final class RawpollTaskEchoServer {
     private RawpollTaskEchoServer() {}
 
     public static void main(String[] args) throws Exception {
-        ServerArgs a = ServerArgs.parse("RawpollTaskEchoServer", args, true, true);
+        ServerArgs a = ServerArgs.parse("RawpollTaskEchoServer", args, true, true, true);
         IoThreads.answerOnStdin();
         if (a.loops() > 1 && a.ioUring()) {
             System.err.println("RawpollTaskEchoServer: --loops and --io-uring together are not supported");
@@ -59,7 +60,7 @@ public final class RawpollTaskEchoServer {
                 });
             }
             CompletableFuture.allOf(registered).join();
-            var server = group.serve(a.address(), 4096, Balancing.REUSEPORT, client -> {
+            var server = group.serve(a.address(), 4096, a.handOff() ? Balancing.HAND_OFF : Balancing.REUSEPORT, client -> {
                 client.setNoDelay(true);
                 echo(client, allocations.get()); // the group server closes the stream afterwards
             });

@@ -59,6 +59,15 @@ public class io_uring_h extends io_uring_h$shared {
     public static int EBADF() {
         return EBADF;
     }
+    private static final int EAGAIN = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define EAGAIN 11
+     * }
+     */
+    public static int EAGAIN() {
+        return EAGAIN;
+    }
     private static final int EACCES = (int)13L;
     /**
      * {@snippet lang=c :
@@ -112,6 +121,15 @@ public class io_uring_h extends io_uring_h$shared {
      */
     public static int ETIME() {
         return ETIME;
+    }
+    private static final int ENOTSOCK = (int)88L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOTSOCK 88
+     * }
+     */
+    public static int ENOTSOCK() {
+        return ENOTSOCK;
     }
     private static final int ECANCELED = (int)125L;
     /**
@@ -239,6 +257,33 @@ public class io_uring_h extends io_uring_h$shared {
     public static int IORING_OP_POLL_REMOVE() {
         return IORING_OP_POLL_REMOVE;
     }
+    private static final int IORING_OP_ACCEPT = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OP_ACCEPT 13
+     * }
+     */
+    public static int IORING_OP_ACCEPT() {
+        return IORING_OP_ACCEPT;
+    }
+    private static final int IORING_OP_ASYNC_CANCEL = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OP_ASYNC_CANCEL 14
+     * }
+     */
+    public static int IORING_OP_ASYNC_CANCEL() {
+        return IORING_OP_ASYNC_CANCEL;
+    }
+    private static final int IORING_OP_CONNECT = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OP_CONNECT 16
+     * }
+     */
+    public static int IORING_OP_CONNECT() {
+        return IORING_OP_CONNECT;
+    }
     private static final int IORING_OP_READ = (int)22L;
     /**
      * {@snippet lang=c :
@@ -247,6 +292,24 @@ public class io_uring_h extends io_uring_h$shared {
      */
     public static int IORING_OP_READ() {
         return IORING_OP_READ;
+    }
+    private static final int IORING_OP_SEND = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OP_SEND 26
+     * }
+     */
+    public static int IORING_OP_SEND() {
+        return IORING_OP_SEND;
+    }
+    private static final int IORING_OP_RECV = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OP_RECV 27
+     * }
+     */
+    public static int IORING_OP_RECV() {
+        return IORING_OP_RECV;
     }
 
     private static class mmap {
@@ -373,6 +436,33 @@ public class io_uring_h extends io_uring_h$shared {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
+    }
+    private static final int SOCK_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_CLOEXEC = 524288
+     * }
+     */
+    public static int SOCK_CLOEXEC() {
+        return SOCK_CLOEXEC;
+    }
+    private static final int SOCK_NONBLOCK = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_NONBLOCK = 2048
+     * }
+     */
+    public static int SOCK_NONBLOCK() {
+        return SOCK_NONBLOCK;
+    }
+    private static final int MSG_NOSIGNAL = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_NOSIGNAL = 16384
+     * }
+     */
+    public static int MSG_NOSIGNAL() {
+        return MSG_NOSIGNAL;
     }
 
     /**

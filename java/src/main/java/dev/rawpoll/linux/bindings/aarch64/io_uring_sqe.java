@@ -26,6 +26,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *         uint32_t rw_flags;
  *         uint32_t poll32_events;
  *         uint32_t msg_flags;
+ *         uint32_t accept_flags;
  *     };
  *     uint64_t user_data;
  *     uint16_t buf_index;
@@ -53,8 +54,9 @@ public class io_uring_sqe {
         MemoryLayout.unionLayout(
             io_uring_aarch64_h.C_INT.withName("rw_flags"),
             io_uring_aarch64_h.C_INT.withName("poll32_events"),
-            io_uring_aarch64_h.C_INT.withName("msg_flags")
-        ).withName("$anon$74:5"),
+            io_uring_aarch64_h.C_INT.withName("msg_flags"),
+            io_uring_aarch64_h.C_INT.withName("accept_flags")
+        ).withName("$anon$75:5"),
         io_uring_aarch64_h.C_LONG.withName("user_data"),
         io_uring_aarch64_h.C_SHORT.withName("buf_index"),
         io_uring_aarch64_h.C_SHORT.withName("personality"),
@@ -378,7 +380,7 @@ public class io_uring_sqe {
         struct.set(len$LAYOUT, len$OFFSET, fieldValue);
     }
 
-    private static final OfInt rw_flags$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$74:5"), groupElement("rw_flags"));
+    private static final OfInt rw_flags$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$75:5"), groupElement("rw_flags"));
 
     /**
      * Layout for field:
@@ -390,7 +392,7 @@ public class io_uring_sqe {
         return rw_flags$LAYOUT;
     }
 
-    private static final long rw_flags$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$74:5"), groupElement("rw_flags"));
+    private static final long rw_flags$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$75:5"), groupElement("rw_flags"));
 
     /**
      * Offset for field:
@@ -422,7 +424,7 @@ public class io_uring_sqe {
         struct.set(rw_flags$LAYOUT, rw_flags$OFFSET, fieldValue);
     }
 
-    private static final OfInt poll32_events$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$74:5"), groupElement("poll32_events"));
+    private static final OfInt poll32_events$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$75:5"), groupElement("poll32_events"));
 
     /**
      * Layout for field:
@@ -434,7 +436,7 @@ public class io_uring_sqe {
         return poll32_events$LAYOUT;
     }
 
-    private static final long poll32_events$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$74:5"), groupElement("poll32_events"));
+    private static final long poll32_events$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$75:5"), groupElement("poll32_events"));
 
     /**
      * Offset for field:
@@ -466,7 +468,7 @@ public class io_uring_sqe {
         struct.set(poll32_events$LAYOUT, poll32_events$OFFSET, fieldValue);
     }
 
-    private static final OfInt msg_flags$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$74:5"), groupElement("msg_flags"));
+    private static final OfInt msg_flags$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$75:5"), groupElement("msg_flags"));
 
     /**
      * Layout for field:
@@ -478,7 +480,7 @@ public class io_uring_sqe {
         return msg_flags$LAYOUT;
     }
 
-    private static final long msg_flags$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$74:5"), groupElement("msg_flags"));
+    private static final long msg_flags$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$75:5"), groupElement("msg_flags"));
 
     /**
      * Offset for field:
@@ -508,6 +510,50 @@ public class io_uring_sqe {
      */
     public static void msg_flags(MemorySegment struct, int fieldValue) {
         struct.set(msg_flags$LAYOUT, msg_flags$OFFSET, fieldValue);
+    }
+
+    private static final OfInt accept_flags$LAYOUT = (OfInt)$LAYOUT.select(groupElement("$anon$75:5"), groupElement("accept_flags"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint32_t accept_flags
+     * }
+     */
+    public static final OfInt accept_flags$layout() {
+        return accept_flags$LAYOUT;
+    }
+
+    private static final long accept_flags$OFFSET = $LAYOUT.byteOffset(groupElement("$anon$75:5"), groupElement("accept_flags"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint32_t accept_flags
+     * }
+     */
+    public static final long accept_flags$offset() {
+        return accept_flags$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint32_t accept_flags
+     * }
+     */
+    public static int accept_flags(MemorySegment struct) {
+        return struct.get(accept_flags$LAYOUT, accept_flags$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint32_t accept_flags
+     * }
+     */
+    public static void accept_flags(MemorySegment struct, int fieldValue) {
+        struct.set(accept_flags$LAYOUT, accept_flags$OFFSET, fieldValue);
     }
 
     private static final OfLong user_data$LAYOUT = (OfLong)$LAYOUT.select(groupElement("user_data"));
