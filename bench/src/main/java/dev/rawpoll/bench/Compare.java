@@ -284,7 +284,8 @@ public final class Compare {
      * One loadgen run with the server's CPU sampled for {@code seconds} inside its measured
      * window (which is made 10 s longer: each jcmd takes a second or two on a loaded machine);
      * writes {@code profile-SERVER-CONNECTIONSxSIZE.collapsed} and {@code .txt} (top frames), with
-     * what the loop thread allocated per round trip over the profiled time.
+     * what the server's I/O threads allocated per round trip over the profiled time (asked of the
+     * server before and after: {@link ServerProcess#ioThreadsAllocated()}, exact to the byte).
      */
     private static void profile(Settings settings, ServerProcess server, Point p) throws IOException, InterruptedException {
         if (!server.isAlive()) return;
@@ -292,20 +293,21 @@ public final class Compare {
                 p.connections(), p.size());
         Path collapsed = settings.profileDir.resolve(base + ".collapsed");
         boolean jvm = server.reportsCompilations();
-        long[] sampled = {-1, -1, 0, 0}; // loop-thread bytes allocated before and after, nanoTime before and after
+        ServerProcess.Allocated[] allocated = new ServerProcess.Allocated[2]; // I/O threads' bytes before and after
+        long[] sampled = {0, 0}; // nanoTime before and after
         Exception[] failed = new Exception[1];
         Thread[] profiler = new Thread[1];
         try {
             Loadgen.Result r = Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(), settings.seconds + 10,
                     settings.warmup, server.pid(), () -> profiler[0] = Thread.ofPlatform().name("profile-" + base).start(() -> {
                         try {
-                            if (jvm) sampled[0] = Profiles.threadAllocatedBytes(server.pid(), "main");
-                            sampled[2] = System.nanoTime();
+                            if (jvm) allocated[0] = server.ioThreadsAllocated();
+                            sampled[0] = System.nanoTime();
                             Profiles.Session session = Profiles.start(server.pid(), jvm, collapsed, settings.seconds);
                             Thread.sleep((long) (settings.seconds * 1000));
                             session.stop();
-                            sampled[3] = System.nanoTime();
-                            if (jvm) sampled[1] = Profiles.threadAllocatedBytes(server.pid(), "main");
+                            sampled[1] = System.nanoTime();
+                            if (jvm) allocated[1] = server.ioThreadsAllocated();
                         } catch (IOException | InterruptedException | RuntimeException e) {
                             failed[0] = e;
                         }
@@ -317,11 +319,13 @@ public final class Compare {
                     server.name, p.connections(), p.size(), settings.seconds,
                     jvm ? "async-profiler 4.1, event=cpu" : "perf record -F 999 -g",
                     r.roundTripsPerSecond(), r.userMicrosPerRoundTrip(), r.systemMicrosPerRoundTrip());
-            if (sampled[0] >= 0 && sampled[1] >= 0 && r.roundTripsPerSecond() > 0) {
-                // Thread dumps print KiB; the round trips are estimated from loadgen's rate over the sampled time.
-                double roundTrips = r.roundTripsPerSecond() * (sampled[3] - sampled[2]) / 1e9;
-                title += String.format(Locale.ROOT, "%nloop thread (\"main\") allocated %,d B while sampled, about %.3f B per round trip "
-                        + "(jcmd Thread.print -e before and after)", sampled[1] - sampled[0], (sampled[1] - sampled[0]) / roundTrips);
+            if (allocated[0] != null && allocated[1] != null && r.roundTripsPerSecond() > 0) {
+                // The bytes are exact; the round trips are estimated from loadgen's rate over the sampled time.
+                double roundTrips = r.roundTripsPerSecond() * (sampled[1] - sampled[0]) / 1e9;
+                long bytes = allocated[1].bytes() - allocated[0].bytes();
+                title += String.format(Locale.ROOT, "%nI/O threads (%d) allocated %,d B while sampled, about %.3f B per round trip "
+                        + "(the JDK's per-thread counters, asked of the server on its stdin before and after)",
+                        allocated[1].threads(), bytes, bytes / roundTrips);
             }
             Path text = settings.profileDir.resolve(base + ".txt");
             Files.writeString(text, Profiles.summary(collapsed, title, 30));

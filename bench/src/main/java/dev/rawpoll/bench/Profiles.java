@@ -85,29 +85,6 @@ final class Profiles {
         }
     }
 
-    private static final java.util.regex.Pattern ALLOCATED = java.util.regex.Pattern.compile("allocated=(\\d+)([BKMG])");
-
-    /**
-     * What thread {@code thread} of JVM {@code pid} has allocated so far, in bytes (to the unit
-     * {@code jcmd Thread.print -e} prints, a KiB once past 1 MiB... the dump rounds): the
-     * servers' event loop runs on "main". -1 if the thread is not found.
-     */
-    static long threadAllocatedBytes(long pid, String thread) throws IOException, InterruptedException {
-        for (String line : ProcessStats.jcmd(pid, "Thread.print", "-e").split("\n")) {
-            if (!line.startsWith("\"" + thread + "\" ")) continue;
-            java.util.regex.Matcher m = ALLOCATED.matcher(line);
-            if (!m.find()) return -1;
-            long unit = switch (m.group(2)) {
-                case "K" -> 1L << 10;
-                case "M" -> 1L << 20;
-                case "G" -> 1L << 30;
-                default -> 1;
-            };
-            return Long.parseLong(m.group(1)) * unit;
-        }
-        return -1;
-    }
-
     /** perf script's blocks (header line, then one frame a line, leaf first) as collapsed stacks, root first. */
     static String collapsePerfScript(String script) {
         Map<String, Long> stacks = new HashMap<>();

@@ -3,15 +3,19 @@ package dev.rawpoll.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,24 +23,61 @@ import java.util.regex.Pattern;
  * {@code /proc/<pid>/stat}: started on a free port (argument {@code 0}), ready once it printed
  * {@code listening on PORT}, stopped with SIGTERM. A Java server runs with {@code
  * -XX:+PrintCompilation}; the lines it prints are counted ({@link #compilations()}), so that the
- * runner can check that the JIT has settled before it measures and that it stayed settled.
+ * runner can check that the JIT has settled before it measures and that it stayed settled. A Java
+ * server also answers {@link #ioThreadsAllocated()} on its stdin (see {@code servers.IoThreads}).
  */
 final class ServerProcess implements AutoCloseable {
     /** A line of -XX:+PrintCompilation: timestamp (ms), compile id, then flags, tier and method. */
     private static final Pattern COMPILATION = Pattern.compile("^\\s*\\d+\\s+\\d+\\s.*");
+    /**
+     * A server's answer to {@link #ioThreadsAllocated()}: token, bytes, threads. Written in one
+     * write, it can follow a JIT line's start on the same line but is never split, so it is
+     * found at the end of a line.
+     */
+    private static final Pattern ALLOCATED = Pattern.compile("io-threads-allocated (\\d+) (\\d+) (\\d+)$");
 
     final String name;
     private final Process process;
     final int port;
     private final AtomicLong compilations;
     private final boolean reportsCompilations;
+    private final BlockingQueue<Matcher> answers;
+    private long lastToken;
 
-    private ServerProcess(String name, Process process, int port, AtomicLong compilations, boolean reportsCompilations) {
+    private ServerProcess(String name, Process process, int port, AtomicLong compilations, boolean reportsCompilations,
+            BlockingQueue<Matcher> answers) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.compilations = compilations;
         this.reportsCompilations = reportsCompilations;
+        this.answers = answers;
+    }
+
+    /** What a server's I/O threads have allocated since they started: bytes, over {@code threads} threads. */
+    record Allocated(long bytes, int threads) {}
+
+    /**
+     * Asks the server (a JVM started by {@link #javaServer}) what its I/O threads have allocated
+     * so far, exact to the byte (the JDK's per-thread counters, summed by the server). Takes a
+     * millisecond or so; the difference of two answers is what the threads allocated in between.
+     *
+     * @throws IOException if the server is not a JVM, died, or did not answer within 30 s
+     */
+    synchronized Allocated ioThreadsAllocated() throws IOException, InterruptedException {
+        if (!reportsCompilations) throw new IOException(name + " is not a JVM: no allocation counter to ask");
+        long token = ++lastToken;
+        OutputStream in = process.getOutputStream();
+        in.write(("allocated " + token + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (;;) {
+            Matcher m = answers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (m == null) throw new IOException(name + " did not answer \"allocated " + token + "\" within 30 s");
+            if (Long.parseLong(m.group(1)) == token) { // an older answer came after its asker gave up: skip it
+                return new Allocated(Long.parseLong(m.group(2)), Integer.parseInt(m.group(3)));
+            }
+        }
     }
 
     /**
@@ -91,7 +132,9 @@ final class ServerProcess implements AutoCloseable {
 
     static ServerProcess start(String name, List<String> command) throws IOException {
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        process.getOutputStream().close();
+        boolean jvm = command.contains("-XX:+PrintCompilation");
+        if (!jvm) process.getOutputStream().close(); // a Java server reads its requests there
+        BlockingQueue<Matcher> answers = new LinkedBlockingQueue<>();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         AtomicLong compilations = new AtomicLong();
         CompletableFuture<String> portLine = CompletableFuture.supplyAsync(() -> {
@@ -129,14 +172,19 @@ final class ServerProcess implements AutoCloseable {
         Thread.ofPlatform().daemon().name(name + "-stdout").start(() -> {
             try (out) {
                 for (String l; (l = out.readLine()) != null; ) {
-                    if (COMPILATION.matcher(l).matches()) compilations.incrementAndGet();
+                    Matcher answer = ALLOCATED.matcher(l);
+                    if (answer.find()) {
+                        answers.add(answer);
+                    } else if (COMPILATION.matcher(l).matches()) {
+                        compilations.incrementAndGet();
+                    }
                 }
             } catch (IOException ignored) {
                 // the server is gone
             }
         });
         return new ServerProcess(name, process, Integer.parseInt(line.substring(at + "listening on ".length()).trim()),
-                compilations, command.contains("-XX:+PrintCompilation"));
+                compilations, jvm, answers);
     }
 
     long pid() {
@@ -150,6 +198,11 @@ final class ServerProcess implements AutoCloseable {
     /** SIGTERM, then SIGKILL if it has not exited within 10 s; returns the exit status. */
     @Override
     public void close() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // the server is gone already
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -73,7 +73,7 @@ class ProfilesTest {
                 }
             });
             if (failed[0] != null) throw failed[0];
-            assertTrue(Profiles.threadAllocatedBytes(server.pid(), "main") > 0);
+            assertTrue(server.ioThreadsAllocated().bytes() > 0);
         }
         String stacks = Files.readString(collapsed);
         assertTrue(stacks.contains("RawpollCallbackEchoServer"), "no sample of the server's code: " + stacks.lines().limit(5).toList());

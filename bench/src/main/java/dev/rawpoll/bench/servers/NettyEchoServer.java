@@ -14,6 +14,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -64,6 +65,10 @@ public final class NettyEchoServer {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(a.loops(),
                 a.ioUring() ? IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setCqSize(URING_CQ_ENTRIES)) : EpollIoHandler.newFactory());
         Class<? extends ServerSocketChannel> channel = a.ioUring() ? IoUringServerSocketChannel.class : EpollServerSocketChannel.class;
+        for (EventExecutor loop : group) {
+            loop.submit(IoThreads::register).sync();
+        }
+        IoThreads.answerOnStdin();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly()));
         EchoHandler echo = new EchoHandler();
         Channel server = new ServerBootstrap()

@@ -35,6 +35,7 @@ public final class NioEchoServer {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         ServerArgs a = ServerArgs.parse("NioEchoServer", args, true, false);
+        IoThreads.answerOnStdin();
         if (a.loops() == 1) {
             try (Selector selector = Selector.open(); ServerSocketChannel server = listen(a.address(), false)) {
                 System.out.println("listening on " + ((InetSocketAddress) server.getLocalAddress()).getPort());
@@ -83,6 +84,7 @@ public final class NioEchoServer {
 
     /** This thread's selector loop on {@code server}; runs until the process ends. */
     private static void serve(Selector selector, ServerSocketChannel server) throws IOException {
+        IoThreads.register();
         server.register(selector, SelectionKey.OP_ACCEPT);
         NioEchoServer echo = new NioEchoServer(selector);
         for (;;) {

@@ -70,10 +70,12 @@ public final class RawpollCallbackEchoServer {
             loop.addReader(listener.handle(), acceptAll);
         }
         allocation.reportAtExit(name);
+        IoThreads.register();
     }
 
     public static void main(String[] args) throws Exception {
         ServerArgs a = ServerArgs.parse("RawpollCallbackEchoServer", args, true, true, true);
+        IoThreads.answerOnStdin();
         if (a.loops() > 1 && a.ioUring()) {
             System.err.println("RawpollCallbackEchoServer: --loops and --io-uring together are not supported");
             System.exit(2);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The rawpoll echo server as the event loop's tasks are meant to be used: one task accepts, and
@@ -37,6 +38,7 @@ public final class RawpollTaskEchoServer {
 
     public static void main(String[] args) throws Exception {
         ServerArgs a = ServerArgs.parse("RawpollTaskEchoServer", args, true, true, true);
+        IoThreads.answerOnStdin();
         if (a.loops() > 1 && a.ioUring()) {
             System.err.println("RawpollTaskEchoServer: --loops and --io-uring together are not supported");
             System.exit(2);
@@ -50,6 +52,14 @@ public final class RawpollTaskEchoServer {
             });
             // Not closed: the loop threads (not daemons) keep the JVM up until it is killed.
             EventLoopGroup group = EventLoopGroup.open(a.loops());
+            CompletableFuture<?>[] registered = new CompletableFuture<?>[group.size()];
+            for (int i = 0; i < group.size(); i++) {
+                registered[i] = group.spawn(group.loop(i), () -> {
+                    IoThreads.register();
+                    return null;
+                });
+            }
+            CompletableFuture.allOf(registered).join();
             var server = group.serve(a.address(), 4096, a.handOff() ? Balancing.HAND_OFF : Balancing.REUSEPORT, client -> {
                 client.setNoDelay(true);
                 echo(client, allocations.get()); // the group server closes the stream afterwards
@@ -62,6 +72,7 @@ public final class RawpollTaskEchoServer {
              TcpListener listener = TcpListener.bind(a.address(), 4096)) {
             LoopThreadAllocation allocation = new LoopThreadAllocation();
             allocation.reportAtExit("RawpollTaskEchoServer");
+            IoThreads.register();
             loop.spawn(() -> {
                 for (;;) {
                     TcpStream client = AsyncSockets.accept(listener);
