@@ -27,7 +27,7 @@ rawpoll_find_jdk() {
   JAVA_HOME=$rawpoll_best
   export JAVA_HOME
 }
-rawpoll_find_jdk
+rawpoll_find_jdk || return 1 # the caller's `|| exit 1` stops it: a sourced file ends with its last command's status otherwise
 # Maven 3.9's own Guice calls sun.misc.Unsafe, which JDK 24+ warns about on every build: not
 # rawpoll's to fix, so allow it for the Maven JVM only (the option exists on JDK 23+ only, so it is
 # set here, where the JDK is known to be 25 or newer, never in .mvn/jvm.config).

@@ -46,8 +46,9 @@ final class SocketWaits {
     }
 
     private static SocketException closedWhileWaiting(long handle, int direction) {
-        return new SocketException("Socket closed while a task waited to "
-                + (direction == FdWatchers.READ ? "read from" : "write to") + " it (fd=" + handle + ")");
+        // readiness: the wait does not know whether a read or an accept comes next
+        return new SocketException("Socket closed while a task waited for it to become "
+                + (direction == FdWatchers.READ ? "readable" : "writable") + " (fd=" + handle + ")");
     }
 
     /** The watchers of the current task's loop. @throws IllegalStateException outside a task */
