@@ -58,21 +58,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LiveTasks tasks = new LiveTasks();
     /** Tasks that failed in this pass with no observer at that moment (see {@link Task}). */
     private final java.util.ArrayList<Task<?>> failedUnobserved = new java.util.ArrayList<>();
-    /**
-     * The default handler's logger, made when the class is initialized: the JDK's logging reads
-     * its configuration file on first use, and a first report made when the process is out of
-     * descriptors (an accept's EMFILE) would otherwise be dropped without a trace
-     * (DefaultReportOutOfDescriptorsTest).
-     */
-    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
-
-    static {
-        // The JDK's default formatter (java.util.logging's SimpleFormatter) loads the time-zone
-        // database on its first record; loaded out of descriptors, it fails, and for good.
-        java.time.ZoneId.systemDefault();
-    }
-
-    private Consumer<Throwable> exceptionHandler = EventLoop::logUncaught;
+    /** {@link DefaultReports#HANDLER} unless set: reading the field readies the logger (see there). */
+    private Consumer<Throwable> exceptionHandler = DefaultReports.HANDLER;
     private volatile Thread runningThread;
     private volatile boolean stopping;
     private volatile boolean closed;
@@ -431,8 +418,8 @@ public final class EventLoop implements Executor, AutoCloseable {
             if (handlerFailure instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
-            logUncaught(e);
-            LOG.log(System.Logger.Level.ERROR, "the exception handler itself failed (on " + e + ")", handlerFailure);
+            DefaultReports.HANDLER.accept(e);
+            DefaultReports.error("the exception handler itself failed (on " + e + ")", handlerFailure);
         }
     }
 
@@ -467,21 +454,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         Thread running = runningThread;
         if (running != null && running != Thread.currentThread()) {
             throw new IllegalStateException("not on the loop thread (" + running.getName() + "): use execute()");
-        }
-    }
-
-    /**
-     * The default handler: the logger, and stderr if the logger itself fails (a logging setup that
-     * needs a file while the process is out of descriptors), so that no report is lost.
-     */
-    private static void logUncaught(Throwable e) {
-        try {
-            LOG.log(System.Logger.Level.ERROR, "event loop: " + e, e);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
-        } catch (Throwable loggerFailure) {
-            System.err.println("event loop: " + e + " (the logger failed: " + loggerFailure + ")");
-            e.printStackTrace();
         }
     }
 
