@@ -330,7 +330,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Where the loop reports what user code throws; by default a {@link System.Logger} of this
      * class at ERROR, and stderr if that logger throws. The default logger is made, and the
-     * time-zone database its JDK formatter needs is loaded, when this class is initialized, so a
+     * time-zone database its JDK formatter needs is loaded, when the first loop is opened, so a
      * report made while the process is out of descriptors is not lost (the JDK's logging reads
      * files on first use). A handler of your own should not need a descriptor either: the
      * shortage reports of {@link AsyncSockets#accept} come exactly then.
