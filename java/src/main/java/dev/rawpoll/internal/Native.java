@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 
@@ -64,6 +66,32 @@ public final class Native {
     public static MethodHandle syscallWithHeapAccess(FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(libc("syscall"), descriptor, Linker.Option.captureCallState(CAPTURED),
                 Linker.Option.critical(true), Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * {@code handle}, whose parameter {@code segment} is a buffer followed by its length, as a
+     * handle that takes the buffer, an offset into it and the length, and passes the C function
+     * {@code buffer.asSlice(offset, length)} and the length. The slice is made inside the handle,
+     * next to the downcall that unboxes it, so that an {@link OutOfLineDowncall} (compiled apart
+     * from its callers) has nothing to allocate: a slice made by the caller and passed to a handle
+     * that is not inlined escapes into the call and is allocated on every call.
+     */
+    public static MethodHandle withRange(MethodHandle handle, int segment) {
+        MethodHandle slice;
+        try {
+            slice = MethodHandles.lookup().findVirtual(MemorySegment.class, "asSlice",
+                    MethodType.methodType(MemorySegment.class, long.class, long.class));
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("MemorySegment.asSlice(long, long)", e);
+        }
+        // (..., buffer, offset, sliceLength, length, ...) → (..., buffer, offset, length, ...), both lengths the same
+        MethodHandle sliced = MethodHandles.collectArguments(handle, segment, slice);
+        MethodType type = sliced.type().dropParameterTypes(segment + 3, segment + 4);
+        int[] reorder = new int[sliced.type().parameterCount()];
+        for (int i = 0; i < reorder.length; i++) {
+            reorder[i] = i <= segment + 2 ? i : i - 1;
+        }
+        return MethodHandles.permuteArguments(sliced, type, reorder);
     }
 
     /**

@@ -51,6 +51,20 @@ public interface SocketCalls {
     /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
     long send(MemorySegment errno, int fd, MemorySegment buf, long len, int flags);
 
+    /**
+     * {@link #recv} into {@code buf[offset, offset + len)}, checked by the caller. The Linux
+     * calls slice inside the downcall handle, where the slice costs no allocation; elsewhere
+     * this slice is made here.
+     */
+    default long recv(MemorySegment errno, int fd, MemorySegment buf, long offset, long len, int flags) {
+        return recv(errno, fd, offset == 0 && len == buf.byteSize() ? buf : buf.asSlice(offset, len), len, flags);
+    }
+
+    /** {@link #send} from {@code buf[offset, offset + len)}, checked by the caller; as the range {@code recv}. */
+    default long send(MemorySegment errno, int fd, MemorySegment buf, long offset, long len, int flags) {
+        return send(errno, fd, offset == 0 && len == buf.byteSize() ? buf : buf.asSlice(offset, len), len, flags);
+    }
+
     /** Only on a non-blocking socket; every iovec must point to native memory. */
     long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags);
 

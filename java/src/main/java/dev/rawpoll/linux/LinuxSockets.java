@@ -85,6 +85,8 @@ public final class LinuxSockets implements SocketCalls {
     @Override public int connect(MemorySegment errno, int fd, MemorySegment addr, int addrlen) { return Sockets.connect(errno, fd, addr, addrlen); }
     @Override public long recv(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) { return Sockets.recv(errno, fd, buf, len, flags); }
     @Override public long send(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) { return Sockets.send(errno, fd, buf, len, flags); }
+    @Override public long recv(MemorySegment errno, int fd, MemorySegment buf, long offset, long len, int flags) { return Sockets.recv(errno, fd, buf, offset, len, flags); }
+    @Override public long send(MemorySegment errno, int fd, MemorySegment buf, long offset, long len, int flags) { return Sockets.send(errno, fd, buf, offset, len, flags); }
     @Override public long sendmsg(MemorySegment errno, int fd, MemorySegment msg, int flags) { return Sockets.sendmsg(errno, fd, msg, flags); }
     @Override public int shutdown(MemorySegment errno, int fd, int how) { return Sockets.shutdown(errno, fd, how); }
     @Override public int setsockopt(MemorySegment errno, int fd, int level, int optname, MemorySegment optval, int optlen) { return Sockets.setsockopt(errno, fd, level, optname, optval, optlen); }

@@ -220,12 +220,21 @@ final class SocketHandle {
 
     /** recv(2), for TcpStream.read; {@code len} 0 returns 0 without a system call. */
     int recv(MemorySegment dst, long len) throws SystemCallException {
+        return recv(dst, 0, len);
+    }
+
+    /**
+     * recv(2) into {@code dst[offset, offset + len)}, checked by the caller; {@code len} 0 returns
+     * 0 without a system call. The range goes to the call whole: where the handle is compiled apart
+     * from this code (Linux), a slice made here would be allocated on every call.
+     */
+    int recv(MemorySegment dst, long offset, long len) throws SystemCallException {
         int fd = fd();
         if (len == 0) {
             return 0; // recv would return 0, which means end of stream
         }
         while (true) {
-            long n = RAW.recv(errno, fd, dst, len, 0);
+            long n = RAW.recv(errno, fd, dst, offset, len, 0);
             if (n > 0) {
                 return (int) n;
             }
@@ -242,24 +251,19 @@ final class SocketHandle {
         }
     }
 
-    /** recv(2) into {@code dst[offset, offset + len)}, checked by the caller; sliced here, next to the downcall. */
-    int recv(MemorySegment dst, long offset, long len) throws SystemCallException {
-        return recv(dst.asSlice(offset, len), len);
-    }
-
-    /** send(2) of {@code src[offset, offset + len)}, for TcpStream.write; as {@link #recv(MemorySegment, long, long)}. */
-    int send(MemorySegment src, long offset, long len) throws SystemCallException {
-        return send(src.asSlice(offset, len), len);
-    }
-
     /** send(2) without SIGPIPE, for TcpStream.write; {@code len} 0 returns 0. */
     int send(MemorySegment src, long len) throws SystemCallException {
+        return send(src, 0, len);
+    }
+
+    /** send(2) of {@code src[offset, offset + len)}, checked by the caller; as {@link #recv(MemorySegment, long, long)}. */
+    int send(MemorySegment src, long offset, long len) throws SystemCallException {
         int fd = fd();
         if (len == 0) {
             return 0;
         }
         while (true) {
-            long n = RAW.send(errno, fd, src, len, SEND_FLAGS);
+            long n = RAW.send(errno, fd, src, offset, len, SEND_FLAGS);
             if (n >= 0) {
                 return (int) n;
             }

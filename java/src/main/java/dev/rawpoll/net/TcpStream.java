@@ -58,11 +58,14 @@ public final class TcpStream implements AutoCloseable {
     /** The errno of a failed connect, reported again by every later finishConnect. */
     private int connectError;
     /**
-     * The last array given to read/write and its segment: a caller that reuses its buffer gets
-     * the wrapper for free, even where the JIT cannot scalar-replace it. Dropped by close.
+     * The last array given to read, and to write, and their segments: a caller that reuses its
+     * buffers gets the wrappers for free, even where the JIT cannot scalar-replace them. Dropped
+     * by close.
      */
-    private byte[] lastArray;
-    private MemorySegment lastArraySegment;
+    private byte[] lastReadArray;
+    private MemorySegment lastReadArraySegment;
+    private byte[] lastWriteArray;
+    private MemorySegment lastWriteArraySegment;
     /** Made on first use of {@link #urgentData()}. */
     private UrgentData urgentData;
 
@@ -187,16 +190,29 @@ public final class TcpStream implements AutoCloseable {
      */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return socket.recv(segmentOf(b, off, len), len);
+        return socket.recv(readSegmentOf(b), off, len);
     }
 
-    /** {@code b[off, off + len)} as a heap segment, passed to recv/send in place (critical downcall). */
-    private MemorySegment segmentOf(byte[] b, int off, int len) {
-        if (b != lastArray) {
-            lastArraySegment = MemorySegment.ofArray(b);
-            lastArray = b;
+    /**
+     * {@code b} as a heap segment, passed to recv in place (critical downcall); kept for the next
+     * read into {@code b}. Reads and writes keep one each: a stream that reads into one array and
+     * writes from another makes no segment per call.
+     */
+    private MemorySegment readSegmentOf(byte[] b) {
+        if (b != lastReadArray) {
+            lastReadArraySegment = MemorySegment.ofArray(b);
+            lastReadArray = b;
         }
-        return off == 0 && len == b.length ? lastArraySegment : lastArraySegment.asSlice(off, len);
+        return lastReadArraySegment;
+    }
+
+    /** {@code b} as a heap segment for send, as {@link #readSegmentOf}. */
+    private MemorySegment writeSegmentOf(byte[] b) {
+        if (b != lastWriteArray) {
+            lastWriteArraySegment = MemorySegment.ofArray(b);
+            lastWriteArray = b;
+        }
+        return lastWriteArraySegment;
     }
 
     /**
@@ -231,7 +247,7 @@ public final class TcpStream implements AutoCloseable {
      */
     public int write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        return socket.send(segmentOf(b, off, len), len);
+        return socket.send(writeSegmentOf(b), off, len);
     }
 
     /**
@@ -415,8 +431,10 @@ public final class TcpStream implements AutoCloseable {
     @Override
     public void close() {
         socket.close();
-        lastArray = null;
-        lastArraySegment = null;
+        lastReadArray = null;
+        lastReadArraySegment = null;
+        lastWriteArray = null;
+        lastWriteArraySegment = null;
     }
 
     @Override
