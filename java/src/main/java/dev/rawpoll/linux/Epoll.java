@@ -5,6 +5,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import dev.rawpoll.SystemCallException;
 import dev.rawpoll.internal.Errno;
 import dev.rawpoll.internal.Native;
+import dev.rawpoll.internal.OutOfLineDowncall;
 import dev.rawpoll.internal.Platform;
 import dev.rawpoll.linux.bindings.aarch64.epoll_aarch64_h;
 import dev.rawpoll.linux.bindings.epoll_h;
@@ -84,10 +85,12 @@ final class Epoll {
 
     private static final MethodHandle EPOLL_CREATE1 = Native.downcall(Native.libc("epoll_create1"), EPOLL_CREATE1_DESC, true);
     private static final MethodHandle EPOLL_CTL = Native.downcall(Native.libc("epoll_ctl"), EPOLL_CTL_DESC, true);
-    /** Blocking: never critical. */
-    private static final MethodHandle EPOLL_WAIT = Native.downcall(Native.libc("epoll_wait"), EPOLL_WAIT_DESC, false);
+    /** Blocking: never critical. Out of line (see {@code epoll_wait}). */
+    private static final OutOfLineDowncall EPOLL_WAIT =
+            new OutOfLineDowncall(Native.downcall(Native.libc("epoll_wait"), EPOLL_WAIT_DESC, false));
     /** The same call for timeout 0, which cannot block. */
-    private static final MethodHandle EPOLL_WAIT_NOW = Native.downcall(Native.libc("epoll_wait"), EPOLL_WAIT_DESC, true);
+    private static final OutOfLineDowncall EPOLL_WAIT_NOW =
+            new OutOfLineDowncall(Native.downcall(Native.libc("epoll_wait"), EPOLL_WAIT_DESC, true));
     private static final MethodHandle EVENTFD = Native.downcall(Native.libc("eventfd"), EVENTFD_DESC, true);
     /** Only used on the (non-blocking) eventfd. */
     private static final MethodHandle READ = Native.downcall(Native.libc("read"), READ_DESC, true);
@@ -111,11 +114,11 @@ final class Epoll {
     }
 
     /**
-     * epoll_wait(2); timeout 0 through the critical handle. Two small methods, one downcall each,
-     * so that the JIT inlines the one it needs into the poll loop: FFM's capture-state check
-     * slices the errno segment on every call, and only an inlined call lets escape analysis
-     * remove that slice (the callback echo server allocated one segment per poll while this was
-     * one method with both calls, compiled apart at C1).
+     * epoll_wait(2); timeout 0 through the critical handle. Both handles are {@link
+     * OutOfLineDowncall}s: FFM's capture-state check slices the errno segment on every call, and
+     * only a chain the JIT inlines whole lets escape analysis remove that slice, which from the
+     * loop's poll phase it did not always (the callback echo server allocated one segment per
+     * poll, ~0.04 B per round trip at 1,000 connections).
      */
     static int epoll_wait(MemorySegment errno, int epfd, MemorySegment events, int maxevents, int timeout) {
         return timeout == 0 ? epollWaitNow(errno, epfd, events, maxevents) : epollWait(errno, epfd, events, maxevents, timeout);
@@ -123,7 +126,7 @@ final class Epoll {
 
     private static int epollWait(MemorySegment errno, int epfd, MemorySegment events, int maxevents, int timeout) {
         try {
-            return (int) EPOLL_WAIT.invokeExact(errno, epfd, events, maxevents, timeout);
+            return (int) EPOLL_WAIT.handle().invokeExact(errno, epfd, events, maxevents, timeout);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -131,7 +134,7 @@ final class Epoll {
 
     private static int epollWaitNow(MemorySegment errno, int epfd, MemorySegment events, int maxevents) {
         try {
-            return (int) EPOLL_WAIT_NOW.invokeExact(errno, epfd, events, maxevents, 0);
+            return (int) EPOLL_WAIT_NOW.handle().invokeExact(errno, epfd, events, maxevents, 0);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
