@@ -190,8 +190,8 @@ public final class Sockets {
     private static final OutOfLineDowncall SEND = RECV;
     /**
      * {@code RECV} taking {@code (errno, number, fd, buf, offset, len, flags, NULL, 0)}, for native
-     * buffers only. A heap buffer's range goes through the inlined {@code RECVFROM_SENDTO} with a
-     * slice made here, as before: through this handle, its slice was not removed by escape
+     * buffers only. Heap buffers (whole, or a range sliced here) go through the inlined {@code
+     * RECVFROM_SENDTO}, as before: through this handle, a heap slice was not removed by escape
      * analysis in every compilation (40 B per call measured in ReadWriteAllocationTest), and one
      * type profile seeing both kinds of segment inlines both slice classes, whose merge escape
      * analysis does not remove either.
@@ -288,7 +288,9 @@ public final class Sockets {
     /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
     public static long recv(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return (long) RECV.handle().invokeExact(errno, (long) SYS_RECVFROM, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L);
+            return buf.isNative()
+                    ? (long) RECV.handle().invokeExact(errno, (long) SYS_RECVFROM, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L)
+                    : (long) RECVFROM_SENDTO.invokeExact(errno, (long) SYS_RECVFROM, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -297,7 +299,9 @@ public final class Sockets {
     /** Only on a non-blocking socket; {@code buf} may be a heap segment. */
     public static long send(MemorySegment errno, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return (long) SEND.handle().invokeExact(errno, (long) SYS_SENDTO, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L);
+            return buf.isNative()
+                    ? (long) SEND.handle().invokeExact(errno, (long) SYS_SENDTO, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L)
+                    : (long) RECVFROM_SENDTO.invokeExact(errno, (long) SYS_SENDTO, (long) fd, buf, len, (long) flags, MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -306,6 +310,9 @@ public final class Sockets {
     /** {@link #recv} into {@code buf[offset, offset + len)}, checked by the caller; a native buffer is sliced inside the handle. */
     public static long recv(MemorySegment errno, int fd, MemorySegment buf, long offset, long len, int flags) {
         try {
+            if (offset == 0 && len == buf.byteSize()) {
+                return recv(errno, fd, buf, len, flags); // the whole segment: no slice at all
+            }
             return buf.isNative()
                     ? (long) RANGE_NATIVE.handle().invokeExact(errno, (long) SYS_RECVFROM, (long) fd, buf, offset, len, (long) flags, MemorySegment.NULL, 0L)
                     : (long) RECVFROM_SENDTO.invokeExact(errno, (long) SYS_RECVFROM, (long) fd, buf.asSlice(offset, len), len, (long) flags, MemorySegment.NULL, 0L);
@@ -317,6 +324,9 @@ public final class Sockets {
     /** {@link #send} from {@code buf[offset, offset + len)}, checked by the caller; a native buffer is sliced inside the handle. */
     public static long send(MemorySegment errno, int fd, MemorySegment buf, long offset, long len, int flags) {
         try {
+            if (offset == 0 && len == buf.byteSize()) {
+                return send(errno, fd, buf, len, flags); // the whole segment: no slice at all
+            }
             return buf.isNative()
                     ? (long) RANGE_NATIVE.handle().invokeExact(errno, (long) SYS_SENDTO, (long) fd, buf, offset, len, (long) flags, MemorySegment.NULL, 0L)
                     : (long) RECVFROM_SENDTO.invokeExact(errno, (long) SYS_SENDTO, (long) fd, buf.asSlice(offset, len), len, (long) flags, MemorySegment.NULL, 0L);
