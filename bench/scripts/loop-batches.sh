@@ -9,12 +9,13 @@
 # server thread and for loadgen, system calls and context switches (perf stat), and the CPU the
 # machine left idle and the server and loadgen used; for 1 s, per
 # server thread, the epoll_wait calls and how many events each returned (perf record of the
-# syscalls:sys_exit_epoll_wait* tracepoints). Needs perf, the bench jar and java/target/native.
+# syscalls:sys_exit_epoll_wait* tracepoints). Needs perf, the bench jar (BENCH_JAR=... to pick another
+# build) and java/target/native.
 # Run it as every benchmark: alone, `flock /work/bench.lock bench/scripts/loop-batches.sh ...`.
 set -euo pipefail
 CONNS=$1; CLASS=$2; shift 2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-JAR=$(ls "$ROOT"/bench/target/rawpoll-bench-*-all.jar | head -1)
+JAR=${BENCH_JAR:-$(ls "$ROOT"/bench/target/rawpoll-bench-*-all.jar | head -1)}
 LG=$ROOT/java/target/native/loadgen
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 OUT=$(mktemp -d)
