@@ -119,6 +119,14 @@ public final class EventArray extends Events {
         raw[index] |= readiness;
     }
 
+    /**
+     * Replaces the readiness of collected event {@code index} (io_uring: an edge wake-up read again
+     * after a modify to level or oneshot gets the descriptor's readiness polled then).
+     */
+    public void set(int index, int readiness) {
+        raw[Objects.checkIndex(index, collected)] = readiness;
+    }
+
     /** The key of collected event {@code index}. */
     public long keyAt(int index) {
         return keys[index];

@@ -70,7 +70,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
     private final MemorySegment ctlErrno;
     private final MemorySegment wakeupErrno;
     /** Arm numbers, event slots and the re-arm queue, per descriptor. Under the registrations' lock. */
-    private final UringArms arms = new UringArms();
+    private final UringArms arms;
     private boolean wakeupDisarmed;
     /** A POLL_REMOVE is queued and not yet submitted: a deregister must submit it (the poll holds the file). */
     private boolean removalQueued;
@@ -96,6 +96,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         this.pollErrno = errno;
         this.ctlErrno = Native.allocateCapture(arena);
         this.wakeupErrno = Native.allocateCapture(arena);
+        this.arms = new UringArms(arena);
     }
 
     /**
@@ -173,6 +174,11 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         registrations.put(fd, generation, interest, token);
         arm(fd, interest);
         kick();
+        if ((interest & Interest.EDGE) == 0 && waiting == null) {
+            // An edge wake-up of the current batch read again under a level or oneshot interest
+            // gets the readiness of now, as a fresh poll would report it: UringArms.refreshWakeUp.
+            arms.refreshWakeUp(fd, interest, ctlErrno);
+        }
     }
 
     @Override
@@ -182,6 +188,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
             throw Uring.error("io_uring POLL_REMOVE(fd=" + fd + ")", Uring.ENOENT);
         }
         registrations.remove(fd);
+        arms.forget(fd);
         disarm(fd);
         if (!removalQueued) {
             return; // nothing of it in the kernel (its POLL_ADD, if any, was withdrawn)
@@ -209,6 +216,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 return;
             }
             registrations.remove(fd);
+            arms.forget(fd);
             disarm(fd);
             if (removalQueued) {
                 if (waiting == null) {
@@ -286,7 +294,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
      * with no event yet finds the array full (it stays for the next wait). Under the lock.
      */
     private void reap(EventArray events) {
-        arms.newBatch();
+        arms.newBatch(events);
         int ready = ring.ready();
         int read = 0;
         MemorySegment cq = ring.cq();
@@ -322,7 +330,8 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 arms.queueRearm(fd);
                 continue;
             }
-            if (!arms.event(events, registrations, fd, res < 0 ? Readiness.ERROR : UringBits.readiness(res))) {
+            boolean wakeUp = (registrations.interestOf(fd) & Interest.EDGE) != 0; // a multishot poll's
+            if (!arms.event(events, registrations, fd, res < 0 ? Readiness.ERROR : UringBits.readiness(res), wakeUp)) {
                 break;
             }
             if (!more) {

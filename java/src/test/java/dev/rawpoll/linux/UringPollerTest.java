@@ -55,6 +55,27 @@ class UringPollerTest extends PollerContractTest {
         }
     }
 
+    /**
+     * A wake-up read again after a modify to another edge interest stays a wake-up (the edge rule
+     * of io_uring: it may be reported after the data was drained); only a modify to level or
+     * oneshot polls the descriptor again (PollerContractTest.edgeWakeUpReadAfterAModifyToLevel...).
+     * Modified twice, edge then level, it is polled again by the second.
+     */
+    @Test
+    void aWakeUpReadAfterAModifyToEdgeStaysAWakeUp() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | EDGE, 1);
+        expectNoEvent(1);
+        handles.write(s.b(), 1);
+        assertEquals(1, handles.drain(s.a()));
+        assertEquals(1, poller.poll(events, 0, MILLISECONDS), "the wake-up");
+        poller.modify(s.a(), READABLE | WRITABLE | EDGE, 2);
+        assertEquals(Readiness.READABLE, events.readiness(0), "what woke it, not what is ready now");
+        poller.modify(s.a(), READABLE | WRITABLE, 3);
+        assertEquals(Readiness.WRITABLE, events.readiness(0), "polled again: what is ready now");
+        assertEquals(3, events.token(0));
+    }
+
     /** The point of the ring: registrations and modifications cost no io_uring_enter of their own. */
     @Test
     void everyChangeOfAPassIsSubmittedWithTheWait() throws IOException {
