@@ -74,6 +74,8 @@ public final class UringPoller extends PollerBase implements Completions.Provide
     private boolean wakeupDisarmed;
     /** A POLL_REMOVE is queued and not yet submitted: a deregister must submit it (the poll holds the file). */
     private boolean removalQueued;
+    /** A deregister during the wait queued a POLL_REMOVE: the poll submits it before it returns. */
+    private boolean releasePending;
     /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
     private volatile Thread waiting;
     /** The thread that polled last: the one that may submit outside a wait. */
@@ -193,10 +195,13 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         if (!removalQueued) {
             return; // nothing of it in the kernel (its POLL_ADD, if any, was withdrawn)
         }
-        if (waiting == null && poller == Thread.currentThread()) {
+        if (waiting == null) {
             // The poll holds the file: remove it now, so that a close after this returns closes.
+            // From another thread too (as letGo): the cancelled poll is freed by the polling
+            // thread's task work, which runs at its next system call.
             submit("POLL_REMOVE, fd=", fd);
         } else {
+            releasePending = true; // the woken poll submits it before it returns (waitOnce)
             kick();
         }
     }
@@ -222,6 +227,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 if (waiting == null) {
                     submit("POLL_REMOVE before close, fd=", fd);
                 } else {
+                    releasePending = true;
                     kick();
                 }
             }
@@ -259,7 +265,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
             ready = arms.takeBackStale(ring, registrations, REMOVE);
             armAgain();
             toSubmit = ring.flush();
-            removalQueued = false; // submitted by the enter below
+            removalQueued = releasePending = false; // submitted by the enter below
             waiting = poller;
         } finally {
             lock.unlock();
@@ -283,6 +289,12 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         try {
             waiting = null;
             reap(events);
+            if (releasePending && removalQueued) {
+                // Deregistered by another thread during the wait, which only kicked it: submitted
+                // before the poll returns, also when it returns for a wakeup, so that a close after
+                // that deregister closes.
+                submit("POLL_REMOVE queued during the wait, to_submit=", ring.unsubmitted());
+            }
         } finally {
             lock.unlock();
         }
@@ -420,7 +432,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         if (ring.enter(errno, ring.flush(), 0) < 0) {
             throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
-        removalQueued = false;
+        removalQueued = releasePending = false;
     }
 
     @Override
@@ -443,6 +455,16 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         Epoll.close(pollErrno, wakeupFd);
         ring.close();
         arena.close();
+    }
+
+    /** Whether a thread waits in the ring now; read by tests. */
+    boolean isWaiting() {
+        return waiting != null;
+    }
+
+    /** The registrations' lock, which a poll takes to submit and to reap; for tests that order a race. */
+    ReentrantLock registrationsLock() {
+        return registrations.lock();
     }
 
     /** Waits a signal interrupted (EINTR) and that were resumed; read by tests. */

@@ -129,6 +129,66 @@ class UringPollerTest extends PollerContractTest {
     }
 
     /**
+     * A deregister from another thread while no poll waits submits its POLL_REMOVE itself, so that
+     * a close after it closes (the model test found it queued until the next poll, with the file
+     * held: DEREGISTER_DURING_POLL after a poll that had returned for an event).
+     */
+    @Test
+    void aDeregisterFromAnotherThreadBetweenPollsReleasesTheFile() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 1);
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS)); // armed in the kernel by this thread
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                poller.deregister(s.a());
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        other.join();
+        assertEquals(null, failed.get());
+        s.closeA();
+        assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
+     * A deregister from another thread while a poll waits is submitted before that poll returns,
+     * also when the poll returns for a wakeup that came with it (the model test's
+     * DEREGISTER_DURING_POLL: the removal was left in the SQ, and the closed socket stayed open).
+     * The other thread holds the registrations' lock from the wakeup to the deregister, so that
+     * the woken poll reaps both at once.
+     */
+    @Test
+    void aDeregisterFromAnotherThreadDuringAPollIsSubmittedBeforeThePollReturns() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 1);
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS)); // armed in the kernel
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                while (!uring().isWaiting()) {
+                    Thread.onSpinWait();
+                }
+                uring().registrationsLock().lock();
+                try {
+                    poller.wakeup();
+                    poller.deregister(s.a());
+                } finally {
+                    uring().registrationsLock().unlock();
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        assertEquals(0, poller.poll(events, 10, TimeUnit.SECONDS), "woken, no event");
+        other.join();
+        assertEquals(null, failed.get());
+        s.closeA();
+        assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
      * A change that replaces a POLL_ADD the kernel has not taken yet withdraws it instead of
      * submitting it with its POLL_REMOVE: a multishot poll that is ready when armed survives a
      * POLL_REMOVE submitted with it (Linux 6.18) and keeps its file open. So deregister, then close,
