@@ -35,13 +35,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #modify} and {@link #deregister} remove the armed poll: a POLL_ADD still in the SQ is made
  * a NOP, one the kernel took gets an {@code IORING_OP_POLL_REMOVE}; completions of a replaced poll
  * carry an older arm number in their user_data and are dropped. Several completions of one
- * descriptor in one wait merge into one event.
+ * descriptor in one wait merge into one event. An edge wake-up read again after a modify to level
+ * or oneshot in the same batch gets the readiness of then ({@code poll(2)}, timeout 0), as a fresh
+ * poll would report it.
  *
  * <p>Threads: only the polling thread enters the ring to wait, since a request belongs to the
  * thread that submitted it (its completions are posted through that thread's task work, and it may
  * be cancelled when that thread exits; a cancelled poll is armed again by the next wait). A change
  * from another thread is queued under the registrations' lock, and a waiting poll is woken to
- * submit it (not a {@link #wakeup()}: that poll goes on waiting).
+ * submit it (not a {@link #wakeup()}: that poll goes on waiting); a deregister, whose poll holds the
+ * file, is submitted before the woken poll returns, or by its own thread when no poll waits.
  *
  * <p>Where it differs from epoll ({@link Poller} lists it; reasons in {@code docs/io_uring.md}): a
  * poll in flight holds the open file, and the registration follows the number, so a descriptor
