@@ -76,6 +76,44 @@ class UringPollerTest extends PollerContractTest {
         assertEquals(3, events.token(0));
     }
 
+    /**
+     * A modify from another thread as the polling thread begins its next poll (its events of the
+     * last batch already forgotten) finds no event to poll again, and is no error: the thread
+     * holds the registrations' lock until the poll waits for it, past the point where it cleared
+     * its events.
+     */
+    @Test
+    void aModifyFromAnotherThreadAsTheNextPollBeginsIsNoError() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | EDGE, 1);
+        expectNoEvent(1);
+        handles.write(s.b(), 1);
+        assertEquals(1, handles.drain(s.a()));
+        assertEquals(1, poller.poll(events, 0, MILLISECONDS), "the wake-up");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread poll = Thread.currentThread();
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        Thread other = Thread.ofPlatform().start(() -> {
+            uring().registrationsLock().lock();
+            locked.countDown();
+            try {
+                while (!uring().registrationsLock().hasQueuedThread(poll)) {
+                    Thread.onSpinWait();
+                }
+                poller.modify(s.a(), READABLE | WRITABLE, 2);
+            } catch (Throwable t) {
+                failed.set(t);
+            } finally {
+                uring().registrationsLock().unlock();
+            }
+        });
+        locked.await(); // so this poll waits for the lock before it submits anything
+        Map<Long, Integer> got = pollOnce(1000);
+        other.join();
+        assertEquals(null, failed.get());
+        assertEquals(Readiness.WRITABLE, got.getOrDefault(2L, 0), describe(got));
+    }
+
     /** The point of the ring: registrations and modifications cost no io_uring_enter of their own. */
     @Test
     void everyChangeOfAPassIsSubmittedWithTheWait() throws IOException {
