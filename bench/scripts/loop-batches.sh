@@ -6,14 +6,16 @@
 #
 # Starts the server (a class of dev.rawpoll.bench.servers, on port 0), warms it up with loadgen
 # (4 s), then under a second loadgen run (64 B messages, 5 s) prints: round trips/s; for 2 s, per
-# server thread and for loadgen, system calls and context switches (perf stat); for 1 s, per
+# server thread and for loadgen, system calls and context switches (perf stat), and the CPU the
+# machine left idle and the server and loadgen used; for 1 s, per
 # server thread, the epoll_wait calls and how many events each returned (perf record of the
-# syscalls:sys_exit_epoll_wait* tracepoints). Needs perf, the bench jar and java/target/native.
+# syscalls:sys_exit_epoll_wait* tracepoints). Needs perf, the bench jar (BENCH_JAR=... to pick another
+# build) and java/target/native.
 # Run it as every benchmark: alone, `flock /work/bench.lock bench/scripts/loop-batches.sh ...`.
 set -euo pipefail
 CONNS=$1; CLASS=$2; shift 2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-JAR=$(ls "$ROOT"/bench/target/rawpoll-bench-*-all.jar | head -1)
+JAR=${BENCH_JAR:-$(ls "$ROOT"/bench/target/rawpoll-bench-*-all.jar | head -1)}
 LG=$ROOT/java/target/native/loadgen
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 OUT=$(mktemp -d)
@@ -27,14 +29,21 @@ PORT=$(grep -o 'listening on [0-9]*' "$OUT/server" | awk '{print $3}')
 "$LG" -p "$PORT" -c "$CONNS" -s 64 -d 5 -w 1 > "$OUT/loadgen" &
 LPID=$!
 sleep 2
+# CPU use over the same 2 s: the machine's idle share (/proc/stat), the server's and loadgen's (ticks)
+cpu_idle() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+read -r I0 T0 < <(cpu_idle); S0=$(ticks "$SPID"); L0=$(ticks "$LPID")
 perf stat --per-thread -e raw_syscalls:sys_enter,context-switches -p "$SPID" -o "$OUT/server.perf" -- sleep 2 &
 PPID2=$!
 perf stat -e raw_syscalls:sys_enter,context-switches -p "$LPID" -o "$OUT/loadgen.perf" -- sleep 2
 wait $PPID2
+read -r I1 T1 < <(cpu_idle); S1=$(ticks "$SPID"); L1=$(ticks "$LPID")
 perf record -q -e syscalls:sys_exit_epoll_wait -e syscalls:sys_exit_epoll_pwait -e syscalls:sys_exit_epoll_pwait2 \
     -p "$SPID" -o "$OUT/waits.data" -- sleep 1 > /dev/null 2>&1
 wait $LPID
 echo "$CLASS $* at $CONNS connections: $(grep -o '"round_trips_per_s":[0-9.]*' "$OUT/loadgen" | cut -d: -f2) round trips/s"
+HZ=$(getconf CLK_TCK)
+echo "  CPU over the 2 s: machine idle $(( 100 * (I1 - I0) / (T1 - T0) )) %, server $(( 100 * (S1 - S0) / HZ / 2 )) % of a core, loadgen $(( 100 * (L1 - L0) / HZ / 2 )) %"
 awk '/raw_syscalls|context-switches/ && $2+0 > 1000 {printf "  %-28s %10d %s in 2 s\n", $1, $2, $3}' "$OUT/server.perf"
 awk '/raw_syscalls|context-switches/ {printf "  %-28s %10d %s in 2 s\n", "loadgen", $1, $2}' "$OUT/loadgen.perf"
 perf script -i "$OUT/waits.data" -F tid,trace 2>/dev/null | python3 -c '

@@ -186,6 +186,10 @@ int main(int argc, char **argv) {
     pending_by_fd = calloc(pending_slots, sizeof *pending_by_fd);
     if (pending_by_fd == NULL) die("calloc");
 
+    /* A write to a peer whose reset came after its end of stream fails with EPIPE and raises
+     * SIGPIPE, whose default action would end the server: the error is handled where the write
+     * returns it (the connection is closed). Ignoring the signal costs nothing per write. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) die("signal(SIGPIPE)");
     int signal_fd = open_signalfd();
     int listen_fd = listen_on(argc == 3 ? argv[2] : "127.0.0.1", (int)port);
     epfd = epoll_create1(EPOLL_CLOEXEC);

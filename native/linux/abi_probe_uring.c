@@ -53,6 +53,9 @@ int main(void) {
     S(__kernel_timespec);
     O(__kernel_timespec, tv_sec); O(__kernel_timespec, tv_nsec);
 
+    S(pollfd);
+    O(pollfd, fd); O(pollfd, events); O(pollfd, revents);
+
     C(SYS_io_uring_setup); C(SYS_io_uring_enter);
     C(IORING_SETUP_CQSIZE); C(IORING_SETUP_CLAMP); C(IORING_SETUP_SUBMIT_ALL); C(IORING_SETUP_COOP_TASKRUN);
     C(IORING_FEAT_SINGLE_MMAP); C(IORING_FEAT_NODROP); C(IORING_FEAT_EXT_ARG);

@@ -76,7 +76,11 @@ import java.util.concurrent.TimeUnit;
  * (the libuv rule): an event whose registration was removed or replaced since it was collected
  * reads as readiness {@code 0} and token {@link Events#NO_TOKEN}; {@code READABLE}/{@code
  * WRITABLE} bits no longer in the current interest are masked off, and the token is the current
- * one. So an event never reaches the new owner of a reused descriptor number.
+ * one. So an event never reaches the new owner of a reused descriptor number. An event read after
+ * a modify follows the rules of a fresh poll of the new interest: a level-triggered or oneshot
+ * event keeps the readiness of the poll, masked; an io_uring edge wake-up modified to level,
+ * oneshot or 0 gets the handle's readiness polled then ({@code poll(2)}), since its bits say what
+ * woke the handle, not what is ready.
  *
  * <p>A handle closed without {@link #deregister} is dropped by epoll only once the last descriptor
  * of its open file is closed: while a {@code dup}'d copy stays open the kernel keeps the

@@ -119,6 +119,17 @@ public final class EventArray extends Events {
         raw[index] |= readiness;
     }
 
+    /**
+     * Replaces the readiness of collected event {@code index} (io_uring: an edge wake-up read again
+     * after a modify to level or oneshot gets the descriptor's readiness polled then). Nothing if
+     * the events were cleared since: a modify from another thread may come as a new poll begins.
+     */
+    public void set(int index, int readiness) {
+        if (index < collected) {
+            raw[index] = readiness;
+        }
+    }
+
     /** The key of collected event {@code index}. */
     public long keyAt(int index) {
         return keys[index];

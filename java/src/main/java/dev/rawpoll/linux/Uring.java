@@ -16,6 +16,7 @@ import dev.rawpoll.linux.bindings.io_uring_getevents_arg;
 import dev.rawpoll.linux.bindings.io_uring_h;
 import dev.rawpoll.linux.bindings.io_uring_params;
 import dev.rawpoll.linux.bindings.io_uring_sqe;
+import dev.rawpoll.linux.bindings.pollfd;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
@@ -56,6 +57,7 @@ final class Uring {
     private static final GroupLayout CQE_LAYOUT = AARCH64 ? dev.rawpoll.linux.bindings.aarch64.io_uring_cqe.layout() : io_uring_cqe.layout();
     private static final GroupLayout GETEVENTS_ARG_LAYOUT = AARCH64 ? dev.rawpoll.linux.bindings.aarch64.io_uring_getevents_arg.layout() : io_uring_getevents_arg.layout();
     private static final GroupLayout TIMESPEC_LAYOUT = AARCH64 ? dev.rawpoll.linux.bindings.aarch64.__kernel_timespec.layout() : __kernel_timespec.layout();
+    private static final GroupLayout POLLFD_LAYOUT = AARCH64 ? dev.rawpoll.linux.bindings.aarch64.pollfd.layout() : pollfd.layout();
 
     private static long offset(GroupLayout struct, String field) {
         return struct.byteOffset(MemoryLayout.PathElement.groupElement(field));
@@ -108,6 +110,12 @@ final class Uring {
     static final long SIZEOF_TIMESPEC = TIMESPEC_LAYOUT.byteSize();
     static final long TIMESPEC_SEC = offset(TIMESPEC_LAYOUT, "tv_sec");
     static final long TIMESPEC_NSEC = offset(TIMESPEC_LAYOUT, "tv_nsec");
+
+    // struct pollfd { int fd; short events; short revents; }, for poll(2)
+    static final long SIZEOF_POLLFD = POLLFD_LAYOUT.byteSize();
+    static final long POLLFD_FD = offset(POLLFD_LAYOUT, "fd");
+    static final long POLLFD_EVENTS = offset(POLLFD_LAYOUT, "events");
+    static final long POLLFD_REVENTS = offset(POLLFD_LAYOUT, "revents");
 
     // io_uring_setup flags and features
     static final int IORING_SETUP_CQSIZE = AARCH64 ? io_uring_aarch64_h.IORING_SETUP_CQSIZE() : io_uring_h.IORING_SETUP_CQSIZE();
@@ -187,6 +195,9 @@ final class Uring {
             Native.downcall(io_uring_h.mmap$address(), io_uring_h.mmap$descriptor(), false);
     private static final MethodHandle MUNMAP =
             Native.downcall(io_uring_h.munmap$address(), io_uring_h.munmap$descriptor(), false);
+    /** Only ever called with timeout 0 (it never blocks), so critical. */
+    private static final MethodHandle POLL =
+            Native.downcall(io_uring_h.poll$address(), io_uring_h.poll$descriptor(), true);
 
     /** {@code int io_uring_setup(u32 entries, struct io_uring_params *p)}: the ring's descriptor, or -1. */
     static int io_uring_setup(MemorySegment errno, int entries, MemorySegment params) {
@@ -224,6 +235,18 @@ final class Uring {
     static int munmap(MemorySegment errno, MemorySegment addr, long length) {
         try {
             return (int) MUNMAP.invokeExact(errno, addr, length);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}: how many entries have a
+     * non-zero revents, or -1. Callers pass timeout 0: the call must not block.
+     */
+    static int poll(MemorySegment errno, MemorySegment fds, long nfds, int timeout) {
+        try {
+            return (int) POLL.invokeExact(errno, fds, nfds, timeout);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -35,13 +35,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #modify} and {@link #deregister} remove the armed poll: a POLL_ADD still in the SQ is made
  * a NOP, one the kernel took gets an {@code IORING_OP_POLL_REMOVE}; completions of a replaced poll
  * carry an older arm number in their user_data and are dropped. Several completions of one
- * descriptor in one wait merge into one event.
+ * descriptor in one wait merge into one event. An edge wake-up read again after a modify to level
+ * or oneshot in the same batch gets the readiness of then ({@code poll(2)}, timeout 0), as a fresh
+ * poll would report it.
  *
  * <p>Threads: only the polling thread enters the ring to wait, since a request belongs to the
  * thread that submitted it (its completions are posted through that thread's task work, and it may
  * be cancelled when that thread exits; a cancelled poll is armed again by the next wait). A change
  * from another thread is queued under the registrations' lock, and a waiting poll is woken to
- * submit it (not a {@link #wakeup()}: that poll goes on waiting).
+ * submit it (not a {@link #wakeup()}: that poll goes on waiting); a deregister, whose poll holds the
+ * file, is submitted before the woken poll returns, or by its own thread when no poll waits.
  *
  * <p>Where it differs from epoll ({@link Poller} lists it; reasons in {@code docs/io_uring.md}): a
  * poll in flight holds the open file, and the registration follows the number, so a descriptor
@@ -70,10 +73,12 @@ public final class UringPoller extends PollerBase implements Completions.Provide
     private final MemorySegment ctlErrno;
     private final MemorySegment wakeupErrno;
     /** Arm numbers, event slots and the re-arm queue, per descriptor. Under the registrations' lock. */
-    private final UringArms arms = new UringArms();
+    private final UringArms arms;
     private boolean wakeupDisarmed;
     /** A POLL_REMOVE is queued and not yet submitted: a deregister must submit it (the poll holds the file). */
     private boolean removalQueued;
+    /** A deregister during the wait queued a POLL_REMOVE: the poll submits it before it returns. */
+    private boolean releasePending;
     /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
     private volatile Thread waiting;
     /** The thread that polled last: the one that may submit outside a wait. */
@@ -96,6 +101,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         this.pollErrno = errno;
         this.ctlErrno = Native.allocateCapture(arena);
         this.wakeupErrno = Native.allocateCapture(arena);
+        this.arms = new UringArms(arena);
     }
 
     /**
@@ -173,6 +179,11 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         registrations.put(fd, generation, interest, token);
         arm(fd, interest);
         kick();
+        if ((interest & Interest.EDGE) == 0 && waiting == null) {
+            // An edge wake-up of the current batch read again under a level or oneshot interest
+            // gets the readiness of now, as a fresh poll would report it: UringArms.refreshWakeUp.
+            arms.refreshWakeUp(fd, interest, ctlErrno);
+        }
     }
 
     @Override
@@ -182,14 +193,18 @@ public final class UringPoller extends PollerBase implements Completions.Provide
             throw Uring.error("io_uring POLL_REMOVE(fd=" + fd + ")", Uring.ENOENT);
         }
         registrations.remove(fd);
+        arms.forget(fd);
         disarm(fd);
         if (!removalQueued) {
             return; // nothing of it in the kernel (its POLL_ADD, if any, was withdrawn)
         }
-        if (waiting == null && poller == Thread.currentThread()) {
+        if (waiting == null) {
             // The poll holds the file: remove it now, so that a close after this returns closes.
+            // From another thread too (as letGo): the cancelled poll is freed by the polling
+            // thread's task work, which runs at its next system call.
             submit("POLL_REMOVE, fd=", fd);
         } else {
+            releasePending = true; // the woken poll submits it before it returns (waitOnce)
             kick();
         }
     }
@@ -209,11 +224,13 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 return;
             }
             registrations.remove(fd);
+            arms.forget(fd);
             disarm(fd);
             if (removalQueued) {
                 if (waiting == null) {
                     submit("POLL_REMOVE before close, fd=", fd);
                 } else {
+                    releasePending = true;
                     kick();
                 }
             }
@@ -251,7 +268,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
             ready = arms.takeBackStale(ring, registrations, REMOVE);
             armAgain();
             toSubmit = ring.flush();
-            removalQueued = false; // submitted by the enter below
+            removalQueued = releasePending = false; // submitted by the enter below
             waiting = poller;
         } finally {
             lock.unlock();
@@ -275,6 +292,12 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         try {
             waiting = null;
             reap(events);
+            if (releasePending && removalQueued) {
+                // Deregistered by another thread during the wait, which only kicked it: submitted
+                // before the poll returns, also when it returns for a wakeup, so that a close after
+                // that deregister closes.
+                submit("POLL_REMOVE queued during the wait, to_submit=", ring.unsubmitted());
+            }
         } finally {
             lock.unlock();
         }
@@ -286,7 +309,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
      * with no event yet finds the array full (it stays for the next wait). Under the lock.
      */
     private void reap(EventArray events) {
-        arms.newBatch();
+        arms.newBatch(events);
         int ready = ring.ready();
         int read = 0;
         MemorySegment cq = ring.cq();
@@ -322,7 +345,8 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 arms.queueRearm(fd);
                 continue;
             }
-            if (!arms.event(events, registrations, fd, res < 0 ? Readiness.ERROR : UringBits.readiness(res))) {
+            boolean wakeUp = (registrations.interestOf(fd) & Interest.EDGE) != 0; // a multishot poll's
+            if (!arms.event(events, registrations, fd, res < 0 ? Readiness.ERROR : UringBits.readiness(res), wakeUp)) {
                 break;
             }
             if (!more) {
@@ -411,7 +435,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         if (ring.enter(errno, ring.flush(), 0) < 0) {
             throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
         }
-        removalQueued = false;
+        removalQueued = releasePending = false;
     }
 
     @Override
@@ -434,6 +458,16 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         Epoll.close(pollErrno, wakeupFd);
         ring.close();
         arena.close();
+    }
+
+    /** Whether a thread waits in the ring now; read by tests. */
+    boolean isWaiting() {
+        return waiting != null;
+    }
+
+    /** The registrations' lock, which a poll takes to submit and to reap; for tests that order a race. */
+    ReentrantLock registrationsLock() {
+        return registrations.lock();
     }
 
     /** Waits a signal interrupted (EINTR) and that were resumed; read by tests. */

@@ -116,7 +116,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Runs {@code command} on the loop thread in a coming pass. Any thread; wakes the loop if it
-     * is waiting.
+     * is waiting. While a pass is past its wait (running callbacks) nothing is signalled: the
+     * loop takes the command before it waits again (Netty's awake flag), so commands handed over
+     * by a busy loop's own callbacks, or by other threads while it works, cost no eventfd write
+     * and no extra wait to drain it.
      *
      * @throws RejectedExecutionException if the loop is closed
      */
@@ -126,7 +129,9 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new RejectedExecutionException("event loop is closed");
         }
         pass.inbox.add(Objects.requireNonNull(command, "command"));
-        poller.wakeup();
+        if (!pass.awake) { // an awake pass takes the inbox before it waits: no eventfd write, no drain
+            poller.wakeup();
+        }
     }
 
     /** Makes a waiting pass return at once. Any thread. */
@@ -296,6 +301,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         enter();
         try {
             pass.run(timeout < 0 ? -1 : unit.toNanos(timeout), stopping);
+            if (pass.hasInbox()) {
+                // handed over while the pass was awake, without a signal: the host may wait on the
+                // poller's backend handle next, so make it readable
+                poller.wakeup();
+            }
         } finally {
             exit();
         }

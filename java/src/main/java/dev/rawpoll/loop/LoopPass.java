@@ -28,6 +28,12 @@ final class LoopPass {
     final FdWatchers watchers;
     /** Handed over by other threads through {@link EventLoop#execute}. */
     final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /**
+     * True from the return of this pass's poll to the end of the pass: the loop thread will take
+     * the {@link #inbox} again before it next waits, so {@link EventLoop#execute} need not signal
+     * the poller (Netty's {@code AWAKE} state). Written by the loop thread, read by any.
+     */
+    volatile boolean awake;
     /** The loop's close hook, with the closes other threads began. */
     private final SocketCloses closes;
     /** The tasks' socket operations in flight, where the poller does the I/O (io_uring); else null. */
@@ -48,14 +54,20 @@ final class LoopPass {
 
     /** One pass; waits at most {@code maxWaitNanos} ({@code < 0}: as the timers allow). */
     void run(long maxWaitNanos, boolean stopping) {
-        closes.finishPending();
-        timers.compactIfMostlyCancelled();
-        long timeout = pollTimeout(maxWaitNanos, stopping);
-        watchers.flush();
-        poll(timeout);
-        queueDueTimers();
-        runReady();
-        loop.reportUnobservedFailures();
+        try {
+            closes.finishPending();
+            timers.compactIfMostlyCancelled();
+            long timeout = pollTimeout(maxWaitNanos, stopping);
+            watchers.flush();
+            poll(timeout);
+            queueDueTimers();
+            runReady();
+            loop.reportUnobservedFailures();
+        } finally {
+            // Before the next pass reads the inbox (pollTimeout): a command added after this write
+            // signals the poller, one added before it is found by that read (both are volatile).
+            awake = false;
+        }
     }
 
     /** 0 if anything is ready, else until the earliest timer (and at most {@code maxWaitNanos}), else -1. */
@@ -83,6 +95,7 @@ final class LoopPass {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        awake = true;
         events.forEach(onEvent);
         moveInbox();
     }
@@ -112,6 +125,11 @@ final class LoopPass {
         while ((r = inbox.poll()) != null) {
             ready.add(r);
         }
+    }
+
+    /** Whether commands handed over by {@link EventLoop#execute} wait in the inbox. Any thread. */
+    boolean hasInbox() {
+        return !inbox.isEmpty();
     }
 
     /** When a pass is next needed without I/O: now, the earliest timer, or {@link EventLoop#NO_DEADLINE}. */

@@ -101,7 +101,8 @@ class Aarch64AbiProbeTest {
                 dev.rawpoll.linux.bindings.aarch64.io_uring_sqe.layout(),
                 dev.rawpoll.linux.bindings.aarch64.io_uring_cqe.layout(),
                 dev.rawpoll.linux.bindings.aarch64.io_uring_getevents_arg.layout(),
-                dev.rawpoll.linux.bindings.aarch64.__kernel_timespec.layout());
+                dev.rawpoll.linux.bindings.aarch64.__kernel_timespec.layout(),
+                dev.rawpoll.linux.bindings.aarch64.pollfd.layout());
         assertEquals(uringProbe, aarch64Bindings);
         assertEquals(UringAbiProbeTest.javaSide(), aarch64Bindings, "the x86-64 io_uring bindings");
     }
@@ -117,7 +118,7 @@ class Aarch64AbiProbeTest {
         Class<?> uring = aarch64.load(Uring.class.getName());
         Map<String, String> structs = Map.of("PARAMS", "io_uring_params", "SQ_OFF", "io_sqring_offsets",
                 "CQ_OFF", "io_cqring_offsets", "SQE", "io_uring_sqe", "CQE", "io_uring_cqe",
-                "GETEVENTS_ARG", "io_uring_getevents_arg", "TIMESPEC", "__kernel_timespec");
+                "GETEVENTS_ARG", "io_uring_getevents_arg", "TIMESPEC", "__kernel_timespec", "POLLFD", "pollfd");
         int checked = 0;
         for (java.lang.reflect.Field f : uring.getDeclaredFields()) {
             if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) || !f.getType().isPrimitive()

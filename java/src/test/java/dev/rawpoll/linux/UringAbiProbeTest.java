@@ -11,6 +11,7 @@ import dev.rawpoll.linux.bindings.io_uring_getevents_arg;
 import dev.rawpoll.linux.bindings.io_uring_h;
 import dev.rawpoll.linux.bindings.io_uring_params;
 import dev.rawpoll.linux.bindings.io_uring_sqe;
+import dev.rawpoll.linux.bindings.pollfd;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
@@ -36,7 +37,7 @@ class UringAbiProbeTest {
     static Map<String, Long> javaSide() throws ReflectiveOperationException {
         return javaSide(io_uring_h.class, io_sqring_offsets.layout(), io_cqring_offsets.layout(),
                 io_uring_params.layout(), io_uring_sqe.layout(), io_uring_cqe.layout(),
-                io_uring_getevents_arg.layout(), __kernel_timespec.layout());
+                io_uring_getevents_arg.layout(), __kernel_timespec.layout(), pollfd.layout());
     }
 
     /** The same from any set of io_uring bindings (the aarch64 ones: {@code Aarch64AbiProbeTest}). */

@@ -55,6 +55,65 @@ class UringPollerTest extends PollerContractTest {
         }
     }
 
+    /**
+     * A wake-up read again after a modify to another edge interest stays a wake-up (the edge rule
+     * of io_uring: it may be reported after the data was drained); only a modify to level or
+     * oneshot polls the descriptor again (PollerContractTest.edgeWakeUpReadAfterAModifyToLevel...).
+     * Modified twice, edge then level, it is polled again by the second.
+     */
+    @Test
+    void aWakeUpReadAfterAModifyToEdgeStaysAWakeUp() throws IOException {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | EDGE, 1);
+        expectNoEvent(1);
+        handles.write(s.b(), 1);
+        assertEquals(1, handles.drain(s.a()));
+        assertEquals(1, poller.poll(events, 0, MILLISECONDS), "the wake-up");
+        poller.modify(s.a(), READABLE | WRITABLE | EDGE, 2);
+        assertEquals(Readiness.READABLE, events.readiness(0), "what woke it, not what is ready now");
+        poller.modify(s.a(), READABLE | WRITABLE, 3);
+        assertEquals(Readiness.WRITABLE, events.readiness(0), "polled again: what is ready now");
+        assertEquals(3, events.token(0));
+    }
+
+    /**
+     * A modify from another thread as the polling thread begins its next poll (its events of the
+     * last batch already forgotten) finds no event to poll again, and is no error: the thread
+     * holds the registrations' lock until the poll waits for it, past the point where it cleared
+     * its events.
+     */
+    @Test
+    void aModifyFromAnotherThreadAsTheNextPollBeginsIsNoError() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE | EDGE, 1);
+        expectNoEvent(1);
+        handles.write(s.b(), 1);
+        assertEquals(1, handles.drain(s.a()));
+        assertEquals(1, poller.poll(events, 0, MILLISECONDS), "the wake-up");
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread poll = Thread.currentThread();
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        Thread other = Thread.ofPlatform().start(() -> {
+            uring().registrationsLock().lock();
+            locked.countDown();
+            try {
+                while (!uring().registrationsLock().hasQueuedThread(poll)) {
+                    Thread.onSpinWait();
+                }
+                poller.modify(s.a(), READABLE | WRITABLE, 2);
+            } catch (Throwable t) {
+                failed.set(t);
+            } finally {
+                uring().registrationsLock().unlock();
+            }
+        });
+        locked.await(); // so this poll waits for the lock before it submits anything
+        Map<Long, Integer> got = pollOnce(1000);
+        other.join();
+        assertEquals(null, failed.get());
+        assertEquals(Readiness.WRITABLE, got.getOrDefault(2L, 0), describe(got));
+    }
+
     /** The point of the ring: registrations and modifications cost no io_uring_enter of their own. */
     @Test
     void everyChangeOfAPassIsSubmittedWithTheWait() throws IOException {
@@ -103,6 +162,66 @@ class UringPollerTest extends PollerContractTest {
         poller.register(s.a(), READABLE, 1);
         assertEquals(0, poller.poll(events, 0, MILLISECONDS)); // the poll is now armed in the kernel
         poller.deregister(s.a());
+        s.closeA();
+        assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
+     * A deregister from another thread while no poll waits submits its POLL_REMOVE itself, so that
+     * a close after it closes (the model test found it queued until the next poll, with the file
+     * held: DEREGISTER_DURING_POLL after a poll that had returned for an event).
+     */
+    @Test
+    void aDeregisterFromAnotherThreadBetweenPollsReleasesTheFile() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 1);
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS)); // armed in the kernel by this thread
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                poller.deregister(s.a());
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        other.join();
+        assertEquals(null, failed.get());
+        s.closeA();
+        assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
+    }
+
+    /**
+     * A deregister from another thread while a poll waits is submitted before that poll returns,
+     * also when the poll returns for a wakeup that came with it (the model test's
+     * DEREGISTER_DURING_POLL: the removal was left in the SQ, and the closed socket stayed open).
+     * The other thread holds the registrations' lock from the wakeup to the deregister, so that
+     * the woken poll reaps both at once.
+     */
+    @Test
+    void aDeregisterFromAnotherThreadDuringAPollIsSubmittedBeforeThePollReturns() throws Exception {
+        Pair s = socketPair();
+        poller.register(s.a(), READABLE, 1);
+        assertEquals(0, poller.poll(events, 0, MILLISECONDS)); // armed in the kernel
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                while (!uring().isWaiting()) {
+                    Thread.onSpinWait();
+                }
+                uring().registrationsLock().lock();
+                try {
+                    poller.wakeup();
+                    poller.deregister(s.a());
+                } finally {
+                    uring().registrationsLock().unlock();
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        assertEquals(0, poller.poll(events, 10, TimeUnit.SECONDS), "woken, no event");
+        other.join();
+        assertEquals(null, failed.get());
         s.closeA();
         assertEquals(0, handles.read(s.b(), 10), "the peer must see end of stream: the poll kept the socket open");
     }

@@ -65,9 +65,17 @@ class AsyncSocketsTest {
     @Test
     void aTaskWaitingToReadResumesOnlyWhenDataArrives() throws Exception {
         List<String> events = new ArrayList<>();
+        // The tick is scheduled once the server waits to read, and the client writes only after
+        // it: the order below is made by the test, not by timers racing the accept (a timer set
+        // before the accept fired first once on a loaded machine).
+        Promise<Void> ticked = loop.newPromise();
         Task<String> server = loop.spawn(() -> {
             try (TcpStream s = AsyncSockets.accept(listener)) {
                 events.add("accepted");
+                loop.callLater(10, TimeUnit.MILLISECONDS, () -> {
+                    events.add("tick");
+                    ticked.complete(null);
+                });
                 byte[] b = new byte[4];
                 AsyncSockets.readFully(s, b, 0, 4);
                 events.add("read");
@@ -76,14 +84,13 @@ class AsyncSocketsTest {
         });
         Task<Void> client = loop.spawn(() -> {
             try (TcpStream s = AsyncSockets.connect(listener.localAddress())) {
-                Tasks.sleep(Duration.ofMillis(20));
+                Tasks.await(ticked); // the loop ran passes, a timer among them, while the server waited
                 events.add("write");
                 AsyncSockets.writeAll(s, "ping".getBytes(), 0, 4);
                 Tasks.await(server);
             }
             return null;
         });
-        loop.callLater(10, TimeUnit.MILLISECONDS, () -> events.add("tick"));
         assertEquals("ping", loop.runUntilComplete(server));
         loop.runUntilComplete(client);
         assertEquals(List.of("accepted", "tick", "write", "read"), events);

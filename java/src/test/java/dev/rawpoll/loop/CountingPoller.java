@@ -17,7 +17,10 @@ final class CountingPoller implements Poller {
     final List<String> changes = new ArrayList<>();
     /** Handles the real poller has registered now (as far as calls through here go). */
     final Set<Long> registered = new HashSet<>();
-    int polls;
+    /** Written by the polling thread only; volatile so that a test thread can watch it. */
+    volatile int polls;
+    /** Calls of {@link #wakeup()}, from any thread: each one may write the poller's eventfd. */
+    final java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
 
     CountingPoller(Poller real) {
         this.real = real;
@@ -75,6 +78,7 @@ final class CountingPoller implements Poller {
 
     @Override
     public void wakeup() {
+        wakeups.incrementAndGet();
         real.wakeup();
     }
 

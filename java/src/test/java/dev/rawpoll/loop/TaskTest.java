@@ -66,15 +66,21 @@ class TaskTest {
     void sleepingTasksWakeInDeadlineOrder() throws Exception {
         List<Integer> order = new ArrayList<>();
         List<Task<Integer>> tasks = new ArrayList<>();
-        for (int ms : new int[] {30, 10, 20, 0}) {
+        // The deadlines are counted from one instant, not from each task's first run: on a loaded
+        // machine the four tasks may start tens of milliseconds apart (it failed so once), and then
+        // sleeps counted from their own starts do not end in the order of their lengths. A task
+        // that starts after its deadline sleeps 0 and wakes in the next pass: the order then holds
+        // as long as the first pass does not stall longer than the 40 ms between two deadlines.
+        long start = loop.time();
+        for (int ms : new int[] {120, 40, 80, 0}) {
             tasks.add(loop.spawn(() -> {
-                Tasks.sleep(Duration.ofMillis(ms));
+                Tasks.sleep(Duration.ofNanos(start + TimeUnit.MILLISECONDS.toNanos(ms) - loop.time()));
                 order.add(ms);
                 return ms;
             }));
         }
-        assertEquals(List.of(30, 10, 20, 0), loop.runUntilComplete(Tasks.gather(tasks)));
-        assertEquals(List.of(0, 10, 20, 30), order);
+        assertEquals(List.of(120, 40, 80, 0), loop.runUntilComplete(Tasks.gather(tasks)));
+        assertEquals(List.of(0, 40, 80, 120), order);
     }
 
     @Test

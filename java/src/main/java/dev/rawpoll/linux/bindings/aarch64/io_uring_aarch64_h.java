@@ -312,6 +312,68 @@ public class io_uring_aarch64_h extends io_uring_aarch64_h$shared {
         return IORING_OP_RECV;
     }
 
+    private static class poll {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            io_uring_aarch64_h.C_INT,
+            io_uring_aarch64_h.C_POINTER,
+            io_uring_aarch64_h.C_LONG,
+            io_uring_aarch64_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("poll");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int poll(struct pollfd *__fds, nfds_t __nfds, int __timeout)
+     * }
+     */
+    public static FunctionDescriptor poll$descriptor() {
+        return poll.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int poll(struct pollfd *__fds, nfds_t __nfds, int __timeout)
+     * }
+     */
+    public static MethodHandle poll$handle() {
+        return poll.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int poll(struct pollfd *__fds, nfds_t __nfds, int __timeout)
+     * }
+     */
+    public static MemorySegment poll$address() {
+        return poll.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int poll(struct pollfd *__fds, nfds_t __nfds, int __timeout)
+     * }
+     */
+    public static int poll(MemorySegment __fds, long __nfds, int __timeout) {
+        var mh$ = poll.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("poll", __fds, __nfds, __timeout);
+            }
+            return (int)mh$.invokeExact(__fds, __nfds, __timeout);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mmap {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             io_uring_aarch64_h.C_POINTER,
