@@ -129,6 +129,7 @@ public final class BenchMain {
             all.addAll(run(base(false).include(TimerHeapBench.class.getName() + "\\.")));
         }
         all.addAll(run(base(quick).include(TaskSwitchBench.class.getName() + "\\.")));
+        all.addAll(run(base(quick).include(TaskWaitBench.class.getName() + "\\.")));
         return all;
     }
 

@@ -102,7 +102,7 @@ public final class AsyncSockets {
             if (stream != null) {
                 return stream;
             }
-            SocketWaits.await(listener.handle(), FdWatchers.READ);
+            SocketWaits.await(task, task.loop().watchers(), listener.handle(), FdWatchers.READ);
         }
     }
 
@@ -120,7 +120,7 @@ public final class AsyncSockets {
         TcpStream stream = TcpStream.connect(remote);
         try {
             while (!stream.finishConnect()) {
-                SocketWaits.await(stream.handle(), FdWatchers.WRITE);
+                SocketWaits.await(task, task.loop().watchers(), stream.handle(), FdWatchers.WRITE);
             }
             return stream;
         } catch (IOException | RuntimeException | Error e) {
@@ -145,7 +145,7 @@ public final class AsyncSockets {
         boolean wait = dst.byteSize() > 0 && watchers.drained(handle);
         for (;; wait = true) {
             if (wait) {
-                SocketWaits.await(handle, FdWatchers.READ);
+                SocketWaits.await(task, watchers, handle, FdWatchers.READ);
             }
             int n = stream.read(dst);
             if (n != TcpStream.WOULD_BLOCK) {
@@ -173,7 +173,7 @@ public final class AsyncSockets {
         boolean wait = length > 0 && watchers.drained(handle);
         for (;; wait = true) {
             if (wait) {
-                SocketWaits.await(handle, FdWatchers.READ);
+                SocketWaits.await(task, watchers, handle, FdWatchers.READ);
             }
             int n = stream.read(dst, offset, length);
             if (n != TcpStream.WOULD_BLOCK) {
@@ -195,7 +195,7 @@ public final class AsyncSockets {
         boolean wait = len > 0 && watchers.drained(handle);
         for (;; wait = true) {
             if (wait) {
-                SocketWaits.await(handle, FdWatchers.READ);
+                SocketWaits.await(task, watchers, handle, FdWatchers.READ);
             }
             int n = stream.read(b, off, len); // no segment per call: TcpStream reuses one per array
             if (n != TcpStream.WOULD_BLOCK) {
@@ -221,7 +221,7 @@ public final class AsyncSockets {
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || src.byteSize() == 0)) {
                 return n;
             }
-            SocketWaits.await(stream.handle(), FdWatchers.WRITE);
+            SocketWaits.await(task, task.loop().watchers(), stream.handle(), FdWatchers.WRITE);
         }
     }
 
@@ -243,7 +243,7 @@ public final class AsyncSockets {
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || length == 0)) {
                 return n;
             }
-            SocketWaits.await(stream.handle(), FdWatchers.WRITE);
+            SocketWaits.await(task, task.loop().watchers(), stream.handle(), FdWatchers.WRITE);
         }
     }
 
@@ -259,7 +259,7 @@ public final class AsyncSockets {
             if (n != TcpStream.WOULD_BLOCK && (n > 0 || len == 0)) {
                 return n;
             }
-            SocketWaits.await(stream.handle(), FdWatchers.WRITE);
+            SocketWaits.await(task, task.loop().watchers(), stream.handle(), FdWatchers.WRITE);
         }
     }
 

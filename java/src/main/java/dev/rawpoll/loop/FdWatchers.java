@@ -109,46 +109,66 @@ final class FdWatchers {
     /**
      * Sets the callback of one direction of a socket handle, keeping its registration after
      * {@link #release} until the next {@link #flush()}; {@code onClose} runs instead if the
-     * socket is closed first. Returns the watcher's generation, for {@link #release} and {@link
-     * #generation}.
+     * socket is closed first. Returns the handle's watcher: a task's wait holds it across its
+     * suspension and passes it, with the {@link Watcher#generation} it had here, to {@link
+     * #release} (the same object stays the handle's until the handle is forgotten, which changes
+     * the generation), so a wait looks the handle up once.
+     *
+     * @throws IllegalStateException if the direction already has a callback
      */
-    long keep(long handle, int direction, Runnable callback, Runnable onClose) throws IOException {
+    Watcher keep(long handle, int direction, Runnable callback, Runnable onClose) throws IOException {
         Watcher w = watcher(handle, true);
+        if (w.callbacks[direction] != null) {
+            throw alreadyWatched(handle, direction);
+        }
         w.callbacks[direction] = callback;
         w.onClose[direction] = onClose;
         w.pending &= ~READINESS[direction];
+        if ((INTEREST[direction] & ~w.registered) != 0 || !w.hooked) {
+            register(w);
+        }
+        return w;
+    }
+
+    /** {@link #keep}'s first wait in a direction: registers (or widens) and sets the close hook. */
+    private void register(Watcher w) throws IOException {
         if ((w.wanted() & ~w.registered) != 0) {
             sync(w);
         }
         if (!w.hooked && w.registered != 0) {
             w.hooked = true;
-            CloseHooks.set(handle, hook);
+            CloseHooks.set(w.handle, hook);
         }
-        return w.generation;
     }
 
-    /** Removes a callback set by {@link #keep} of that generation; the registration goes at the next flush. */
-    void release(long handle, int direction, long generation) {
-        Watcher w = watcher(handle, false);
-        if (w == null || w.generation != generation) {
-            return; // forgotten (closed) meanwhile: the number may be someone else's now
+    /**
+     * Removes a callback set by {@link #keep} that returned {@code w} with {@code generation};
+     * the registration goes at the next flush. Nothing if the handle was forgotten (closed)
+     * meanwhile: its number may be someone else's now.
+     */
+    void release(Watcher w, int direction, long generation) {
+        if (w.generation != generation) {
+            return;
         }
         w.callbacks[direction] = null;
         w.onClose[direction] = null;
         w.pending &= ~READINESS[direction];
         if (w.wanted() != w.registered && !w.changeQueued) {
-            if (changeCount == changes.length) {
-                changes = Arrays.copyOf(changes, changeCount * 2);
-            }
-            changes[changeCount++] = w;
-            w.changeQueued = true;
+            queueChange(w);
         }
     }
 
-    /** The generation of the handle's watcher, -1 if it has none. */
-    long generation(long handle) {
-        Watcher w = watcher(handle, false);
-        return w == null ? -1 : w.generation;
+    private void queueChange(Watcher w) {
+        if (changeCount == changes.length) {
+            changes = Arrays.copyOf(changes, changeCount * 2);
+        }
+        changes[changeCount++] = w;
+        w.changeQueued = true;
+    }
+
+    /** Built apart from {@link #keep}, which is on every wait's path and so stays small. */
+    static IllegalStateException alreadyWatched(long handle, int direction) {
+        return new IllegalStateException("handle " + handle + " already has a " + (direction == READ ? "reader" : "writer"));
     }
 
     boolean drained(long handle) {
@@ -315,6 +335,20 @@ final class FdWatchers {
     }
 
     private Watcher watcher(long handle, boolean create) {
+        // The common case, a descriptor already watched, inline; the rest (a new watcher, a grown
+        // table, a handle too large for the table, a bad handle) apart, so that the waits that
+        // call this stay small enough to be inlined.
+        Watcher[] table = small;
+        if (handle >= 0 && handle < table.length && handle < ARRAY_LIMIT) {
+            Watcher w = table[(int) handle];
+            if (w != null || !create) {
+                return w;
+            }
+        }
+        return watcherElsewhere(handle, create);
+    }
+
+    private Watcher watcherElsewhere(long handle, boolean create) {
         if (handle < 0) {
             throw notAHandle(handle);
         }

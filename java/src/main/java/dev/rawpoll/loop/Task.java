@@ -120,14 +120,20 @@ public final class Task<T> extends Promise<T> {
      * @throws CancellationException if the task was cancelled, before or while suspended
      */
     void suspend() {
-        throwIfCancelled();
+        // The exceptions are made apart: this is on every wait's path and should stay small
+        // enough to be inlined with the wait (one frame less in the continuation).
+        if (cancelRequested) {
+            throw consumeCancel();
+        }
         suspended = true;
         try {
             Coroutine.suspend();
         } finally {
             suspended = false;
         }
-        throwIfCancelled();
+        if (cancelRequested) {
+            throw consumeCancel();
+        }
     }
 
     /**
@@ -138,11 +144,10 @@ public final class Task<T> extends Promise<T> {
         cancelRequested = true;
     }
 
-    private void throwIfCancelled() {
-        if (cancelRequested) {
-            cancelRequested = false;
-            throw new CancellationException("task cancelled");
-        }
+    /** The cancellation a wait throws, now that it has been asked for: consumed, so thrown once. */
+    private CancellationException consumeCancel() {
+        cancelRequested = false;
+        return new CancellationException("task cancelled");
     }
 
     private void step() {

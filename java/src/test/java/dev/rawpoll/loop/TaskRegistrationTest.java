@@ -109,6 +109,28 @@ class TaskRegistrationTest {
     }
 
     @Test
+    void aSecondTaskWaitingToReadTheSameSocketIsRefusedAndTheFirstStillGetsTheData() throws Exception {
+        loop.runUntilComplete(() -> {
+            TcpStream[] p = pair();
+            try (TcpStream client = p[0]; TcpStream server = p[1]) {
+                Task<Integer> first = Tasks.spawn(() -> AsyncSockets.read(server, new byte[8], 0, 8));
+                Tasks.yieldNow(); // the first reader is waiting now
+                assertTrue(loop.watchers().has(server.handle(), FdWatchers.READ));
+                Task<Integer> second = Tasks.spawn(() -> AsyncSockets.read(server, new byte[8], 0, 8));
+                Exception refused = assertThrows(IllegalStateException.class, () -> Tasks.await(second));
+                assertEquals("handle " + server.handle() + " already has a reader", refused.getMessage());
+                assertTrue(loop.watchers().has(server.handle(), FdWatchers.READ), "the refusal left the first waiter alone");
+                client.write(new byte[] {1, 2}, 0, 2);
+                assertEquals(2, Tasks.await(first));
+                assertFalse(loop.watchers().has(server.handle(), FdWatchers.READ), "released when the wait ended");
+                client.write(new byte[] {3}, 0, 1);
+                assertEquals(1, AsyncSockets.read(server, new byte[8], 0, 8), "the direction is free for the next reader");
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aShortReadMakesTheNextReadWaitAndDataAlreadyThereIsStillRead() throws Exception {
         loop.runUntilComplete(() -> {
             TcpStream[] p = pair();
