@@ -26,7 +26,7 @@ import org.junit.jupiter.api.condition.OS;
  * that the README or a page of {@code docs/} passes to a {@code ./rawpoll} command is one that
  * {@code help} lists for that command.
  */
-@DisabledOnOs(OS.WINDOWS) // the launcher is a bash script
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "the launcher ./rawpoll is a bash script")
 class LauncherHelpMatchesReadmeTest {
     private static final Path ROOT = Path.of(System.getProperty("rawpoll.root", ".."));
 
