@@ -471,6 +471,42 @@ public abstract class PollerContractTest extends PollerTestBase {
     }
 
     @Test
+    void forEachHandlerMayChangeTheRegistrationsOfLaterEvents() throws IOException {
+        // What an event loop does when it runs callbacks straight from the walk over the events.
+        Pair[] pairs = {socketPair(), socketPair(), socketPair()};
+        for (int i = 0; i < 3; i++) {
+            poller.register(pairs[i].a(), READABLE, 60 + i);
+            handles.write(pairs[i].b(), 1);
+        }
+        expectEvents(Map.of(60L, Readiness.READABLE, 61L, Readiness.READABLE, 62L, Readiness.READABLE));
+        assertEquals(3, poller.poll(events, 1, SECONDS));
+        List<String> delivered = new ArrayList<>();
+        List<Pair> reused = new ArrayList<>();
+        events.forEach((token, readiness) -> {
+            delivered.add(token + " " + Readiness.toString(readiness));
+            if (delivered.size() > 1) {
+                return;
+            }
+            try {
+                // The two later events: close one (its number given to a new ready handle), widen the other.
+                int gone = token == 60 ? 1 : 0;
+                int kept = 3 - (int) (token - 60) - gone;
+                poller.deregister(pairs[gone].a());
+                pairs[gone].closeA();
+                Pair next = pipe();
+                reused.add(next);
+                poller.register(next.a(), READABLE, 99);
+                handles.write(next.b(), 1);
+                poller.modify(pairs[kept].a(), READABLE | WRITABLE, 70);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(2, delivered.size(), delivered::toString);
+        assertEquals("70 READABLE", delivered.get(1), "the later event carries the new token, with the readiness of the poll");
+    }
+
+    @Test
     void modifyEarlierInTheBatchMasksTheEvent() throws IOException {
         Pair s = socketPair();
         poller.register(s.a(), READABLE | WRITABLE, 22);

@@ -25,12 +25,19 @@ import java.util.function.Consumer;
  *   <li>Flush interest changes: registrations that tasks' sockets no longer want are dropped
  *       now, once, so that a task that waits again within the pass costs no system call (and
  *       sockets that other threads closed are forgotten, then released: {@link AsyncSockets}).</li>
- *   <li>Poll, and queue the reader and/or writer callback of every handle that is ready, and
- *       every runnable handed over by {@link #execute}.</li>
+ *   <li>Poll, and take the runnables handed over by {@link #execute}.</li>
  *   <li>Read the clock again and queue every timer whose deadline has passed, in deadline order,
  *       ties in schedule order.</li>
- *   <li>Run what is queued at this point, and only that: callbacks they schedule wait for the
- *       next pass, so I/O is never starved. A task woken by I/O runs in this pass.</li>
+ *   <li>Run what is ready at this point, and only that, in asyncio's order: the callbacks queued
+ *       before the wait ended; the reader and/or writer callback (reader first) of every handle
+ *       the poll found ready; the runnables {@link #execute} handed over during the wait; the due
+ *       timers. Callbacks they schedule wait for the next pass, so I/O is never starved. A task
+ *       woken by I/O runs in this pass. The I/O callbacks are called straight from the walk over
+ *       the poll's events, as libuv's {@code uv__io_poll} calls each watcher's callback, with no
+ *       queue in between: each event is read after the callbacks before it ran, so a handle that
+ *       an earlier callback stopped watching, deregistered or closed (its number perhaps reused
+ *       since) gets nothing, and another handle whose callback an earlier one replaced gets the new
+ *       one.</li>
  * </ol>
  *
  * <p>{@link #run()} repeats passes until {@link #stop()}; {@link #runUntilComplete} until a
@@ -359,8 +366,10 @@ public final class EventLoop implements Executor, AutoCloseable {
      * it leaves the pass and ends {@link #run()} (or {@link #runOnce}, {@link #runUntilComplete})
      * with that error, as the JDK's executors do, where asyncio re-raises {@code SystemExit} and
      * {@code KeyboardInterrupt}. The loop stays consistent and may be run again: callbacks of the
-     * pass that had not run yet, a handle's other callback, and the done-callbacks of the promise
-     * that had not run yet stay queued for the next pass. In a task's body it is the task's
+     * pass that had not run yet and the done-callbacks of the promise that had not run yet stay
+     * queued for the next pass; reader and writer callbacks not reached yet (a handle's other
+     * callback among them) run in the next pass if their handles are still ready, which the
+     * level-triggered watches report again. In a task's body it is the task's
      * failure like any other exception.
      */
     public void setExceptionHandler(Consumer<Throwable> handler) {

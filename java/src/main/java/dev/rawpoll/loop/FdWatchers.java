@@ -5,7 +5,6 @@ import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
 import dev.rawpoll.internal.CloseHooks;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,16 +24,18 @@ import java.util.Map;
  * released. An interest that grows is registered at once either way, so a bad handle fails the
  * call that adds it.
  *
- * <p>An event queues the direction's {@code due} entry, not the callback: a callback removed or
- * replaced before the queue reaches it does not run (asyncio cancels the handle; libuv masks with
- * the current interest). Small handles (Unix descriptors) index an array whose watchers are
- * reused, so watching again and again allocates nothing; other handles use a map.
+ * <p>An event runs the callbacks at once, from the loop's walk over the poller's events ({@link
+ * #dispatch}, libuv's {@code uv__io_poll} calling {@code w->cb}): no queue in between. Each event is
+ * read after the callbacks of the events before it ran, so a handle whose callback an earlier one
+ * removed, or that it deregistered or closed (its number perhaps reused), gets nothing (the
+ * poller masks the event with the current registration, and the watcher has no callback). Small
+ * handles (Unix descriptors) index an array whose watchers are reused, so watching again and again
+ * allocates nothing; other handles use a map.
  */
 final class FdWatchers {
     static final int READ = 0;
     static final int WRITE = 1;
     private static final int[] INTEREST = {Interest.READABLE, Interest.WRITABLE};
-    private static final int[] READINESS = {Readiness.READABLE, Readiness.WRITABLE};
     private static final int ARRAY_LIMIT = 1 << 20;
 
     /** The watch of one handle. */
@@ -44,12 +45,8 @@ final class FdWatchers {
         final Runnable[] callbacks = new Runnable[2];
         /** Indexed by direction: run instead of {@link #callbacks} when the socket is closed. */
         final Runnable[] onClose = new Runnable[2];
-        /** Indexed by direction: the ready-queue entries, made once per watcher. */
-        final Runnable[] due = {() -> runDue(this, READ), () -> runDue(this, WRITE)};
         /** The interest the poller has; 0 when not registered. */
         int registered;
-        /** Readiness queued for the callbacks and not run yet (a due entry is in the ready queue). */
-        int pending;
         /** In the change queue that {@link #flush()} applies. */
         boolean changeQueued;
         /** A close hook is set for the handle. */
@@ -70,7 +67,7 @@ final class FdWatchers {
     }
 
     private final Poller poller;
-    private final ArrayDeque<Runnable> ready;
+    private final EventLoop loop;
     private final CloseHooks.Hook hook;
     private Watcher[] small = new Watcher[64];
     private final Map<Long, Watcher> large = new HashMap<>();
@@ -80,9 +77,9 @@ final class FdWatchers {
     /** How many handles are registered with the poller. */
     private int count;
 
-    FdWatchers(Poller poller, ArrayDeque<Runnable> ready, CloseHooks.Hook hook) {
+    FdWatchers(Poller poller, EventLoop loop, CloseHooks.Hook hook) {
         this.poller = poller;
-        this.ready = ready;
+        this.loop = loop;
         this.hook = hook;
     }
 
@@ -96,7 +93,6 @@ final class FdWatchers {
         if (w != null) {
             w.callbacks[direction] = callback;
             w.onClose[direction] = null;
-            w.pending &= ~READINESS[direction];
             sync(w);
         }
     }
@@ -123,7 +119,6 @@ final class FdWatchers {
         }
         w.callbacks[direction] = callback;
         w.onClose[direction] = onClose;
-        w.pending &= ~READINESS[direction];
         if ((INTEREST[direction] & ~w.registered) != 0 || !w.hooked) {
             register(w);
         }
@@ -152,7 +147,6 @@ final class FdWatchers {
         }
         w.callbacks[direction] = null;
         w.onClose[direction] = null;
-        w.pending &= ~READINESS[direction];
         if (w.wanted() != w.registered && !w.changeQueued) {
             queueChange(w);
         }
@@ -220,30 +214,33 @@ final class FdWatchers {
         }
     }
 
-    /** Queues the due entries of {@code handle} that {@code readiness} makes runnable. */
+    /**
+     * Runs the callbacks of {@code handle} that {@code readiness} makes runnable, reader first,
+     * each through {@link EventLoop#runCallback} (what one throws is reported and the rest goes on).
+     * Called from the walk over the poller's events ({@link dev.rawpoll.Events#forEach}), which
+     * reads each event only after the callbacks of the events before it ran.
+     */
     void dispatch(long handle, int readiness) {
         Watcher w = watcher(handle, false);
         if (w == null) {
             return;
         }
         // HANGUP and ERROR already set the interested directions (Readiness' rules).
-        for (int d = READ; d <= WRITE; d++) {
-            int bit = READINESS[d];
-            if ((readiness & bit) != 0 && w.callbacks[d] != null && (w.pending & bit) == 0) {
-                w.pending |= bit;
-                ready.add(w.due[d]);
+        Runnable writer = (readiness & Readiness.WRITABLE) != 0 ? w.callbacks[WRITE] : null;
+        if ((readiness & Readiness.READABLE) != 0) {
+            Runnable reader = w.callbacks[READ];
+            if (reader != null) {
+                long generation = w.generation;
+                loop.runCallback(reader);
+                // The reader may have removed or replaced the writer, or closed the handle (whose
+                // number a new socket may hold now): that writer was not ready at the poll.
+                if (w.callbacks[WRITE] != writer || w.generation != generation) {
+                    return;
+                }
             }
         }
-    }
-
-    private static void runDue(Watcher w, int direction) {
-        int bit = READINESS[direction];
-        if ((w.pending & bit) != 0) {
-            w.pending &= ~bit;
-            Runnable callback = w.callbacks[direction];
-            if (callback != null) {
-                callback.run();
-            }
+        if (writer != null) {
+            loop.runCallback(writer);
         }
     }
 
@@ -273,7 +270,6 @@ final class FdWatchers {
         unregistered(w);
         Arrays.fill(w.callbacks, null);
         Arrays.fill(w.onClose, null);
-        w.pending = 0;
         w.drained = false;
         w.generation = ++generations;
         if (w.handle >= ARRAY_LIMIT && !w.changeQueued) {

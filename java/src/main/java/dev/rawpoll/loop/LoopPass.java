@@ -20,10 +20,12 @@ final class LoopPass {
     private final Poller poller;
     private final Events events;
     private final Events.Handler onEvent;
-    /** Callbacks to run in the run phase, among them the due entries of ready handles. */
+    /** Callbacks to run in the run phase ({@code callSoon}, {@code execute}, task steps); I/O callbacks run from {@link #events}. */
     final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     /** Timers queued by the timer phase, still cancellable until they run. */
     private final ArrayDeque<TimerHandle> dueTimers = new ArrayDeque<>();
+    /** How many of {@link #ready} were queued before this pass's wait ended (the rest came from the inbox then). */
+    private int queuedBeforeWait;
     final TimerHeap timers = new TimerHeap();
     final FdWatchers watchers;
     /** Handed over by other threads through {@link EventLoop#execute}. */
@@ -44,7 +46,7 @@ final class LoopPass {
         this.poller = poller;
         this.events = poller.newEvents(EVENTS_PER_POLL);
         this.closes = new SocketCloses(loop);
-        this.watchers = new FdWatchers(poller, ready, closes);
+        this.watchers = new FdWatchers(poller, loop, closes);
         closes.setWatchers(watchers);
         this.onEvent = watchers::dispatch;
         dev.rawpoll.internal.Completions completions = dev.rawpoll.internal.Completions.of(poller);
@@ -88,7 +90,10 @@ final class LoopPass {
         return timeout;
     }
 
-    /** Waits (the poller rounds the timeout up, never down) and queues the I/O callbacks. */
+    /**
+     * Waits (the poller rounds the timeout up, never down) and takes the inbox; the events stay
+     * in {@link #events} for the run phase (so a wait of {@link #clear} runs no callback).
+     */
     private void poll(long timeoutNanos) {
         try {
             poller.poll(events, timeoutNanos, TimeUnit.NANOSECONDS);
@@ -96,7 +101,7 @@ final class LoopPass {
             throw new UncheckedIOException(e);
         }
         awake = true;
-        events.forEach(onEvent);
+        queuedBeforeWait = ready.size();
         moveInbox();
     }
 
@@ -109,9 +114,20 @@ final class LoopPass {
         }
     }
 
-    /** Runs what is queued now (callbacks, I/O, then due timers), and only that. */
+    /**
+     * Runs what is ready now, and only that, in the order it became ready: the callbacks queued
+     * before the wait ended, then the I/O callbacks straight from the poll's events (libuv's {@code
+     * uv__io_poll} calls each watcher's callback as it walks the events, with no queue in between),
+     * then what {@link EventLoop#execute} handed over during the wait, then the due timers. What
+     * these schedule waits for the next pass.
+     */
     private void runReady() {
-        for (int n = ready.size(); n > 0; n--) {
+        int afterWait = ready.size() - queuedBeforeWait;
+        for (int n = queuedBeforeWait; n > 0; n--) {
+            loop.runCallback(ready.poll());
+        }
+        events.forEach(onEvent);
+        for (int n = afterWait; n > 0; n--) {
             loop.runCallback(ready.poll());
         }
         TimerHandle timer;

@@ -22,6 +22,9 @@ final class CountingPoller implements Poller {
     /** Calls of {@link #wakeup()}, from any thread: each one may write the poller's eventfd. */
     final java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Run by the polling thread right after each real poll returns, if set: stands for what other threads do during the wait. */
+    volatile Runnable afterPoll;
+
     CountingPoller(Poller real) {
         this.real = real;
     }
@@ -68,7 +71,12 @@ final class CountingPoller implements Poller {
     @Override
     public int poll(Events events, long timeout, TimeUnit unit) throws IOException {
         polls++;
-        return real.poll(events, timeout, unit);
+        int n = real.poll(events, timeout, unit);
+        Runnable hook = afterPoll;
+        if (hook != null) {
+            hook.run();
+        }
+        return n;
     }
 
     @Override

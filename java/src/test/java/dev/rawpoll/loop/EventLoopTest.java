@@ -108,6 +108,172 @@ class EventLoopTest {
     }
 
     @Test
+    void aPassRunsWhatWasQueuedThenIoThenWhatExecuteHandedOverDuringTheWaitThenTimers() throws Exception {
+        int[] pipe = LoopPipes.open();
+        CountingPoller poller = new CountingPoller(openPoller());
+        try (EventLoop loop = EventLoop.open(poller)) {
+            List<String> ran = new ArrayList<>();
+            loop.addReader(pipe[0], () -> {
+                ran.add("reader");
+                loop.removeReader(pipe[0]);
+            });
+            LoopPipes.write(pipe[1], new byte[] {1});
+            loop.callAt(System.nanoTime() - 1, () -> ran.add("timer"));
+            loop.callSoon(() -> ran.add("callSoon"));
+            poller.afterPoll = () -> loop.execute(() -> ran.add("execute during the wait"));
+            loop.runOnce(1, TimeUnit.SECONDS);
+            poller.afterPoll = null;
+            assertEquals(List.of("callSoon", "reader", "execute during the wait", "timer"), ran);
+        } finally {
+            LoopPipes.close(pipe);
+        }
+    }
+
+    @Test
+    void aHandleClosedByAnEarlierCallbackOfTheBatchGetsNoCallbackEvenWhenItsNumberIsReused() throws Exception {
+        int[][] pipes = {LoopPipes.open(), LoopPipes.open()};
+        List<int[]> reused = new ArrayList<>();
+        try (EventLoop loop = newLoop()) {
+            List<String> ran = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                int[] mine = pipes[i];
+                int[] other = pipes[1 - i];
+                String name = i == 0 ? "first pipe" : "second pipe";
+                loop.addReader(mine[0], () -> {
+                    ran.add(name);
+                    loop.removeReader(mine[0]);
+                    // The other pipe is readable too, its event later in this batch: close it and
+                    // give its number (the lowest free one) to a new, readable pipe.
+                    loop.removeReader(other[0]);
+                    LoopPipes.close(other[0]);
+                    int closed = other[0];
+                    other[0] = -1;
+                    int[] next = LoopPipes.open();
+                    reused.add(next);
+                    LoopPipes.write(next[1], new byte[] {1});
+                    addReader(loop, next[0], () -> {
+                        ran.add(next[0] == closed ? "new owner of the number" : "new pipe");
+                        loop.removeReader(next[0]);
+                    });
+                });
+                LoopPipes.write(mine[1], new byte[] {1});
+            }
+            loop.runOnce(1, TimeUnit.SECONDS);
+            assertEquals(1, ran.size(), () -> "only the callback that ran first: " + ran);
+            loop.runOnce(1, TimeUnit.SECONDS);
+            assertEquals(2, ran.size(), () -> "the new pipe is ready in the next pass: " + ran);
+        } finally {
+            for (int[] pipe : pipes) {
+                LoopPipes.close(pipe[0] < 0 ? new int[] {pipe[1]} : pipe);
+            }
+            reused.forEach(LoopPipes::close);
+        }
+    }
+
+    @Test
+    void aWriterSetOnAReusedNumberByTheReaderOfTheSameEventDoesNotRunOnThatEvent() throws Exception {
+        int[] fds = LoopPipes.socketPair();
+        List<int[]> reused = new ArrayList<>();
+        try (EventLoop loop = newLoop()) {
+            List<String> ran = new ArrayList<>();
+            LoopPipes.write(fds[1], new byte[] {1}); // fds[0]: readable and writable, one event
+            loop.addWriter(fds[0], () -> ran.add("old writer"));
+            loop.addReader(fds[0], () -> {
+                ran.add("reader");
+                loop.removeReader(fds[0]);
+                loop.removeWriter(fds[0]);
+                LoopPipes.close(fds[0]);
+                int closed = fds[0];
+                fds[0] = -1;
+                int[] next = LoopPipes.socketPair(); // likely takes the number: same watcher
+                reused.add(next);
+                try {
+                    loop.addWriter(next[0], () -> {
+                        ran.add(next[0] == closed ? "new owner of the number" : "new socket");
+                        loop.removeWriter(next[0]);
+                    });
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            loop.runOnce(1, TimeUnit.SECONDS);
+            assertEquals(List.of("reader"), ran, "the event was the old socket's");
+            loop.runOnce(1, TimeUnit.SECONDS);
+            assertEquals(2, ran.size(), () -> "the new socket is writable in the next pass: " + ran);
+        } finally {
+            LoopPipes.close(fds[0] < 0 ? new int[] {fds[1]} : fds);
+            reused.forEach(LoopPipes::close);
+        }
+    }
+
+    @Test
+    void aCallbackThatThrowsInTheMiddleOfABatchSkipsNoneOfTheRest() throws Exception {
+        int[][] pipes = {LoopPipes.open(), LoopPipes.open(), LoopPipes.open()};
+        try (EventLoop loop = newLoop()) {
+            List<Throwable> reported = new ArrayList<>();
+            loop.setExceptionHandler(reported::add);
+            IllegalStateException boom = new IllegalStateException("boom");
+            List<Integer> ran = new ArrayList<>();
+            for (int[] pipe : pipes) {
+                loop.addReader(pipe[0], () -> {
+                    ran.add(pipe[0]);
+                    loop.removeReader(pipe[0]);
+                    if (ran.size() == 2) {
+                        throw boom; // the middle one of the batch
+                    }
+                });
+                LoopPipes.write(pipe[1], new byte[] {1});
+            }
+            loop.runOnce(1, TimeUnit.SECONDS);
+            assertEquals(3, ran.size(), ran::toString);
+            assertEquals(List.of(boom), reported);
+        } finally {
+            for (int[] pipe : pipes) {
+                LoopPipes.close(pipe);
+            }
+        }
+    }
+
+    @Test
+    void aReaderReplacedByAnEarlierCallbackOfTheBatchRunsOnThatBatchsEvent() throws Exception {
+        int[][] pipes = {LoopPipes.open(), LoopPipes.open()};
+        try (EventLoop loop = newLoop()) {
+            List<String> ran = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                int[] mine = pipes[i];
+                int[] other = pipes[1 - i];
+                loop.addReader(mine[0], () -> {
+                    ran.add("replacer");
+                    loop.removeReader(mine[0]);
+                    // Same handle, same registration: the event later in the batch is still its
+                    // own, so the new reader runs on it (libuv calls the watcher's current
+                    // callback), where a queued old callback would have been dropped.
+                    addReader(loop, other[0], () -> {
+                        ran.add("replacement");
+                        loop.removeReader(other[0]);
+                    });
+                });
+                LoopPipes.write(mine[1], new byte[] {1});
+            }
+            loop.runOnce(1, TimeUnit.SECONDS);
+            assertEquals(List.of("replacer", "replacement"), ran);
+        } finally {
+            for (int[] pipe : pipes) {
+                LoopPipes.close(pipe);
+            }
+        }
+    }
+
+    /** {@link EventLoop#addReader} from inside a callback, which cannot throw a checked exception. */
+    private static void addReader(EventLoop loop, int handle, Runnable callback) {
+        try {
+            loop.addReader(handle, callback);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void callbacksScheduledByACallbackRunInTheNextPass() throws Exception {
         try (EventLoop loop = newLoop()) {
             List<String> ran = new ArrayList<>();
