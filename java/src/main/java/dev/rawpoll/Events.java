@@ -45,7 +45,10 @@ public abstract sealed class Events permits dev.rawpoll.internal.EventArray {
 
     /**
      * Calls {@code handler} for each event in order, skipping stale ones. The handler may
-     * deregister or modify handles; later events are checked against that.
+     * register, modify or deregister handles (and close a deregistered one, whose number may then
+     * be reused); each later event is read after that and checked against the current
+     * registrations (see {@link Poller}), as an event loop needs that runs its callbacks from here
+     * ({@code PollerContractTest.forEachHandlerMayChangeTheRegistrationsOfLaterEvents}).
      */
     public void forEach(Handler handler) {
         int n = count();
