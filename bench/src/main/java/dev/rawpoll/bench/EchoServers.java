@@ -30,8 +30,7 @@ final class EchoServers {
      */
     static final List<String> HAND_OFF = List.of("callbacks-2-hand-off", "tasks-2-hand-off");
     /** Every server {@link #server} knows. */
-    static final List<String> EXP = List.of("callbacks-2-edge", "callbacks-2-spin", "callbacks-2-yield", "callbacks-edge", "callbacks-spin");
-    static final List<String> KNOWN = java.util.stream.Stream.of(DEFAULT, GROUPS, HAND_OFF, URING, EXP)
+    static final List<String> KNOWN = java.util.stream.Stream.of(DEFAULT, GROUPS, HAND_OFF, URING)
             .flatMap(List::stream).toList();
 
     /**
@@ -48,9 +47,6 @@ final class EchoServers {
         v.put("rawpoll tasks 2 loops", Arrays.asList("rawpoll tasks", "Netty 2 loops"));
         v.put("rawpoll callbacks 2 loops, hand-off", Arrays.asList("rawpoll callbacks", "Netty 2 loops"));
         v.put("rawpoll tasks 2 loops, hand-off", Arrays.asList("rawpoll tasks", "Netty 2 loops"));
-        v.put("rawpoll callbacks 2 loops, edge", Arrays.asList("rawpoll callbacks", "Netty 2 loops"));
-        v.put("rawpoll callbacks 2 loops, yield", Arrays.asList("rawpoll callbacks", "Netty 2 loops"));
-        v.put("rawpoll callbacks 2 loops, spin", Arrays.asList("rawpoll callbacks", "Netty 2 loops"));
         v.put("Netty io_uring", Arrays.asList("Netty", null));
         v.put("rawpoll callbacks io_uring", Arrays.asList("rawpoll callbacks", "Netty io_uring"));
         v.put("rawpoll tasks io_uring", Arrays.asList("rawpoll tasks", "Netty io_uring"));
@@ -88,27 +84,11 @@ final class EchoServers {
                     ServerProcess.javaServer(callbacks, twoHandOff, jvmOptions));
             case "tasks-2-hand-off" -> new Compare.Server("rawpoll tasks 2 loops, hand-off",
                     ServerProcess.javaServer(tasks, twoHandOff, jvmOptions));
-            case "callbacks-2-edge" -> new Compare.Server("rawpoll callbacks 2 loops, edge",
-                    ServerProcess.javaServer(callbacks, two, plus(jvmOptions, "-Drawpoll.exp.edge=true")));
-            case "callbacks-2-spin" -> new Compare.Server("rawpoll callbacks 2 loops, spin",
-                    ServerProcess.javaServer(callbacks, two, plus(jvmOptions, "-Drawpoll.exp.spin=1")));
-            case "callbacks-2-yield" -> new Compare.Server("rawpoll callbacks 2 loops, yield",
-                    ServerProcess.javaServer(callbacks, two, plus(jvmOptions, "-Drawpoll.exp.spin=1", "-Drawpoll.exp.yield=true")));
-            case "callbacks-edge" -> new Compare.Server("rawpoll callbacks, edge",
-                    ServerProcess.javaServer(callbacks, plus(jvmOptions, "-Drawpoll.exp.edge=true")));
-            case "callbacks-spin" -> new Compare.Server("rawpoll callbacks, spin",
-                    ServerProcess.javaServer(callbacks, plus(jvmOptions, "-Drawpoll.exp.spin=1")));
             case "netty-uring" -> new Compare.Server("Netty io_uring", ServerProcess.javaServer(netty, uring, jvmOptions));
             case "callbacks-uring" -> new Compare.Server("rawpoll callbacks io_uring", ServerProcess.javaServer(callbacks, uring, jvmOptions));
             case "tasks-uring" -> new Compare.Server("rawpoll tasks io_uring", ServerProcess.javaServer(tasks, uring, jvmOptions));
             default -> throw new IllegalArgumentException("unknown server " + name + " (known: " + String.join(", ", KNOWN) + ")");
         };
-    }
-
-    private static String[] plus(String[] a, String... b) {
-        String[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     /** Server names, where {@code default}, {@code groups} and {@code uring} stand for those sets; duplicates dropped. */

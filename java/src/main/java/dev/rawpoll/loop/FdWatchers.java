@@ -36,7 +36,6 @@ final class FdWatchers {
     private static final int[] INTEREST = {Interest.READABLE, Interest.WRITABLE};
     private static final int[] READINESS = {Readiness.READABLE, Readiness.WRITABLE};
     private static final int ARRAY_LIMIT = 1 << 20;
-    static final int EXP_EDGE = Boolean.getBoolean("rawpoll.exp.edge") ? Interest.EDGE : 0;
 
     /** The watch of one handle. */
     static final class Watcher {
@@ -312,10 +311,10 @@ final class FdWatchers {
         }
         try {
             if (w.registered == 0) {
-                poller.register(w.handle, wanted | EXP_EDGE, w.handle);
+                poller.register(w.handle, wanted, w.handle);
                 count++;
             } else {
-                poller.modify(w.handle, wanted | EXP_EDGE, w.handle);
+                poller.modify(w.handle, wanted, w.handle);
             }
             w.registered = wanted;
         } catch (IOException | RuntimeException e) {

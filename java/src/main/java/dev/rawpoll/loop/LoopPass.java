@@ -89,23 +89,8 @@ final class LoopPass {
     }
 
     /** Waits (the poller rounds the timeout up, never down) and queues the I/O callbacks. */
-    private static final int EXP_SPIN = Integer.getInteger("rawpoll.exp.spin", 0);
-    private static final boolean EXP_YIELD = Boolean.getBoolean("rawpoll.exp.yield");
-
     private void poll(long timeoutNanos) {
         try {
-            if (timeoutNanos != 0 && EXP_SPIN > 0) {
-                for (int i = 0; i < EXP_SPIN; i++) {
-                    if (EXP_YIELD) Thread.yield();
-                    poller.poll(events, 0, TimeUnit.NANOSECONDS);
-                    if (events.count() > 0) {
-                        break;
-                    }
-                }
-                if (events.count() == 0) {
-                    poller.poll(events, timeoutNanos, TimeUnit.NANOSECONDS);
-                }
-            } else
             poller.poll(events, timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

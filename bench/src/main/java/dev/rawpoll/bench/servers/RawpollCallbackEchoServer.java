@@ -224,9 +224,7 @@ public final class RawpollCallbackEchoServer {
         private void echo() {
             try {
                 MemorySegment buffer = readBuffer;
-                int n;
-                do {
-                n = stream.read(buffer);
+                int n = stream.read(buffer);
                 if (n == TcpStream.WOULD_BLOCK) {
                     return;
                 }
@@ -237,7 +235,7 @@ public final class RawpollCallbackEchoServer {
                 allocation.reads++;
                 int sent = stream.write(buffer, 0, n);
                 if (sent == n) {
-                    continue;
+                    return;
                 }
                 if (pending == null) {
                     pendingArena = Arena.ofConfined();
@@ -249,8 +247,6 @@ public final class RawpollCallbackEchoServer {
                 pendingTo = n - sent;
                 loop.removeReader(handle);
                 loop.addWriter(handle, onWritable);
-                return;
-                } while (n == BUFFER_BYTES);
             } catch (IOException e) {
                 close(); // typically a reset from the load generator
             }
