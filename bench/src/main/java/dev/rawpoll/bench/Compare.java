@@ -136,11 +136,11 @@ public final class Compare {
             return s;
         }
 
-        /** The io_uring comparison (issue 14): the default servers and the io_uring ones, at 100, 1,000 and 10,000 connections. */
+        /** The io_uring comparison (issue 14): the default servers and the io_uring ones, at 1, 100, 1,000 and 10,000 connections. */
         static Settings uring(boolean quick) {
             Settings s = quick ? quick() : new Settings();
             s.servers = EchoServers.expand("default,uring");
-            s.connections = quick ? List.of(1000) : List.of(100, 1000, 10000);
+            s.connections = quick ? List.of(1000) : List.of(1, 100, 1000, 10000);
             return s;
         }
 
