@@ -7,8 +7,7 @@
 # Starts the server (a class of dev.rawpoll.bench.servers, on port 0), warms it up with loadgen
 # (4 s), then under a second loadgen run (64 B messages, 5 s) prints: round trips/s; for 2 s, per
 # server thread and for loadgen, system calls and context switches (perf stat), and the CPU the
-# machine left idle and the server and loadgen used, and how often loadgen last ran on a loop
-# thread's CPU and the loop threads on one CPU (ps, every 100 ms); for 1 s, per
+# machine left idle and the server and loadgen used; for 1 s, per
 # server thread, the epoll_wait calls and how many events each returned (perf record of the
 # syscalls:sys_exit_epoll_wait* tracepoints); at the end, the server's own report (rawpoll's:
 # reads, allocation and connections per loop thread, both loadgen runs). Needs perf, the bench jar (BENCH_JAR=... to pick another
@@ -37,19 +36,8 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 read -r I0 T0 < <(cpu_idle); S0=$(ticks "$SPID"); L0=$(ticks "$LPID")
 perf stat --per-thread -e raw_syscalls:sys_enter,context-switches -p "$SPID" -o "$OUT/server.perf" -- sleep 2 &
 PPID2=$!
-# Where the busy threads ran (the CPU each last ran on), sampled every 100 ms over the same 2 s:
-# which share the loadgen thread had with a loop thread, and the loop threads with each other.
-( for _ in $(seq 20); do
-    ps -L -o tid=,psr=,pcpu=,comm= -p "$SPID","$LPID" | awk -v lg="$LPID" '
-        $1 == lg {l = $2; next}
-        $4 ~ /^(rawpoll-loop|multiThreadIoEv|nio-|java$)/ {c[n++] = $2}
-        END {s = 0; for (i = 0; i < n; i++) if (c[i] == l) s = 1; printf "%d %d\n", s, (n > 1 && c[0] == c[1])}'
-    sleep 0.1
-  done ) > "$OUT/psr" &
-PSR_PID=$!
 perf stat -e raw_syscalls:sys_enter,context-switches -p "$LPID" -o "$OUT/loadgen.perf" -- sleep 2
 wait $PPID2
-wait $PSR_PID
 read -r I1 T1 < <(cpu_idle); S1=$(ticks "$SPID"); L1=$(ticks "$LPID")
 perf record -q -e syscalls:sys_exit_epoll_wait -e syscalls:sys_exit_epoll_pwait -e syscalls:sys_exit_epoll_pwait2 \
     -p "$SPID" -o "$OUT/waits.data" -- sleep 1 > /dev/null 2>&1
@@ -57,7 +45,6 @@ wait $LPID
 echo "$CLASS $* at $CONNS connections: $(grep -o '"round_trips_per_s":[0-9.]*' "$OUT/loadgen" | cut -d: -f2) round trips/s"
 HZ=$(getconf CLK_TCK)
 echo "  CPU over the 2 s: machine idle $(( 100 * (I1 - I0) / (T1 - T0) )) %, server $(( 100 * (S1 - S0) / HZ / 2 )) % of a core, loadgen $(( 100 * (L1 - L0) / HZ / 2 )) %"
-awk '{a += $1; b += $2; n++} END {printf "  placement over %d samples: loadgen on a loop thread'"'"'s CPU %d %%, the loop threads on one CPU %d %%\n", n, 100 * a / n, 100 * b / n}' "$OUT/psr"
 awk '/raw_syscalls|context-switches/ && $2+0 > 1000 {printf "  %-28s %10d %s in 2 s\n", $1, $2, $3}' "$OUT/server.perf"
 awk '/raw_syscalls|context-switches/ {printf "  %-28s %10d %s in 2 s\n", "loadgen", $1, $2}' "$OUT/loadgen.perf"
 perf script -i "$OUT/waits.data" -F tid,trace 2>/dev/null | python3 -c '
