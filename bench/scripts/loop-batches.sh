@@ -9,7 +9,8 @@
 # server thread and for loadgen, system calls and context switches (perf stat), and the CPU the
 # machine left idle and the server and loadgen used; for 1 s, per
 # server thread, the epoll_wait calls and how many events each returned (perf record of the
-# syscalls:sys_exit_epoll_wait* tracepoints). Needs perf, the bench jar (BENCH_JAR=... to pick another
+# syscalls:sys_exit_epoll_wait* tracepoints); at the end, the server's own report (rawpoll's:
+# reads, allocation and connections per loop thread, both loadgen runs). Needs perf, the bench jar (BENCH_JAR=... to pick another
 # build) and java/target/native.
 # Run it as every benchmark: alone, `flock /work/bench.lock bench/scripts/loop-batches.sh ...`.
 set -euo pipefail
@@ -58,3 +59,7 @@ for line in sys.stdin:
 for t in sorted(calls):
     print("  thread %-21s %10d epoll_wait calls in 1 s, %5.1f events per call that returned any" % (t, calls[t], events[t] / max(1, calls[t] - empty[t])))
 '
+# The server's own report at SIGTERM (rawpoll's: reads, allocation and connections per loop)
+kill "$SPID" 2>/dev/null || true
+wait "$SPID" 2>/dev/null || true
+sed -n 's/^\(.*loop thread allocated.*\)$/  \1/p' "$OUT/server.err"

@@ -15,13 +15,15 @@ final class LoopThreadAllocation {
 
     /** Counted by the loop thread; read racily at shutdown, which is fine for a report. */
     long reads;
+    /** Connections this loop served; read racily at shutdown. */
+    long connections;
 
     /** Prints the report at shutdown, from the shutdown-hook thread. */
     void reportAtExit(String server) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long bytes = threads.getThreadAllocatedBytes(threadId) - startBytes;
-            System.err.printf(java.util.Locale.ROOT, "%s: loop thread allocated %d B over %d reads (%.3f B/read)%n",
-                    server, bytes, reads, reads == 0 ? 0.0 : (double) bytes / reads);
+            System.err.printf(java.util.Locale.ROOT, "%s: loop thread allocated %d B over %d reads (%.3f B/read) and %d connections%n",
+                    server, bytes, reads, reads == 0 ? 0.0 : (double) bytes / reads, connections);
         }));
     }
 }

@@ -217,6 +217,7 @@ public final class RawpollCallbackEchoServer {
         }
 
         void start() throws IOException {
+            allocation.connections++;
             loop.addReader(handle, onReadable);
         }
 

@@ -103,6 +103,7 @@ public final class RawpollTaskEchoServer {
 
     /** Echoes until the peer ends the stream (or resets it); does not close {@code client}. */
     private static void echo(TcpStream client, LoopThreadAllocation allocation) {
+        allocation.connections++;
         ArrayDeque<MemorySegment> free = FREE_BUFFERS.get();
         MemorySegment buffer = free.isEmpty() ? Arena.global().allocate(RawpollCallbackEchoServer.BUFFER_BYTES) : free.pop();
         try {
