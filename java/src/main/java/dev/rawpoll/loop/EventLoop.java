@@ -63,8 +63,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopPass pass;
     private final FdWatchers watchers;
     private final LiveTasks tasks = new LiveTasks();
-    /** Tasks that failed in this pass with no observer at that moment (see {@link Task}). */
-    private final java.util.ArrayList<Task<?>> failedUnobserved = new java.util.ArrayList<>();
     /** {@link DefaultReports#HANDLER} unless set: reading the field readies the logger (see there). */
     private Consumer<Throwable> exceptionHandler = DefaultReports.HANDLER;
     private volatile Thread runningThread;
@@ -225,13 +223,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         return new Promise<>(this);
     }
 
-    void taskDone(Task<?> task) {
-        tasks.finished(task);
-    }
-
-    /** A task failed with nothing observing it yet: looked at again when the pass ends ({@link Task}). */
-    void taskFailedUnobserved(Task<?> task) {
-        failedUnobserved.add(task);
+    /** This loop's unfinished tasks and unobserved failures (the bookkeeping {@link Task} reports to). */
+    LiveTasks tasks() {
+        return tasks;
     }
 
     // ---- running ------------------------------------------------------------------------------
@@ -401,13 +395,6 @@ public final class EventLoop implements Executor, AutoCloseable {
             closed = true;
             pass.clear();
             poller.close();
-        }
-    }
-
-    /** The last phase of a pass: reports the task failures that nothing has observed by now ({@link Task}). */
-    void reportUnobservedFailures() {
-        if (!failedUnobserved.isEmpty()) {
-            Task.reportUnobserved(failedUnobserved);
         }
     }
 

@@ -64,7 +64,7 @@ final class LoopPass {
             poll(timeout);
             queueDueTimers();
             runReady();
-            loop.reportUnobservedFailures();
+            loop.tasks().reportUnobservedFailures();
         } finally {
             // Before the next pass reads the inbox (pollTimeout): a command added after this write
             // signals the poller, one added before it is found by that read (both are volatile).

@@ -177,9 +177,9 @@ public final class Task<T> extends Promise<T> {
     private void finish(T value, Throwable failure) {
         outcomeValue = null;
         outcomeFailure = null;
-        loop().taskDone(this);
+        loop().tasks().finished(this);
         if (failure != null && !isObserved() && !(failure instanceof CancellationException)) {
-            loop().taskFailedUnobserved(this);
+            loop().tasks().failedUnobserved(this);
         }
         settle(value, failure);
     }
