@@ -13,8 +13,10 @@
  * With -P, the server's user and system CPU time (from /proc/PID/stat, in clock ticks) over the
  * measured window is included. When the window opens it prints {"event":"measuring"} first, so
  * that a caller can start its own counters (perf, the server's JIT log) then, and
- * {"event":"measured"} when it closes. Exit status 1 on any error, including a byte echoed wrong; connections are reset (SO_LINGER 0) at the end so that repeated runs do not
- * leave tens of thousands of ports in TIME_WAIT.
+ * {"event":"measured"} when it closes. Exit status 1 on any error, including a byte echoed wrong
+ * or a connection the server closed or reset (the message names the connection, the call and the
+ * errno); 2 on bad arguments. Connections are reset (SO_LINGER 0) at the end so that repeated
+ * runs do not leave tens of thousands of ports in TIME_WAIT.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,6 +24,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +86,13 @@ static double percentile_us(uint64_t total, double fraction) {
 
 static void die(const char *what) {
     perror(what);
+    exit(1);
+}
+
+/* A call on connection INDEX failed with errno: the run is over (exit status 1). */
+static void connection_failed(size_t index, const char *call) {
+    int error = errno;
+    fprintf(stderr, "connection %zu: %s: %s (errno %d)\n", index, call, strerror(error), error);
     exit(1);
 }
 
@@ -156,7 +166,7 @@ static void send_rest(struct connection *c, size_t index, size_t size) {
         ssize_t n = write(c->fd, bytes + c->sent, size - c->sent);
         if (n < 0) {
             if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) die("write");
+            if (errno != EAGAIN && errno != EWOULDBLOCK) connection_failed(index, "write");
             if (!c->waiting_out) {
                 watch(EPOLL_CTL_MOD, c, EPOLLIN | EPOLLOUT);
                 c->waiting_out = 1;
@@ -199,6 +209,10 @@ int main(int argc, char **argv) {
         usage(argv[0]);
     }
     raise_fd_limit((rlim_t)connections + 64);
+    /* A write to a server whose reset came after its end of stream fails with EPIPE and raises
+     * SIGPIPE, whose default action ended loadgen silently (exit status 141): ignored, the write
+     * returns the error and it is reported with its connection (LoadgenTest). */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) die("signal(SIGPIPE)");
 
     unsigned char *pattern_buffer = malloc(size + PATTERN_SHIFTS);
     if (pattern_buffer == NULL) die("malloc");
@@ -258,7 +272,7 @@ int main(int argc, char **argv) {
             ssize_t got = read(c->fd, buffer, sizeof buffer);
             if (got < 0) {
                 if (errno == EAGAIN || errno == EINTR) continue;
-                die("read");
+                connection_failed(index, "read");
             }
             if (got == 0) {
                 fprintf(stderr, "connection %zu closed by the server\n", index);

@@ -16,10 +16,10 @@ import java.lang.invoke.MethodHandle;
  * Object.<init>} then fails with "inlining too deep", the new slice escapes into that call, and
  * every call allocates a 40-byte segment. A handle held in a {@code static final} field is a
  * constant, so its chain is inlined into the caller wherever the caller is compiled: from a task's
- * body (shallow) it was free, from a callback ({@code EventLoop.runCallback} → the watcher → the
- * callback → {@code TcpStream.read} → ... → {@code invokeExact}, 9 deep) it cost 78 bytes per echo
- * round trip (issue 11; the {@code -XX:+PrintInlining} trees are quoted in
- * bench/results/profiles/README.md).
+ * body (shallow) it was free, from a callback ({@code LoopFaults.run}, {@code
+ * EventLoop.runCallback} when this was measured, → the watcher → the callback → {@code
+ * TcpStream.read} → ... → {@code invokeExact}, 9 deep) it cost 78 bytes per echo round trip (issue
+ * 11; the {@code -XX:+PrintInlining} trees are quoted in bench/results/profiles/README.md).
  *
  * <p>Here the handle is in a field that is not final, so it is never a compile-time constant: C2
  * does not inline through it ("receiver not constant") and calls the handle's lambda form, which

@@ -44,7 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * be cancelled when that thread exits; a cancelled poll is armed again by the next wait). A change
  * from another thread is queued under the registrations' lock, and a waiting poll is woken to
  * submit it (not a {@link #wakeup()}: that poll goes on waiting); a deregister, whose poll holds the
- * file, is submitted before the woken poll returns, or by its own thread when no poll waits.
+ * file, is submitted before the woken poll returns, or by its own thread when no poll waits. What
+ * is queued, and these rules, are {@link UringRequests}'.
  *
  * <p>Where it differs from epoll ({@link Poller} lists it; reasons in {@code docs/io_uring.md}): a
  * poll in flight holds the open file, and the registration follows the number, so a descriptor
@@ -59,11 +60,6 @@ public final class UringPoller extends PollerBase implements Completions.Provide
     static final int SQ_ENTRIES = 256;
     /** CQ entries: room for one completion per ready descriptor of a large batch before overflow. */
     static final int CQ_ENTRIES = 4096;
-    /** user_data of the wakeup eventfd's poll; polls of registrations are non-negative. */
-    private static final long WAKEUP = -1L;
-    /** user_data of POLL_REMOVE requests, whose completions are dropped. */
-    private static final long REMOVE = -2L;
-    private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
     private final Arena arena;
     private final UringRing ring;
@@ -74,20 +70,11 @@ public final class UringPoller extends PollerBase implements Completions.Provide
     private final MemorySegment wakeupErrno;
     /** Arm numbers, event slots and the re-arm queue, per descriptor. Under the registrations' lock. */
     private final UringArms arms;
-    private boolean wakeupDisarmed;
-    /** A POLL_REMOVE is queued and not yet submitted: a deregister must submit it (the poll holds the file). */
-    private boolean removalQueued;
-    /** A deregister during the wait queued a POLL_REMOVE: the poll submits it before it returns. */
-    private boolean releasePending;
-    /** The thread that waits in the ring, while it waits (set and cleared under the lock). */
-    private volatile Thread waiting;
-    /** The thread that polled last: the one that may submit outside a wait. */
-    private volatile Thread poller;
+    /** What is queued in the SQ, and who submits it: arming, disarming, the cross-thread rules. */
+    private final UringRequests requests;
     /** Counts {@link #sendWakeup()}s; a wakeup completion with no new one was only a kick. */
     private volatile int wakeups;
     private int wakeupsSeen;
-    /** How many io_uring_enter calls this poller made; read by tests. */
-    long enterCalls;
     /** Socket operations in the same ring, for an event loop's tasks (proactor); made on first use. */
     private UringCompletions completions;
     /** Told of rawpoll's socket closes while this poller is open: see {@link #letGo}. */
@@ -102,6 +89,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         this.ctlErrno = Native.allocateCapture(arena);
         this.wakeupErrno = Native.allocateCapture(arena);
         this.arms = new UringArms(arena);
+        this.requests = new UringRequests(ring, arms, registrations, wakeupFd, errno, ctlErrno);
     }
 
     /**
@@ -122,7 +110,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 throw Uring.error("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)", Native.errno(errno));
             }
             UringPoller poller = new UringPoller(arena, ring, wakeupFd, errno);
-            poller.armWakeup(); // submitted by the first wait, on the polling thread
+            poller.requests.armWakeup(); // submitted by the first wait, on the polling thread
             CloseHooks.addHolder(poller.holder);
             return poller;
         } catch (IOException | RuntimeException | Error e) {
@@ -164,8 +152,8 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         }
         arms.ensureCapacity(fd);
         registrations.put(fd, registrations.nextGeneration(), interest, token);
-        arm(fd, interest);
-        kick();
+        requests.arm(fd, interest);
+        requests.kick();
     }
 
     @Override
@@ -175,11 +163,11 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         if (generation == 0) {
             throw Uring.error("io_uring POLL_ADD(fd=" + fd + ")", Uring.ENOENT);
         }
-        disarm(fd);
+        requests.disarm(fd);
         registrations.put(fd, generation, interest, token);
-        arm(fd, interest);
-        kick();
-        if ((interest & Interest.EDGE) == 0 && waiting == null) {
+        requests.arm(fd, interest);
+        requests.kick();
+        if ((interest & Interest.EDGE) == 0 && requests.waiting == null) {
             // An edge wake-up of the current batch read again under a level or oneshot interest
             // gets the readiness of now, as a fresh poll would report it: UringArms.refreshWakeUp.
             arms.refreshWakeUp(fd, interest, ctlErrno);
@@ -193,20 +181,7 @@ public final class UringPoller extends PollerBase implements Completions.Provide
             throw Uring.error("io_uring POLL_REMOVE(fd=" + fd + ")", Uring.ENOENT);
         }
         registrations.remove(fd);
-        arms.forget(fd);
-        disarm(fd);
-        if (!removalQueued) {
-            return; // nothing of it in the kernel (its POLL_ADD, if any, was withdrawn)
-        }
-        if (waiting == null) {
-            // The poll holds the file: remove it now, so that a close after this returns closes.
-            // From another thread too (as letGo): the cancelled poll is freed by the polling
-            // thread's task work, which runs at its next system call.
-            submit("POLL_REMOVE, fd=", fd);
-        } else {
-            releasePending = true; // the woken poll submits it before it returns (waitOnce)
-            kick();
-        }
+        requests.release(fd, "POLL_REMOVE, fd="); // submitted before this returns or the woken poll does
     }
 
     /**
@@ -224,27 +199,11 @@ public final class UringPoller extends PollerBase implements Completions.Provide
                 return;
             }
             registrations.remove(fd);
-            arms.forget(fd);
-            disarm(fd);
-            if (removalQueued) {
-                if (waiting == null) {
-                    submit("POLL_REMOVE before close, fd=", fd);
-                } else {
-                    releasePending = true;
-                    kick();
-                }
-            }
+            requests.release(fd, "POLL_REMOVE before close, fd=");
         } catch (IOException e) {
             // The close goes on; the poll is removed by the next wait, or with the ring.
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** A wait in another thread is woken to submit what was queued; it then waits again. */
-    private void kick() {
-        if (waiting != null && waiting != Thread.currentThread()) {
-            Epoll.write(ctlErrno, wakeupFd, ONE, 8);
         }
     }
 
@@ -260,43 +219,45 @@ public final class UringPoller extends PollerBase implements Completions.Provide
     @Override
     protected int waitOnce(EventArray events, long timeoutNanos) throws IOException {
         ReentrantLock lock = registrations.lock();
+        UringRequests requests = this.requests; // its fields, not calls: arming again is as deep as it was here
         int toSubmit;
         lock.lock();
         int ready;
         try {
-            poller = Thread.currentThread();
-            ready = arms.takeBackStale(ring, registrations, REMOVE);
-            armAgain();
+            Thread self = Thread.currentThread();
+            requests.poller = self;
+            ready = arms.takeBackStale(ring, registrations, UringRequests.REMOVE);
+            requests.armAgain();
             toSubmit = ring.flush();
-            removalQueued = releasePending = false; // submitted by the enter below
-            waiting = poller;
+            requests.removalQueued = requests.releasePending = false; // submitted by the enter below
+            requests.waiting = self;
         } finally {
             lock.unlock();
         }
         int rc = 0;
         if (ready == 0 || toSubmit > 0 || ring.kernelHasMore()) {
             long wait = ready > 0 ? 0 : timeoutNanos;
-            enterCalls++;
+            requests.enterCalls++;
             if (ring.enter(pollErrno, toSubmit, wait) < 0) {
                 int err = Native.errno(pollErrno);
                 if (err == Uring.EINTR) {
                     rc = -1;
                 } else if (err != Uring.ETIME && !(err == Uring.EBUSY && ring.ready() > 0)) {
                     // EBUSY: the CQ overflowed and nothing more is accepted until it is read.
-                    waiting = null;
+                    requests.waiting = null;
                     throw Uring.error("io_uring_enter(fd=" + ring.fd + ", to_submit=" + toSubmit + ", wait=" + wait + " ns)", err);
                 }
             }
         }
         lock.lock();
         try {
-            waiting = null;
+            requests.waiting = null;
             reap(events);
-            if (releasePending && removalQueued) {
+            if (requests.releasePending && requests.removalQueued) {
                 // Deregistered by another thread during the wait, which only kicked it: submitted
                 // before the poll returns, also when it returns for a wakeup, so that a close after
                 // that deregister closes.
-                submit("POLL_REMOVE queued during the wait, to_submit=", ring.unsubmitted());
+                requests.submit("POLL_REMOVE queued during the wait, to_submit=", ring.unsubmitted());
             }
         } finally {
             lock.unlock();
@@ -319,8 +280,8 @@ public final class UringPoller extends PollerBase implements Completions.Provide
             int res = cq.get(JAVA_INT, at + Uring.CQE_RES);
             boolean more = (cq.get(JAVA_INT, at + Uring.CQE_FLAGS) & Uring.IORING_CQE_F_MORE) != 0;
             if (data < 0) {
-                if (data == WAKEUP) {
-                    wakeupDisarmed |= !more;
+                if (data == UringRequests.WAKEUP) {
+                    requests.wakeupDisarmed |= !more;
                     int sent = wakeups;
                     if (sent != wakeupsSeen) { // not only a kick
                         wakeupsSeen = sent;
@@ -359,90 +320,11 @@ public final class UringPoller extends PollerBase implements Completions.Provide
         ring.consume(read);
     }
 
-    /**
-     * Arms the single-shot polls that completed, and the polls the kernel ended: the wakeup's, and
-     * any cancelled because the thread that submitted them exited (Linux cancels a thread's
-     * requests when it exits, so a poller polled by a thread that ended re-arms here). Under the lock.
-     */
-    private void armAgain() throws IOException {
-        for (int i = 0; i < arms.staleCount(); i++) { // first: see UringArms.takeBackStale
-            arm(arms.staleAt(i), registrations.interestOf(arms.staleAt(i)));
-        }
-        for (int i = 0; i < arms.rearmCount(); i++) {
-            int fd = arms.rearmAt(i);
-            if (registrations.generation(fd) != 0 && arms.current(fd) == 0) {
-                arm(fd, registrations.interestOf(fd));
-            }
-        }
-        arms.clearRearm();
-        if (wakeupDisarmed) {
-            // Not drained first: that would swallow a wakeup sent since. If the counter is non-zero
-            // the new poll fires at once, and a completion with no new sendWakeup is ignored.
-            wakeupDisarmed = false;
-            armWakeup();
-        }
-    }
-
-    /** Queues the POLL_ADD of {@code fd} for {@code interest} under a new arm number. */
-    private void arm(int fd, int interest) throws IOException {
-        boolean edge = (interest & Interest.EDGE) != 0;
-        queue(Uring.IORING_OP_POLL_ADD, fd, 0, edge ? Uring.IORING_POLL_ADD_MULTI : 0, UringBits.pollEvents(interest),
-                UringArms.userData(arms.next(fd), fd));
-        arms.queuedAt(fd, ring.nextIndex() - 1);
-    }
-
-    /**
-     * Removes {@code fd}'s poll, if any: a POLL_ADD the kernel has not taken yet is withdrawn (made
-     * a NOP), otherwise a POLL_REMOVE is queued. Returns whether a POLL_REMOVE was queued. (Not
-     * an ADD and its REMOVE in one submission: a multishot poll that is ready when armed survives
-     * a POLL_REMOVE submitted with it, seen on Linux 6.18, and keeps its file open.)
-     */
-    private boolean disarm(int fd) throws IOException {
-        int arm = arms.current(fd);
-        if (arm == 0) {
-            return false;
-        }
-        arms.clear(fd);
-        if (ring.withdraw(arms.queuedAt(fd), REMOVE, waiting == null)) {
-            return false;
-        }
-        queue(Uring.IORING_OP_POLL_REMOVE, -1, UringArms.userData(arm, fd), 0, 0, REMOVE);
-        removalQueued = true;
-        return true;
-    }
-
-    private void armWakeup() throws IOException {
-        queue(Uring.IORING_OP_POLL_ADD, wakeupFd, 0, Uring.IORING_POLL_ADD_MULTI, Uring.POLLIN, WAKEUP);
-    }
-
-    /**
-     * Queues one request; if the SQ is full, what it holds is submitted first, by this thread. (So
-     * a thread other than the poller's submits only when more than {@link #SQ_ENTRIES} changes are
-     * queued during one wait; a kernel that cancels its requests when it exits reports them
-     * ECANCELED, and the poll arms them again.)
-     */
-    private void queue(byte opcode, int fd, long addr, int len, int pollEvents, long userData) throws IOException {
-        if (!ring.queue(opcode, fd, addr, len, pollEvents, userData)) {
-            submit("full SQ, to_submit=", ring.sqEntries);
-            ring.queue(opcode, fd, addr, len, pollEvents, userData);
-        }
-    }
-
-    /** Submits the queued SQEs without waiting; an error names {@code what} and {@code n} (no string unless it fails). */
-    private void submit(String what, int n) throws IOException {
-        MemorySegment errno = poller == Thread.currentThread() ? pollErrno : ctlErrno;
-        enterCalls++;
-        if (ring.enter(errno, ring.flush(), 0) < 0) {
-            throw Uring.error("io_uring_enter(fd=" + ring.fd + ", " + what + n + ")", Native.errno(errno));
-        }
-        removalQueued = releasePending = false;
-    }
-
     @Override
     protected boolean sendWakeup() {
         wakeups++; // serialized by the base; before the write, so the poll that sees the write sees it
         // EAGAIN (counter saturated) still leaves the eventfd readable: sent either way.
-        Epoll.write(wakeupErrno, wakeupFd, ONE, 8);
+        Epoll.write(wakeupErrno, wakeupFd, UringRequests.ONE, 8);
         return true;
     }
 
@@ -462,7 +344,12 @@ public final class UringPoller extends PollerBase implements Completions.Provide
 
     /** Whether a thread waits in the ring now; read by tests. */
     boolean isWaiting() {
-        return waiting != null;
+        return requests.waiting != null;
+    }
+
+    /** How many io_uring_enter calls this poller made; read by tests. */
+    long enterCalls() {
+        return requests.enterCalls;
     }
 
     /** The registrations' lock, which a poll takes to submit and to reap; for tests that order a race. */

@@ -2,7 +2,6 @@ package dev.rawpoll.loop;
 
 import dev.rawpoll.Poller;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -63,11 +62,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final LoopPass pass;
     private final FdWatchers watchers;
     private final LiveTasks tasks = new LiveTasks();
-    /** {@link DefaultReports#HANDLER} unless set: reading the field readies the logger (see there). */
-    private Consumer<Throwable> exceptionHandler = DefaultReports.HANDLER;
-    private volatile Thread runningThread;
-    private volatile boolean stopping;
-    private volatile boolean closed;
+    /** Runs callbacks and reports what user code throws; before {@link #pass}, which takes it. */
+    final LoopFaults faults = new LoopFaults();
+    /** The running thread, stopping, closed: {@code state.check()} is every loop-thread-only method's check. */
+    final LoopState state = new LoopState();
 
     private EventLoop(Poller poller) {
         this.poller = poller;
@@ -92,7 +90,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /** Runs {@code callback} in the next pass, after the callbacks already scheduled. */
     public void callSoon(Runnable callback) {
-        checkThread();
+        state.check();
         pass.ready.add(Objects.requireNonNull(callback, "callback"));
     }
 
@@ -108,7 +106,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * equal deadlines run in the order they were scheduled.
      */
     public TimerHandle callAt(long deadline, Runnable callback) {
-        checkThread();
+        state.check();
         TimerHandle timer = new TimerHandle(this, deadline, pass.timers.nextSequence(), Objects.requireNonNull(callback, "callback"));
         pass.timers.add(timer);
         return timer;
@@ -130,7 +128,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     @Override
     public void execute(Runnable command) {
-        if (closed) {
+        if (state.closed) {
             throw new RejectedExecutionException("event loop is closed");
         }
         pass.inbox.add(Objects.requireNonNull(command, "command"));
@@ -154,37 +152,26 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @throws dev.rawpoll.SystemCallException if the poller refuses the handle (EBADF, EPERM)
      */
     public void addReader(long handle, Runnable callback) throws IOException {
-        checkThread();
+        state.check();
         watchers.set(handle, FdWatchers.READ, Objects.requireNonNull(callback, "callback"));
     }
 
     /** Like {@link #addReader} for writability. */
     public void addWriter(long handle, Runnable callback) throws IOException {
-        checkThread();
+        state.check();
         watchers.set(handle, FdWatchers.WRITE, Objects.requireNonNull(callback, "callback"));
     }
 
     /** Stops watching {@code handle} for reading; returns whether a reader was there. */
     public boolean removeReader(long handle) {
-        return remove(handle, FdWatchers.READ);
+        state.check();
+        return watchers.remove(handle, FdWatchers.READ);
     }
 
     /** Stops watching {@code handle} for writing; returns whether a writer was there. */
     public boolean removeWriter(long handle) {
-        return remove(handle, FdWatchers.WRITE);
-    }
-
-    private boolean remove(long handle, int direction) {
-        checkThread();
-        if (!watchers.has(handle, direction)) {
-            return false;
-        }
-        try {
-            watchers.set(handle, direction, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return true;
+        state.check();
+        return watchers.remove(handle, FdWatchers.WRITE);
     }
 
     FdWatchers watchers() {
@@ -207,14 +194,14 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     Thread runningThread() {
-        return runningThread;
+        return state.running;
     }
 
     // ---- tasks --------------------------------------------------------------------------------
 
     /** Starts {@code body} as a {@link Task} of this loop: it first runs in the next pass. */
     public <T> Task<T> spawn(TaskBody<T> body) {
-        checkThread();
+        state.check();
         return tasks.spawn(this, body);
     }
 
@@ -244,13 +231,14 @@ public final class EventLoop implements Executor, AutoCloseable {
      * and {@code runOnce} on different threads.
      */
     public void run() {
-        enter();
+        LoopState state = this.state;
+        state.enter();
         try {
             do {
-                pass.run(-1, stopping);
-            } while (!stopping && !Thread.currentThread().isInterrupted());
+                pass.run(-1, state.stopping);
+            } while (!state.stopping && !Thread.currentThread().isInterrupted());
         } finally {
-            exit();
+            state.exit();
         }
     }
 
@@ -266,15 +254,16 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (promise.loop() != this) {
             throw new IllegalArgumentException("the promise belongs to another loop");
         }
-        enter();
+        LoopState state = this.state;
+        state.enter();
         promise.retrieved = true; // its failure is thrown here: not an unobserved one
         try {
             while (!promise.isDone()) {
-                pass.run(-1, stopping);
+                pass.run(-1, state.stopping);
                 if (promise.isDone()) {
                     break;
                 }
-                if (stopping) {
+                if (state.stopping) {
                     throw new IllegalStateException("the loop stopped before the promise completed");
                 }
                 if (Thread.interrupted()) {
@@ -282,7 +271,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                 }
             }
         } finally {
-            exit();
+            state.exit();
         }
         return promise.result();
     }
@@ -299,16 +288,16 @@ public final class EventLoop implements Executor, AutoCloseable {
      * ready, or when {@link #nextDeadline()} has come.
      */
     public void runOnce(long timeout, TimeUnit unit) {
-        enter();
+        state.enter();
         try {
-            pass.run(timeout < 0 ? -1 : unit.toNanos(timeout), stopping);
+            pass.run(timeout < 0 ? -1 : unit.toNanos(timeout), state.stopping);
             if (pass.hasInbox()) {
                 // handed over while the pass was awake, without a signal: the host may wait on the
                 // poller's backend handle next, so make it readable
                 poller.wakeup();
             }
         } finally {
-            exit();
+            state.exit();
         }
     }
 
@@ -317,7 +306,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * are ready, else the deadline of its earliest timer, else {@link #NO_DEADLINE}.
      */
     public long nextDeadline() {
-        checkThread();
+        state.check();
         return pass.nextDeadline();
     }
 
@@ -325,17 +314,17 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Ends {@link #run()} after the current pass (or the next, if none is running). Any thread.
      */
     public void stop() {
-        stopping = true;
+        state.stopping = true;
         poller.wakeup();
     }
 
     /** Whether a thread is in {@link #run()}, {@link #runUntilComplete} or {@link #runOnce}. */
     public boolean isRunning() {
-        return runningThread != null;
+        return state.running != null;
     }
 
     public boolean isClosed() {
-        return closed;
+        return state.closed;
     }
 
     /**
@@ -367,8 +356,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * failure like any other exception.
      */
     public void setExceptionHandler(Consumer<Throwable> handler) {
-        checkThread();
-        exceptionHandler = Objects.requireNonNull(handler);
+        state.check();
+        faults.handler = Objects.requireNonNull(handler);
     }
 
     /**
@@ -383,89 +372,33 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (state.closed) {
             return;
         }
-        if (runningThread != null) {
+        if (state.running != null) {
             throw new IllegalStateException("cannot close a running loop: stop() it first");
         }
         try {
             tasks.cancelAll(this, CLOSE_PASSES);
         } finally {
-            closed = true;
+            state.closed = true;
             pass.clear();
             poller.close();
         }
     }
 
-    void runCallback(Runnable callback) {
-        if (callback == null) {
-            return;
-        }
-        try {
-            callback.run();
-        } catch (Throwable e) { // checked ones too, thrown sneakily: nothing may end the pass early
-            reportException(e);
-        }
-    }
-
-    /**
-     * Hands {@code e}, thrown by user code the loop ran, to the exception handler; a handler
-     * that throws is logged with {@code e} and the loop goes on. A {@link VirtualMachineError} is
-     * rethrown instead (see {@link #setExceptionHandler}).
-     */
+    /** Hands {@code e}, thrown by user code the loop ran, to the exception handler: {@link LoopFaults#report}. */
     void reportException(Throwable e) {
-        if (e instanceof VirtualMachineError fatal) {
-            throw fatal;
-        }
-        try {
-            exceptionHandler.accept(e);
-        } catch (Throwable handlerFailure) {
-            if (handlerFailure instanceof VirtualMachineError fatal) {
-                throw fatal;
-            }
-            DefaultReports.HANDLER.accept(e);
-            DefaultReports.error("the exception handler itself failed (on " + e + ")", handlerFailure);
-        }
+        faults.report(e);
     }
 
     void timerCancelled(TimerHandle timer) {
         pass.timers.cancelled(timer);
     }
 
-    private void enter() {
-        if (closed) {
-            throw new IllegalStateException("event loop is closed");
-        }
-        Thread current = Thread.currentThread();
-        if (runningThread == current) {
-            throw new IllegalStateException("the loop is already running on this thread (called from a callback?)");
-        }
-        if (runningThread != null) {
-            throw new IllegalStateException("the loop is already running on " + runningThread.getName());
-        }
-        runningThread = current;
-    }
-
-    private void exit() {
-        runningThread = null;
-        stopping = false;
-    }
-
-    /** Loop-thread-only methods: refuse other threads while the loop runs, and a closed loop. */
-    void checkThread() {
-        if (closed) {
-            throw new IllegalStateException("event loop is closed");
-        }
-        Thread running = runningThread;
-        if (running != null && running != Thread.currentThread()) {
-            throw new IllegalStateException("not on the loop thread (" + running.getName() + "): use execute()");
-        }
-    }
-
     @Override
     public String toString() {
         return "EventLoop[" + poller.backend() + ", ready=" + pass.ready.size() + ", timers=" + pass.timers.size()
-                + ", watched=" + watchers.count() + (closed ? ", closed]" : "]");
+                + ", watched=" + watchers.count() + (state.closed ? ", closed]" : "]");
     }
 }

@@ -5,6 +5,7 @@ import dev.rawpoll.Poller;
 import dev.rawpoll.Readiness;
 import dev.rawpoll.internal.CloseHooks;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,7 +68,8 @@ final class FdWatchers {
     }
 
     private final Poller poller;
-    private final EventLoop loop;
+    /** Runs the callbacks (what one throws is reported): the loop's. */
+    private final LoopFaults faults;
     private final CloseHooks.Hook hook;
     private Watcher[] small = new Watcher[64];
     private final Map<Long, Watcher> large = new HashMap<>();
@@ -77,9 +79,9 @@ final class FdWatchers {
     /** How many handles are registered with the poller. */
     private int count;
 
-    FdWatchers(Poller poller, EventLoop loop, CloseHooks.Hook hook) {
+    FdWatchers(Poller poller, LoopFaults faults, CloseHooks.Hook hook) {
         this.poller = poller;
-        this.loop = loop;
+        this.faults = faults;
         this.hook = hook;
     }
 
@@ -100,6 +102,19 @@ final class FdWatchers {
     boolean has(long handle, int direction) {
         Watcher w = watcher(handle, false);
         return w != null && w.callbacks[direction] != null;
+    }
+
+    /** Removes the callback of one direction ({@link EventLoop#removeReader}); false if there was none. */
+    boolean remove(long handle, int direction) {
+        if (!has(handle, direction)) {
+            return false;
+        }
+        try {
+            set(handle, direction, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return true;
     }
 
     /**
@@ -216,7 +231,7 @@ final class FdWatchers {
 
     /**
      * Runs the callbacks of {@code handle} that {@code readiness} makes runnable, reader first,
-     * each through {@link EventLoop#runCallback} (what one throws is reported and the rest goes on).
+     * each through {@link LoopFaults#run} (what one throws is reported and the rest goes on).
      * Called from the walk over the poller's events ({@link dev.rawpoll.Events#forEach}), which
      * reads each event only after the callbacks of the events before it ran.
      */
@@ -231,7 +246,7 @@ final class FdWatchers {
             Runnable reader = w.callbacks[READ];
             if (reader != null) {
                 long generation = w.generation;
-                loop.runCallback(reader);
+                faults.run(reader);
                 // The reader may have removed or replaced the writer, or closed the handle (whose
                 // number a new socket may hold now): that writer was not ready at the poll.
                 if (w.callbacks[WRITE] != writer || w.generation != generation) {
@@ -240,7 +255,7 @@ final class FdWatchers {
             }
         }
         if (writer != null) {
-            loop.runCallback(writer);
+            faults.run(writer);
         }
     }
 

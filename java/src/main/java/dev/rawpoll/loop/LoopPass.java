@@ -17,6 +17,8 @@ final class LoopPass {
     private static final int EVENTS_PER_POLL = 1024;
 
     private final EventLoop loop;
+    /** Runs the ready callbacks (what one throws is reported): the loop's. */
+    private final LoopFaults faults;
     private final Poller poller;
     private final Events events;
     private final Events.Handler onEvent;
@@ -43,10 +45,11 @@ final class LoopPass {
 
     LoopPass(EventLoop loop, Poller poller) {
         this.loop = loop;
+        this.faults = loop.faults;
         this.poller = poller;
         this.events = poller.newEvents(EVENTS_PER_POLL);
         this.closes = new SocketCloses(loop);
-        this.watchers = new FdWatchers(poller, loop, closes);
+        this.watchers = new FdWatchers(poller, loop.faults, closes);
         closes.setWatchers(watchers);
         this.onEvent = watchers::dispatch;
         dev.rawpoll.internal.Completions completions = dev.rawpoll.internal.Completions.of(poller);
@@ -124,15 +127,15 @@ final class LoopPass {
     private void runReady() {
         int afterWait = ready.size() - queuedBeforeWait;
         for (int n = queuedBeforeWait; n > 0; n--) {
-            loop.runCallback(ready.poll());
+            faults.run(ready.poll());
         }
         events.forEach(onEvent);
         for (int n = afterWait; n > 0; n--) {
-            loop.runCallback(ready.poll());
+            faults.run(ready.poll());
         }
         TimerHandle timer;
         while ((timer = dueTimers.poll()) != null) {
-            loop.runCallback(timer.fire()); // null if cancelled by an earlier callback
+            faults.run(timer.fire()); // null if cancelled by an earlier callback
         }
     }
 

@@ -52,7 +52,7 @@ public class Promise<T> {
 
     /** Completes with a value ({@code failure == null}) or an exception; false if already done. */
     final boolean settle(T value, Throwable failure) {
-        loop.checkThread();
+        loop.state.check();
         if (isDone()) {
             return false;
         }
@@ -110,7 +110,7 @@ public class Promise<T> {
 
     /** Calls {@code callback} with this promise once it is done (see the class comment). */
     public final void onDone(Consumer<? super Promise<T>> callback) {
-        loop.checkThread();
+        loop.state.check();
         java.util.Objects.requireNonNull(callback, "callback");
         if (isDone()) {
             retrieved = true;

@@ -64,7 +64,7 @@ public final class Task<T> extends Promise<T> {
      */
     @Override
     public boolean cancel() {
-        loop().checkThread();
+        loop().state.check();
         if (isDone()) {
             return false;
         }

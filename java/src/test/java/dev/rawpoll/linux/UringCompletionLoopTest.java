@@ -339,9 +339,9 @@ class UringCompletionLoopTest {
                 return null;
             }));
         }
-        long enters = poller.enterCalls;
+        long enters = poller.enterCalls();
         loop.runUntilComplete(Tasks.gather(tasks));
-        long used = poller.enterCalls - enters;
+        long used = poller.enterCalls() - enters;
         long operations = 4L * connections * rounds; // at least: a send and a recv each side per round
         // One enter per pass, each submitting the operations of the pass: far fewer than one per operation.
         assertTrue(used * 10 < operations, used + " io_uring_enter calls for " + operations + " operations");

@@ -122,12 +122,12 @@ class UringPollerTest extends PollerContractTest {
             pipes[i] = pipe();
             handles.write(pipes[i].b(), 1);
         }
-        long before = uring().enterCalls;
+        long before = uring().enterCalls();
         for (int i = 0; i < pipes.length; i++) poller.register(pipes[i].a(), WRITABLE, i);
         for (int i = 0; i < pipes.length; i++) poller.modify(pipes[i].a(), READABLE, 100 + i);
-        assertEquals(before, uring().enterCalls, "register and modify entered the kernel");
+        assertEquals(before, uring().enterCalls(), "register and modify entered the kernel");
         assertEquals(pipes.length, poller.poll(events, 1, TimeUnit.SECONDS));
-        assertEquals(before + 1, uring().enterCalls, "one io_uring_enter submits all 40 changes and waits");
+        assertEquals(before + 1, uring().enterCalls(), "one io_uring_enter submits all 40 changes and waits");
         Set<Long> tokens = new HashSet<>();
         events.forEach((token, readiness) -> tokens.add(token));
         assertEquals(pipes.length, tokens.size());

@@ -36,6 +36,26 @@ class EventLoopTest {
         return EventLoop.open(openPoller());
     }
 
+    /**
+     * A new interest is registered by the call that asks for it, not queued for the pass's flush
+     * (docs/loop.md, phase 3): the caller gets the errno, and nothing of the handle stays behind.
+     */
+    @Test
+    void aWatcherOnABadHandleFailsTheCallThatAddsItAndLeavesNothingBehind() throws Exception {
+        try (EventLoop loop = newLoop()) {
+            long bad = 1_000_000; // far above any descriptor this process has open
+            dev.rawpoll.SystemCallException reader = assertThrows(dev.rawpoll.SystemCallException.class,
+                    () -> loop.addReader(bad, () -> {}));
+            assertEquals("EBADF", reader.errnoName(), reader.getMessage());
+            dev.rawpoll.SystemCallException writer = assertThrows(dev.rawpoll.SystemCallException.class,
+                    () -> loop.addWriter(bad, () -> {}));
+            assertEquals("EBADF", writer.errnoName(), writer.getMessage());
+            assertFalse(loop.removeReader(bad));
+            assertFalse(loop.removeWriter(bad));
+            loop.runOnce(0, TimeUnit.MILLISECONDS); // the pass's flush has nothing of it to apply
+        }
+    }
+
     @Test
     void timersFireInDeadlineOrderAndTiesInScheduleOrder() throws Exception {
         try (EventLoop loop = newLoop()) {
