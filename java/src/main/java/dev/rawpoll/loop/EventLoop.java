@@ -399,6 +399,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public String toString() {
         return "EventLoop[" + poller.backend() + ", ready=" + pass.ready.size() + ", timers=" + pass.timers.size()
-                + ", watched=" + watchers.count() + (state.closed ? ", closed]" : "]");
+                + ", watched=" + watchedHandles() + (state.closed ? ", closed]" : "]");
     }
 }

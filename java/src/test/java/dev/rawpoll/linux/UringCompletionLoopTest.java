@@ -126,6 +126,9 @@ class UringCompletionLoopTest {
             Task<Integer> reader = loop.spawn(() -> AsyncSockets.read(server, new byte[16], 0, 16));
             loop.runUntilComplete(() -> {
                 Tasks.sleep(Duration.ofMillis(10));
+                // The read in flight is a watched handle, and toString says the same.
+                assertEquals(1, loop.watchedHandles());
+                assertTrue(loop.toString().contains("watched=1"), loop.toString());
                 reader.cancel();
                 return null;
             });

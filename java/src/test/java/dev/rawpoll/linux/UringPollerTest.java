@@ -336,6 +336,49 @@ class UringPollerTest extends PollerContractTest {
     }
 
     /**
+     * A real refusal, not a built message: a seccomp filter (what container runtimes install)
+     * makes {@code io_uring_setup} fail with EPERM, then ENOSYS, on one thread of its own (a
+     * filter set with {@code prctl} binds only the thread that sets it, and ends with it). There
+     * {@code openIoUring} must throw the unavailable error naming the errno and epoll, and
+     * {@code Poller.open()} must still work.
+     */
+    @Test
+    void openIoUringUnderASeccompFilterThatRefusesItSaysSoAndEpollStillWorks() throws Exception {
+        for (int refusal : new int[] {Uring.EPERM, Uring.ENOSYS}) {
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            Thread filtered = new Thread(() -> {
+                try {
+                    SeccompForTests.refuseIoUringSetupOnThisThread(refusal);
+                    try (Poller refused = Poller.openIoUring()) {
+                        outcome.set("opened: " + refused);
+                        return;
+                    } catch (SystemCallException e) {
+                        try (Poller epoll = Poller.open()) {
+                            epoll.wakeup(); // a working epoll on the same filtered thread
+                        }
+                        outcome.set(e);
+                    }
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            }, "seccomp-filtered");
+            filtered.start();
+            filtered.join();
+            Object o = outcome.get();
+            assertTrue(o instanceof UringUnavailableException, "expected the unavailable error, got " + o);
+            SystemCallException e = (SystemCallException) o;
+            String name = refusal == Uring.EPERM ? "EPERM (Operation not permitted)" : "ENOSYS (Function not implemented)";
+            assertEquals(name.substring(0, name.indexOf(' ')), e.errnoName());
+            assertTrue(e.getMessage().startsWith("io_uring_setup(entries="), e.getMessage());
+            assertTrue(e.getMessage().contains("): " + name + ": io_uring is unavailable here"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("Poller.open() (epoll) works"), e.getMessage());
+        }
+        try (Poller unfiltered = Poller.openIoUring()) { // the filter stayed on its thread
+            assertTrue(unfiltered instanceof UringPoller, unfiltered.toString());
+        }
+    }
+
+    /**
      * Steady state allocates nothing: a poll that re-arms and reports a ready descriptor, and a
      * register/modify/deregister cycle with the poll that consumes its completions. Measured as
      * this thread's allocated bytes over many rounds after a warm-up, so that one-time costs
