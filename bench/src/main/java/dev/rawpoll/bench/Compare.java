@@ -287,10 +287,19 @@ public final class Compare {
      * what the server's I/O threads allocated per round trip over the profiled time (asked of the
      * server before and after: {@link ServerProcess#ioThreadsAllocated()}, exact to the byte).
      */
+    /**
+     * {@code profile-SERVER-CONNECTIONSxSIZE} with the server's label reduced to lower-case letters,
+     * digits and single dashes: the name goes into async-profiler's agent options, which it splits
+     * on commas ("rawpoll callbacks 2 loops, hand-off" → {@code rawpoll-callbacks-2-loops-hand-off}).
+     */
+    static String profileBaseName(String server, int connections, int size) {
+        String safe = server.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return String.format(Locale.ROOT, "profile-%s-%dx%d", safe, connections, size);
+    }
+
     private static void profile(Settings settings, ServerProcess server, Point p) throws IOException, InterruptedException {
         if (!server.isAlive()) return;
-        String base = String.format(Locale.ROOT, "profile-%s-%dx%d", server.name.toLowerCase(Locale.ROOT).replace(' ', '-'),
-                p.connections(), p.size());
+        String base = profileBaseName(server.name, p.connections(), p.size());
         Path collapsed = settings.profileDir.resolve(base + ".collapsed");
         boolean jvm = server.reportsCompilations();
         ServerProcess.Allocated[] allocated = new ServerProcess.Allocated[2]; // I/O threads' bytes before and after

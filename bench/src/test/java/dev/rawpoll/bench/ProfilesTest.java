@@ -35,6 +35,17 @@ class ProfilesTest {
         assertTrue(!totals.contains("recv_[k]"), "kernel frames are left out of the user-space totals: " + text);
     }
 
+    /** async-profiler splits its agent options on commas: a label with one must not reach the file name. */
+    @Test
+    void profileFileNamesOfEveryServerLabelAreSafeForTheAgentOptions() {
+        assertEquals("profile-rawpoll-callbacks-2-loops-hand-off-1000x64",
+                Compare.profileBaseName("rawpoll callbacks 2 loops, hand-off", 1000, 64));
+        for (String label : new String[] {"C", "NIO 2 threads", "rawpoll tasks 2 loops, hand-off", "rawpoll tasks io_uring"}) {
+            String base = Compare.profileBaseName(label, 100, 64);
+            assertTrue(base.matches("profile-[a-z0-9]+(-[a-z0-9]+)*-100x64"), label + " -> " + base);
+        }
+    }
+
     @Test
     void perfScriptBecomesCollapsedStacksRootFirst() {
         String script = """
