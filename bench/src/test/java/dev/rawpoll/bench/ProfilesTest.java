@@ -37,7 +37,7 @@ class ProfilesTest {
 
     /** async-profiler splits its agent options on commas: a label with one must not reach the file name. */
     @Test
-    void profileFileNamesOfEveryServerLabelAreSafeForTheAgentOptions() {
+    void profileFileNamesAreSafeForTheAgentOptions() {
         assertEquals("profile-rawpoll-callbacks-2-loops-hand-off-1000x64",
                 Compare.profileBaseName("rawpoll callbacks 2 loops, hand-off", 1000, 64));
         for (String label : new String[] {"C", "NIO 2 threads", "rawpoll tasks 2 loops, hand-off", "rawpoll tasks io_uring"}) {
