@@ -1,0 +1,36 @@
+#!/bin/bash
+# Where the scheduler runs an echo server's threads and the load generator (issue 16: 2 loops on
+# 2 cores shared with loadgen).
+#
+#   bench/scripts/loop-sched.sh CONNECTIONS SERVER_CLASS [SERVER_ARGS...]
+#   e.g. bench/scripts/loop-sched.sh 1000 RawpollCallbackEchoServer --loops 2
+#
+# Starts the server (a class of dev.rawpoll.bench.servers, on port 0), warms it up with loadgen
+# (6 s), then under a second loadgen run (64 B, 6 s) records 2 s of `perf sched` machine-wide and
+# prints round trips/s and, per busy thread (server threads and loadgen), how often it was
+# switched in, its run time and its average slice (`perf sched timehist -s`). Needs perf, the
+# bench jar (BENCH_JAR=... to pick another build), JAVA_HOME of a JDK 25 and java/target/native.
+# Run it as every benchmark: alone, `flock /work/bench.lock bench/scripts/loop-sched.sh ...`.
+set -euo pipefail
+CONNS=$1; CLASS=$2; shift 2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+JAR=${BENCH_JAR:-$(ls "$ROOT"/bench/target/rawpoll-bench-*-all.jar | head -1)}
+LG=$ROOT/java/target/native/loadgen
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+OUT=$(mktemp -d)
+trap 'kill $SPID 2>/dev/null || true; rm -rf "$OUT"' EXIT
+"$JAVA" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp "$JAR" \
+    "dev.rawpoll.bench.servers.$CLASS" 0 "$@" > "$OUT/server" 2> "$OUT/server.err" &
+SPID=$!
+for _ in $(seq 100); do grep -q 'listening on' "$OUT/server" && break; sleep 0.1; done
+PORT=$(grep -o 'listening on [0-9]*' "$OUT/server" | awk '{print $3}')
+"$LG" -p "$PORT" -c "$CONNS" -s 64 -d 6 -w 1 > /dev/null
+"$LG" -p "$PORT" -c "$CONNS" -s 64 -d 6 -w 1 > "$OUT/loadgen" &
+LPID=$!
+sleep 2
+perf sched record -a -o "$OUT/sched.data" -- sleep 2 > /dev/null 2>&1
+wait $LPID
+echo "$CLASS $* at $CONNS connections: $(grep -o '"round_trips_per_s":[0-9.]*' "$OUT/loadgen" | cut -d: -f2) round trips/s"
+echo "  thread                              switched in   run ms in 2 s   average slice ms"
+perf sched timehist -i "$OUT/sched.data" -s 2>/dev/null | awk '/Runtime summary/,/Terminated tasks/' \
+    | awk -v s="$SPID" -v l="$LPID" 'NF >= 9 && ($2 == s || $1 ~ "\\[" l "\\]") && $4 > 100 {printf "  %-36s %10d %15.1f %18.3f\n", $1, $3, $4, $6}'
