@@ -15,18 +15,8 @@
 # Run it as every benchmark: alone, `flock /work/bench.lock bench/scripts/loop-batches.sh ...`.
 set -euo pipefail
 CONNS=$1; CLASS=$2; shift 2
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-JAR=${BENCH_JAR:-$(ls "$ROOT"/bench/target/rawpoll-bench-*-all.jar | head -1)}
-LG=$ROOT/java/target/native/loadgen
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-OUT=$(mktemp -d)
-trap 'kill $SPID 2>/dev/null || true; rm -rf "$OUT"' EXIT
-"$JAVA" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp "$JAR" \
-    "dev.rawpoll.bench.servers.$CLASS" 0 "$@" > "$OUT/server" 2> "$OUT/server.err" &
-SPID=$!
-for _ in $(seq 100); do grep -q 'listening on' "$OUT/server" && break; sleep 0.1; done
-PORT=$(grep -o 'listening on [0-9]*' "$OUT/server" | awk '{print $3}')
-"$LG" -p "$PORT" -c "$CONNS" -s 64 -d 4 -w 1 > /dev/null
+. "$(dirname "$0")/echo-server.sh"
+start_echo_server "$CONNS" 4 "$CLASS" "$@"
 "$LG" -p "$PORT" -c "$CONNS" -s 64 -d 5 -w 1 > "$OUT/loadgen" &
 LPID=$!
 sleep 2
