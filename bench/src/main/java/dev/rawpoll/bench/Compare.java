@@ -56,6 +56,8 @@ public final class Compare {
         long lastSettleCompilations;
         /** Compilations (and deoptimisations) the server's JIT printed inside the measured windows. */
         long compilationsMeasured;
+        /** Per repetition: the machine's idle share over the measured window, in percent ({@link MachineIdle}). */
+        final List<Double> machineIdlePercent = new ArrayList<>();
     }
 
     static final class Settings {
@@ -354,7 +356,11 @@ public final class Compare {
         PerfSyscalls[] counter = new PerfSyscalls[1];
         double countedSeconds = Math.max(0.2, settings.seconds - 0.1);
         long[] compilations = new long[2];
-        Runnable onMeasuring = syscallRate == null ? () -> compilations[0] = server.compilations() : () -> {
+        MachineIdle[] idle = new MachineIdle[2];
+        Runnable onMeasuring = syscallRate == null ? () -> {
+            compilations[0] = server.compilations();
+            idle[0] = MachineIdle.sample();
+        } : () -> {
             try {
                 counter[0] = PerfSyscalls.start(server.pid(), countedSeconds);
             } catch (IOException e) {
@@ -363,15 +369,21 @@ public final class Compare {
         };
         try {
             Loadgen.Result r = Loadgen.run(settings.nativeDir, server.port, p.connections(), p.size(),
-                    settings.seconds, settings.warmup, server.pid(), onMeasuring, () -> compilations[1] = server.compilations());
+                    settings.seconds, settings.warmup, server.pid(), onMeasuring, () -> {
+                        idle[1] = MachineIdle.sample();
+                        compilations[1] = server.compilations();
+                    });
             if (syscallRate == null) {
                 cell.runs.add(r);
                 cell.compilationsMeasured += compilations[1] - compilations[0];
+                cell.machineIdlePercent.add(idle[1] == null ? Double.NaN : idle[1].percentSince(idle[0]));
             } else if (counter[0] != null && r.roundTripsPerSecond() > 0) {
                 cell.syscallsPerRoundTrip = counter[0].finishPerSecond() / r.roundTripsPerSecond();
             }
             System.err.printf(Locale.ROOT, "%-6s %5d conn %5d B: %10.0f rt/s%s%n", server.name, p.connections(), p.size(),
-                    r.roundTripsPerSecond(), syscallRate == null ? "" : String.format(Locale.ROOT, ", %.2f syscalls/rt", cell.syscallsPerRoundTrip));
+                    r.roundTripsPerSecond(), syscallRate == null
+                            ? (idle[1] == null ? "" : String.format(Locale.ROOT, ", machine idle %.1f %%", idle[1].percentSince(idle[0])))
+                            : String.format(Locale.ROOT, ", %.2f syscalls/rt", cell.syscallsPerRoundTrip));
         } catch (Loadgen.Failure e) {
             cell.failures.add(e.getMessage());
             System.err.println(server.name + ": " + e.getMessage());

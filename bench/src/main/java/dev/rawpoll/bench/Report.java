@@ -38,8 +38,8 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append(settings.describe()).append(".\n\n");
         md.append("| connections | size | server | round trips/s | user µs/rt | sys µs/rt | total µs/rt | syscalls/rt | p99 µs "
-                + "| rt/s ÷ NIO | user ÷ NIO | total ÷ NIO | user ÷ C | total ÷ C | JIT in window |\n");
-        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| rt/s ÷ NIO | user ÷ NIO | total ÷ NIO | user ÷ C | total ÷ C | JIT in window | machine idle % |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> failures = new ArrayList<>();
         List<String> unsettled = new ArrayList<>();
         int maxSettleWindows = 0;
@@ -64,7 +64,7 @@ final class Report {
                         unsettled.add(where + ": " + cell.compilationsMeasured + " compilation(s) inside the measured windows");
                     }
                 }
-                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                         p.connections(), p.size(), entry.getKey(),
                         number(m.rate(), "%,.0f"), number(m.user(), "%.2f"), number(m.system(), "%.2f"),
                         number(m.total(), "%.2f"), number(m.syscalls(), "%.2f"), number(m.p99(), "%,.0f"),
@@ -73,13 +73,16 @@ final class Report {
                         ratio(m.total(), nio == null ? Double.NaN : nio.total()),
                         ratio(m.user(), c == null ? Double.NaN : c.user()),
                         ratio(m.total(), c == null ? Double.NaN : c.total()),
-                        cell.jit ? Long.toString(cell.compilationsMeasured) : "–"));
+                        cell.jit ? Long.toString(cell.compilationsMeasured) : "–",
+                        number(median(cell.machineIdlePercent.stream().mapToDouble(Double::doubleValue).toArray()), "%.1f")));
             }
         }
         md.append(variants(cells));
         md.append("\nMedians over the repetitions; ratios are of those medians, in the same run. CPU is the server "
                 + "process's (all threads: JIT and GC included) user and system time over the measured window, from "
-                + "/proc/PID/stat in 10 ms ticks. ");
+                + "/proc/PID/stat in 10 ms ticks. \"Machine idle %\" is the share of all CPUs' time that /proc/stat counts as "
+                + "idle (idle + iowait) over the measured window: time on which nothing ran, neither the server nor the load "
+                + "generator (in a virtual machine, its CPUs halted). ");
         md.append(perf
                 ? "System calls per round trip come from one extra pass per point counted with `perf stat -e raw_syscalls:sys_enter -p PID` (not in the CPU figures).\n"
                 : "System calls were not counted (perf is not usable here, or --no-syscalls).\n");
@@ -115,17 +118,40 @@ final class Report {
                 Medians m = Medians.of(row.get(name));
                 Medians own = row.containsKey(bases.get(0)) ? Medians.of(row.get(bases.get(0))) : null;
                 Medians netty = bases.get(1) != null && row.containsKey(bases.get(1)) ? Medians.of(row.get(bases.get(1))) : null;
-                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s |\n", p.connections(), p.size(), name,
+                md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %s | %s | %s | %s | %s |\n", p.connections(), p.size(), name,
                         own == null ? "–" : bases.get(0), ratio(m.rate(), own == null ? Double.NaN : own.rate()),
                         ratio(m.total(), own == null ? Double.NaN : own.total()),
-                        netty == null ? "–" : ratio(m.rate(), netty.rate()) + " (" + bases.get(1) + ")"));
+                        netty == null ? "–" : ratio(m.rate(), netty.rate()) + " (" + bases.get(1) + ")",
+                        own == null ? "–" : perRepetition(row.get(name), row.get(bases.get(0))),
+                        netty == null ? "–" : perRepetition(row.get(name), row.get(bases.get(1)))));
             }
         }
         if (md.isEmpty()) return "";
         return "\nVariants in the same run: round trips/s and total CPU per round trip against the server's 1-loop epoll form, "
-                + "and round trips/s against Netty's row of the same kind.\n\n"
-                + "| connections | size | server | compared with | rt/s ÷ it | total CPU ÷ it | rt/s ÷ Netty |\n"
-                + "|---:|---:|---|---|---:|---:|---|\n" + md;
+                + "and round trips/s against Netty's row of the same kind. The repetitions interleave the servers (repetition i of "
+                + "every server runs in round i), so each round gives a ratio of its own: the last two columns give their range and "
+                + "how many rounds had the variant level or ahead (≥ 1.00).\n\n"
+                + "| connections | size | server | compared with | rt/s ÷ it | total CPU ÷ it | rt/s ÷ Netty | ÷ it, per round | ÷ Netty, per round |\n"
+                + "|---:|---:|---|---|---:|---:|---|---|---|\n" + md;
+    }
+
+    /**
+     * Round trips/s of {@code cell} over {@code base} round by round: "min–max, k of n ≥ 1.00"; "–"
+     * when a run of either failed (the rounds no longer pair up).
+     */
+    static String perRepetition(Compare.Cell cell, Compare.Cell base) {
+        int n = cell.runs.size();
+        if (n == 0 || n != base.runs.size() || !cell.failures.isEmpty() || !base.failures.isEmpty()) return "–";
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        int atLeast = 0;
+        for (int i = 0; i < n; i++) {
+            double r = cell.runs.get(i).roundTripsPerSecond() / base.runs.get(i).roundTripsPerSecond();
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+            // as printed: a round shown as 1.00 counts as level
+            if (Math.round(r * 100) >= 100) atLeast++;
+        }
+        return String.format(Locale.ROOT, "%.2f–%.2f, %d of %d ≥ 1.00", min, max, atLeast, n);
     }
 
     private static String number(double value, String format) {
