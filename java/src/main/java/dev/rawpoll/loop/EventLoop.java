@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  *
  * <h2>One pass ({@link #runOnce(long, TimeUnit)}), like libuv's {@code uv_run} and asyncio's {@code _run_once}</h2>
  * <ol>
+ *   <li>Finish the closes that other threads began ({@link AsyncSockets}): their handles are
+ *       forgotten by the loop, then released (at once, or when their last operation in flight on
+ *       the poller has completed).</li>
  *   <li>Drop cancelled timers: all of them when they are more than half of a heap of over 100,
  *       else those at the top.</li>
  *   <li>Compute the poll timeout: 0 if a callback is ready (or the loop is stopping, or its thread
@@ -37,6 +40,8 @@ import java.util.function.Consumer;
  *       an earlier callback stopped watching, deregistered or closed (its number perhaps reused
  *       since) gets nothing, and another handle whose callback an earlier one replaced gets the new
  *       one.</li>
+ *   <li>Report to the exception handler, as an {@link UnobservedTaskException}, every task that
+ *       failed in this pass with nothing awaiting or observing it by now (once per task).</li>
  * </ol>
  *
  * <p>{@link #run()} repeats passes until {@link #stop()}; {@link #runUntilComplete} until a
