@@ -373,17 +373,17 @@ public final class Compare {
                         idle[1] = MachineIdle.sample();
                         compilations[1] = server.compilations();
                     });
+            double idlePercent = idle[1] == null ? Double.NaN : idle[1].percentSince(idle[0]);
             if (syscallRate == null) {
                 cell.runs.add(r);
                 cell.compilationsMeasured += compilations[1] - compilations[0];
-                cell.machineIdlePercent.add(idle[1] == null ? Double.NaN : idle[1].percentSince(idle[0]));
+                cell.machineIdlePercent.add(idlePercent);
             } else if (counter[0] != null && r.roundTripsPerSecond() > 0) {
                 cell.syscallsPerRoundTrip = counter[0].finishPerSecond() / r.roundTripsPerSecond();
             }
             System.err.printf(Locale.ROOT, "%-6s %5d conn %5d B: %10.0f rt/s%s%n", server.name, p.connections(), p.size(),
-                    r.roundTripsPerSecond(), syscallRate == null
-                            ? (idle[1] == null ? "" : String.format(Locale.ROOT, ", machine idle %.1f %%", idle[1].percentSince(idle[0])))
-                            : String.format(Locale.ROOT, ", %.2f syscalls/rt", cell.syscallsPerRoundTrip));
+                    r.roundTripsPerSecond(), syscallRate != null ? String.format(Locale.ROOT, ", %.2f syscalls/rt", cell.syscallsPerRoundTrip)
+                            : Double.isNaN(idlePercent) ? "" : String.format(Locale.ROOT, ", machine idle %.1f %%", idlePercent));
         } catch (Loadgen.Failure e) {
             cell.failures.add(e.getMessage());
             System.err.println(server.name + ": " + e.getMessage());
