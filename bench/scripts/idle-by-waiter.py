@@ -10,38 +10,25 @@ wake from halt; one of them was runnable on another CPU (woken or preempted ther
 yet); or none of them was runnable.
 """
 import collections
-import re
 import sys
 
-EVENT = re.compile(r'\s*\[(\d+)\]\s+([\d.]+):\s+(\S+):\s+(.*)')
-SWITCH = re.compile(r'prev_comm=(.*?) prev_pid=(\d+) .*?prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+)')
-WAKEUP = re.compile(r'comm=(.*?) pid=(\d+) prio=\d+ target_cpu=(\d+)')
-MIGRATE = re.compile(r'pid=(\d+) prio=\d+ orig_cpu=(\d+) dest_cpu=(\d+)')
-
-
-def ours(comm):
-    return comm.startswith('rawpoll-loop') or comm.startswith('nio-selector') or comm == 'loadgen'
+from sched_events import MIGRATE, SWITCH, WAKE, events, ours
 
 
 def main(path):
-    events = []
+    recorded = list(events(path))
     first = last_loadgen = None
-    for line in open(path):
-        m = EVENT.match(line)
-        if not m:
-            continue
-        cpu, t, ev, trace = int(m.group(1)), float(m.group(2)), m.group(3), m.group(4)
-        events.append((cpu, t, ev, trace))
+    for cpu, t, ev, trace in recorded:
         if ev == 'sched:sched_switch' and 'loadgen' in trace:
             first = t if first is None else first
             last_loadgen = t
     if first is None:
         sys.exit('no loadgen switch in ' + path)
-    ncpus = 1 + max(e[0] for e in events)
+    ncpus = 1 + max(e[0] for e in recorded)
     running, queued, names = {}, {}, {}
     idle = collections.Counter()
     previous = None
-    for cpu, t, ev, trace in events:
+    for cpu, t, ev, trace in recorded:
         if previous is not None and len(running) == ncpus and first <= previous and t <= last_loadgen:
             waiting = [tid for tid in queued if ours(names.get(tid, ''))]
             for c, tid in running.items():
@@ -65,7 +52,7 @@ def main(path):
             queued.pop(next_pid, None)
             running[cpu] = next_pid
         elif ev == 'sched:sched_wakeup':
-            a = WAKEUP.search(trace)
+            a = WAKE.search(trace)
             if a:
                 names[a.group(2)] = a.group(1)
                 if a.group(2) not in running.values():

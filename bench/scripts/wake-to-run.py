@@ -9,17 +9,10 @@ sched_waking to the thread being switched in; then each loop's and loadgen's run
 they ended (blocked: it slept; preempted: still runnable).
 """
 import collections
-import re
 import statistics
 import sys
 
-EVENT = re.compile(r'\s*\[(\d+)\]\s+([\d.]+):\s+(\S+):\s+(.*)')
-SWITCH = re.compile(r'prev_comm=(.*?) prev_pid=(\d+) .*?prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+)')
-WAKE = re.compile(r'comm=(.*?) pid=(\d+) prio=\d+ target_cpu=(\d+)')
-
-
-def ours(comm):
-    return comm.startswith('rawpoll-loop') or comm.startswith('nio-selector') or comm == 'loadgen'
+from sched_events import SWITCH, WAKE, events, ours
 
 
 def main(path):
@@ -28,11 +21,7 @@ def main(path):
     latency = {True: [], False: []}
     slices = collections.defaultdict(list)
     since = {}
-    for line in open(path):
-        m = EVENT.match(line)
-        if not m:
-            continue
-        cpu, t, ev, trace = int(m.group(1)), float(m.group(2)), m.group(3), m.group(4)
+    for cpu, t, ev, trace in events(path):
         if ev == 'sched:sched_switch':
             a = SWITCH.search(trace)
             if not a:
