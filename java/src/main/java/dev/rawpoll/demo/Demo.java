@@ -26,10 +26,13 @@ import java.util.Locale;
  * <ol>
  *   <li>Blocking vs non-blocking: two tasks that each sleep 2 s. With a blocking sleep the loop
  *       thread is stuck in each sleep in turn (≈4 s); with the loop's sleep both wait at once (≈2 s).
- *   <li>I/O-bound vs CPU-bound, concurrency vs parallelism: three tasks, each a CPU-bound setup,
+ *   <li>I/O-bound vs CPU-bound, concurrency: three tasks, each a CPU-bound setup,
  *       a request to a slow server on loopback (I/O-bound), and CPU-bound post-processing. On one
  *       thread the CPU parts run one at a time while the three I/O waits overlap; the trace is drawn
  *       in the terminal and as an SVG file.
+ *   <li>Concurrency vs parallelism: two CPU-bound tasks per loop, on one loop, then on an
+ *       {@link EventLoopGroup}: wall times, speedup, one lane per loop thread, and a second SVG
+ *       ({@code …-parallel.svg}).
  * </ol>
  *
  * <p>{@code --scale F} multiplies every duration (tests use a small one); {@code --svg FILE} names

@@ -40,8 +40,9 @@ import java.util.function.Consumer;
  *
  * <p>Threads: every method may be called from any thread. {@link #close()} stops every loop,
  * waits for each thread to close its loop (cancelling its tasks, as {@link EventLoop#close()}
- * does) and returns once all threads have ended. A failure that ends a loop's thread is given to
- * the group's failure handler (by default the loop's logger) and the other loops go on.
+ * does) and returns once all threads have ended. A failure that ends a loop's thread is logged at
+ * ERROR by the {@link System.Logger} named {@code dev.rawpoll.loop.EventLoopGroup}, and the other
+ * loops go on.
  */
 public final class EventLoopGroup implements Executor, AutoCloseable {
     private final List<EventLoop> loops;

@@ -22,7 +22,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>{@link #close()} (any thread but a loop thread of the group) stops accepting on every loop,
  * closes the listeners and returns when that is done; connections being served go on until their
- * handlers end or the group closes.
+ * handlers end or the group closes. From a loop thread of the group (a handler included) it never
+ * returns: nothing checks that yet.
+ *
+ * <p>What a handler throws goes to its loop's exception handler, as an {@link
+ * UnobservedTaskException}. With {@link Balancing#REUSEPORT}, binding a port that another
+ * {@code SO_REUSEPORT} listener of the same user holds succeeds (no {@code EADDRINUSE}), and the
+ * kernel shares the connections between them.
  */
 public final class GroupServer implements AutoCloseable {
     /** Serves one connection, as a task on the loop that owns {@code stream}. */
@@ -163,7 +169,10 @@ public final class GroupServer implements AutoCloseable {
         return served.get(index);
     }
 
-    /** Stops accepting on every loop and closes the listeners; returns when that is done. Idempotent. */
+    /**
+     * Stops accepting on every loop and closes the listeners; returns when that is done. Idempotent.
+     * Not from a loop thread of the group: it would wait for itself, for ever.
+     */
     @Override
     public void close() throws InterruptedException {
         if (closed) {
