@@ -28,6 +28,12 @@ public final class StreamBridge {
 
         /** {@code connect(127.0.0.1:1): ECONNREFUSED (Connection refused)}, as {@code TcpStream.connect} throws it. */
         SystemCallException connectError(InetSocketAddress remote, int errno);
+
+        /**
+         * Throws bind(2)'s {@code EADDRINUSE} if any socket holds {@code address}'s port (checked by
+         * binding a socket without {@code SO_REUSEPORT}, then closing it); port 0 checks nothing.
+         */
+        void checkPortFree(InetSocketAddress address) throws SystemCallException;
     }
 
     /**
@@ -44,9 +50,17 @@ public final class StreamBridge {
         net = n;
     }
 
-    /** The net package's side; set once any socket exists. */
+    /** The net package's side; set when its socket class initializes, which this does if needed. */
     public static Net net() {
         Net n = net;
+        if (n == null) {
+            try {
+                Class.forName("dev.rawpoll.net.SocketHandle", true, StreamBridge.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("dev.rawpoll.net is missing", e);
+            }
+            n = net;
+        }
         if (n == null) {
             throw new IllegalStateException("dev.rawpoll.net is not initialized");
         }

@@ -175,7 +175,7 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
      */
     @Override
     public void close() {
-        if (threads.contains(Thread.currentThread())) {
+        if (isLoopThread(Thread.currentThread())) {
             throw new IllegalStateException("a loop of the group cannot close its own group: use another thread");
         }
         closed = true;
@@ -195,6 +195,11 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether {@code thread} runs one of the group's loops. */
+    boolean isLoopThread(Thread thread) {
+        return threads.contains(thread);
     }
 
     private void checkOpen() {

@@ -1,5 +1,6 @@
 package dev.rawpoll.loop;
 
+import dev.rawpoll.internal.StreamBridge;
 import dev.rawpoll.net.SocketOptions;
 import dev.rawpoll.net.TcpListener;
 import dev.rawpoll.net.TcpStream;
@@ -22,13 +23,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>{@link #close()} (any thread but a loop thread of the group) stops accepting on every loop,
  * closes the listeners and returns when that is done; connections being served go on until their
- * handlers end or the group closes. From a loop thread of the group (a handler included) it never
- * returns: nothing checks that yet.
+ * handlers end or the group closes. From a loop thread of the group (a handler included) it throws
+ * {@link IllegalStateException}, as {@link EventLoopGroup#close()} does, since it would wait for
+ * itself.
  *
  * <p>What a handler throws goes to its loop's exception handler, as an {@link
- * UnobservedTaskException}. With {@link Balancing#REUSEPORT}, binding a port that another
- * {@code SO_REUSEPORT} listener of the same user holds succeeds (no {@code EADDRINUSE}), and the
- * kernel shares the connections between them.
+ * UnobservedTaskException}. With {@link Balancing#REUSEPORT} and a port other than 0, the port is
+ * first bound once without {@code SO_REUSEPORT} and closed, so that a port another listener holds
+ * fails with {@code EADDRINUSE}: a {@code SO_REUSEPORT} listener of the same user too, which a
+ * {@code SO_REUSEPORT} bind would join silently, the kernel sharing the connections between the
+ * two servers. A listener bound between that check and the group's binds is not seen.
  */
 public final class GroupServer implements AutoCloseable {
     /** Serves one connection, as a task on the loop that owns {@code stream}. */
@@ -65,6 +69,9 @@ public final class GroupServer implements AutoCloseable {
         List<TcpListener> listeners = new ArrayList<>();
         try {
             if (balancing == Balancing.REUSEPORT) {
+                // SO_REUSEPORT would join a port that another SO_REUSEPORT listener holds (another
+                // server of the same user) without an error: a plain bind says EADDRINUSE first.
+                StreamBridge.net().checkPortFree(address);
                 SocketOptions options = SocketOptions.DEFAULTS.withReusePort(true);
                 TcpListener first = TcpListener.bind(address, backlog, options);
                 listeners.add(first);
@@ -171,10 +178,14 @@ public final class GroupServer implements AutoCloseable {
 
     /**
      * Stops accepting on every loop and closes the listeners; returns when that is done. Idempotent.
-     * Not from a loop thread of the group: it would wait for itself, for ever.
+     *
+     * @throws IllegalStateException on a loop thread of the group (it would wait for itself)
      */
     @Override
     public void close() throws InterruptedException {
+        if (group.isLoopThread(Thread.currentThread())) {
+            throw new IllegalStateException("a loop of the group cannot close its server (it would wait for itself): use another thread");
+        }
         if (closed) {
             return;
         }

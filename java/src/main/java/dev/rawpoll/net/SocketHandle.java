@@ -91,6 +91,11 @@ final class SocketHandle {
             public SystemCallException connectError(InetSocketAddress remote, int errno) {
                 return SocketHandle.error("connect(" + SocketAddresses.format(remote) + ")", errno);
             }
+
+            @Override
+            public void checkPortFree(InetSocketAddress address) throws SystemCallException {
+                TcpListener.checkPortFree(address);
+            }
         });
     }
 

@@ -84,12 +84,8 @@ public final class TcpListener implements AutoCloseable {
         }
         SocketHandle socket = SocketHandle.open(family);
         try {
-            apply(socket, options);
+            bindTo(socket, address, options);
             int fd = socket.fd();
-            int length = SocketAddresses.write(address, socket.sockaddr);
-            if (RAW.bind(socket.errno, fd, socket.sockaddr, length) != 0) {
-                throw SocketHandle.error("bind(" + SocketAddresses.format(address) + ")", Native.errno(socket.errno));
-            }
             if (RAW.listen(socket.errno, fd, backlog) != 0) {
                 throw SocketHandle.error("listen(fd=" + fd + ", backlog=" + backlog + ")", Native.errno(socket.errno));
             }
@@ -97,6 +93,32 @@ public final class TcpListener implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
             throw e;
+        }
+    }
+
+    private static void bindTo(SocketHandle socket, InetSocketAddress address, SocketOptions options) throws SystemCallException {
+        apply(socket, options);
+        int length = SocketAddresses.write(address, socket.sockaddr);
+        if (RAW.bind(socket.errno, socket.fd(), socket.sockaddr, length) != 0) {
+            throw SocketHandle.error("bind(" + SocketAddresses.format(address) + ")", Native.errno(socket.errno));
+        }
+    }
+
+    /**
+     * Binds a socket with the default options, so without {@code SO_REUSEPORT}, to {@code address}
+     * (no listen(2)) and closes it. Throws bind's {@code EADDRINUSE} if any socket holds the port:
+     * a {@code SO_REUSEPORT} listener of the same user too, whose port a {@code SO_REUSEPORT} bind
+     * would join without an error. Port 0 checks nothing.
+     */
+    static void checkPortFree(InetSocketAddress address) throws SystemCallException {
+        if (address.getPort() == 0) {
+            return;
+        }
+        SocketHandle socket = SocketHandle.open(SocketAddresses.family(address));
+        try {
+            bindTo(socket, address, SocketOptions.DEFAULTS);
+        } finally {
+            socket.close();
         }
     }
 

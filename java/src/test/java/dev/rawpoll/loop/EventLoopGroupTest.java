@@ -108,6 +108,62 @@ class EventLoopGroupTest {
         servesOnEveryLoop(Balancing.HAND_OFF);
     }
 
+    /**
+     * A port that another listener holds fails with EADDRINUSE under both balancings. With
+     * REUSEPORT the holder is the case that needs the check: a SO_REUSEPORT listener of the same
+     * user, which a SO_REUSEPORT bind would join without an error (and share its connections).
+     */
+    @Test
+    @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
+    @DisabledOnOs(value = OS.WINDOWS, disabledReason = "Windows has no SO_REUSEPORT (Balancing.forThisOs() is HAND_OFF there)")
+    void aPortAnotherListenerHoldsFailsWithEaddrinuseUnderBothBalancings() throws Exception {
+        try (EventLoopGroup group = EventLoopGroup.open(2);
+             dev.rawpoll.net.TcpListener holder = dev.rawpoll.net.TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 16,
+                     dev.rawpoll.net.SocketOptions.DEFAULTS.withReusePort(true));
+             dev.rawpoll.net.TcpListener plainHolder = dev.rawpoll.net.TcpListener.bind(new InetSocketAddress("127.0.0.1", 0), 16)) {
+            for (dev.rawpoll.net.TcpListener held : List.of(holder, plainHolder)) {
+                for (Balancing balancing : Balancing.values()) {
+                    dev.rawpoll.SystemCallException e = assertThrows(dev.rawpoll.SystemCallException.class,
+                            () -> group.serve(held.localAddress(), 16, balancing, stream -> { }),
+                            balancing + " on a port held by " + held);
+                    assertTrue(e.getMessage().contains("bind(") && e.getMessage().contains("EADDRINUSE"), e.getMessage());
+                }
+            }
+            // the same group still serves on a free port, and a second REUSEPORT server on its port is refused too
+            try (GroupServer server = group.serve(new InetSocketAddress("127.0.0.1", 0), 16, Balancing.REUSEPORT, stream -> { })) {
+                assertThrows(dev.rawpoll.SystemCallException.class,
+                        () -> group.serve(server.localAddress(), 16, Balancing.REUSEPORT, stream -> { }));
+            }
+        }
+    }
+
+    /** GroupServer.close() waits for the loops' accept tasks to end: a loop thread calling it is refused, not hung. */
+    @Test
+    @EnabledIf(value = TestSockets.AVAILABLE, disabledReason = TestSockets.REASON)
+    // a separate thread: without the check the loop waits for itself and so would the test's close
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLoopThreadClosingTheServerIsRefusedAndAnotherThreadThenClosesIt() throws Exception {
+        try (EventLoopGroup group = EventLoopGroup.open(2)) {
+            GroupServer server = group.serve(new InetSocketAddress("127.0.0.1", 0), 16, Balancing.HAND_OFF, stream -> { });
+            for (int i = 0; i < group.size(); i++) {
+                CompletableFuture<Throwable> fromLoop = new CompletableFuture<>();
+                group.loop(i).execute(() -> {
+                    try {
+                        server.close();
+                        fromLoop.complete(null);
+                    } catch (Throwable t) {
+                        fromLoop.complete(t);
+                    }
+                });
+                assertTrue(fromLoop.get(10, TimeUnit.SECONDS) instanceof IllegalStateException, "loop " + i);
+            }
+            server.close();
+            try (EventLoop client = EventLoop.open()) {
+                assertThrows(ConnectionRefusedException.class, () -> client.runUntilComplete(() -> AsyncSockets.connect(server.localAddress())));
+            }
+        }
+    }
+
     private void servesOnEveryLoop(Balancing balancing) throws Exception {
         Set<String> handlerThreads = ConcurrentHashMap.newKeySet();
         InetSocketAddress address;
