@@ -14,11 +14,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code ./rawpoll demo}: the event-loop story in running code.
@@ -30,9 +32,9 @@ import java.util.Locale;
  *       a request to a slow server on loopback (I/O-bound), and CPU-bound post-processing. On one
  *       thread the CPU parts run one at a time while the three I/O waits overlap; the trace is drawn
  *       in the terminal and as an SVG file.
- *   <li>Concurrency vs parallelism: two CPU-bound tasks per loop, on one loop, then on an
- *       {@link EventLoopGroup}: wall times, speedup, one lane per loop thread, and a second SVG
- *       ({@code …-parallel.svg}).
+ *   <li>Concurrency vs parallelism: two CPU-bound tasks per loop, each a fixed number of hash
+ *       steps, on one loop, then on an {@link EventLoopGroup}: wall times, the speedup for the
+ *       same work, one lane per loop thread, and a second SVG ({@code …-parallel.svg}).
  * </ol>
  *
  * <p>{@code --scale F} multiplies every duration (tests use a small one); {@code --svg FILE} names
@@ -44,8 +46,14 @@ public final class Demo {
     public record Result(double blockingSeconds, double nonBlockingSeconds, Trace trace, Path svg, double concurrentSeconds,
             double serverDelaySeconds, Parallel parallel) {}
 
-    /** Section 3: the same CPU-bound tasks on one loop, then on {@code loops} loops, and the figure. */
-    public record Parallel(int loops, double oneLoopSeconds, double groupSeconds, Trace trace, Path svg) {
+    /**
+     * Section 3: the same CPU-bound tasks on one loop, then on {@code loops} loops, and the figure.
+     * Each task did {@code stepsPerTask} hash steps; {@code oneLoopSteps} and {@code groupSteps} are
+     * the steps each run counted, so the two wall times are for the same work.
+     */
+    public record Parallel(int loops, int processors, long stepsPerTask, long oneLoopSteps, long groupSteps,
+            double oneLoopSeconds, double groupSeconds, Trace trace, Path svg) {
+        /** One loop's wall time over the group's, for the same work. */
         public double speedup() {
             return oneLoopSeconds / groupSeconds;
         }
@@ -126,28 +134,39 @@ public final class Demo {
 
     /**
      * Section 3: {@code 2 × loops} CPU-bound tasks, first on one loop (one thread: they take turns),
-     * then on an {@link EventLoopGroup} of one loop per processor (the tasks spread round the loops
-     * and run at the same instant on different cores).
+     * then on an {@link EventLoopGroup} of one loop per processor, at least two (the tasks spread
+     * round the loops, and run at the same instant where there are cores for them).
      */
     private Parallel parallelism(Path svg) throws Exception {
-        int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
-        int tasks = 2 * loops;
         // At least 100 ms a task, also when scaled down: shorter work would measure thread start-up.
-        long cpuMillis = Math.max(100, scaled(250));
+        return parallelism(svg, Math.max(2, Runtime.getRuntime().availableProcessors()), Math.max(100, scaled(250)));
+    }
+
+    /**
+     * Section 3 with {@code loops} loops and tasks of about {@code cpuMillis} each. Both runs do the
+     * same work: a number of hash steps a task, calibrated once before them, so that the speedup
+     * is what the cores gave and not how long the tasks chose to run.
+     */
+    Parallel parallelism(Path svg, int loops, long cpuMillis) throws Exception {
+        int processors = Runtime.getRuntime().availableProcessors();
+        int tasks = 2 * loops;
+        long steps = CpuWork.calibrate(cpuMillis);
         out.println();
         out.printf(Locale.ROOT, "== 3. Concurrency vs parallelism: %d CPU-bound tasks of %.2f s, on one loop, then on %d loops ==%n",
                 tasks, cpuMillis / 1000.0, loops);
-        out.printf(Locale.ROOT, "  this machine has %d processor(s); a group runs one event loop per thread, one thread per core%n",
-                Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "  this process may use %d processor(s); a group runs one event loop per thread%n", processors);
+        out.printf(Locale.ROOT, "  each task does the same work in both runs: %d hash steps, measured to take %.2f s on this thread%n",
+                steps, cpuMillis / 1000.0);
 
         Trace one = new Trace();
+        LongAdder oneSteps = new LongAdder();
         long start = System.nanoTime();
         try (EventLoop loop = EventLoop.open(pollers.open())) {
             loop.runUntilComplete(() -> {
                 List<Task<Object>> all = new ArrayList<>();
                 for (int i = 1; i <= tasks; i++) {
                     String name = "task " + i;
-                    all.add(Tasks.spawn(() -> cpuTask(one, "one loop", name, cpuMillis)));
+                    all.add(Tasks.spawn(() -> cpuTask(one, "one loop", name, steps, oneSteps)));
                 }
                 return Tasks.await(Tasks.gather(all));
             });
@@ -155,14 +174,15 @@ public final class Demo {
         double oneLoop = (System.nanoTime() - start) / 1e9;
 
         Trace group = new Trace();
+        LongAdder groupSteps = new LongAdder();
         start = System.nanoTime();
         try (EventLoopGroup g = EventLoopGroup.open(loops)) {
-            List<java.util.concurrent.CompletableFuture<Object>> all = new ArrayList<>();
+            List<CompletableFuture<Object>> all = new ArrayList<>();
             for (int i = 1; i <= tasks; i++) {
                 String name = "task " + i;
                 int index = (i - 1) % loops;
                 String lane = "loop " + (index + 1) + " of " + loops;
-                all.add(g.spawn(g.loop(index), () -> cpuTask(group, lane, name, cpuMillis)));
+                all.add(g.spawn(g.loop(index), () -> cpuTask(group, lane, name, steps, groupSteps)));
             }
             for (var f : all) f.get();
         }
@@ -170,23 +190,52 @@ public final class Demo {
 
         Trace both = new Trace(); // lanes: the one loop, then the group's loops in order
         one.segments().forEach(both::add);
-        group.segments().stream().sorted(java.util.Comparator.comparing(Trace.Segment::task)).forEach(both::add);
+        group.segments().stream().sorted(Comparator.comparing(Trace.Segment::task)).forEach(both::add);
+        Parallel result = new Parallel(loops, processors, steps, oneSteps.sum(), groupSteps.sum(), oneLoop, grouped, both, svg);
         out.println();
         out.print(TraceChart.terminalByTask(both, 72).indent(2));
         out.printf(Locale.ROOT, "%n  one loop: %.2f s - the tasks take turns on one thread (concurrency: interleaved, never at once)%n", oneLoop);
-        out.printf(Locale.ROOT, "  %d loops:  %.2f s - %.1f x faster: the loops run on %d cores at the same instant (parallelism)%n",
-                loops, grouped, oneLoop / grouped, Math.min(loops, Runtime.getRuntime().availableProcessors()));
-        out.printf(Locale.ROOT, "  CPU segments running at once: %d on one loop, up to %d with the group%n",
+        out.printf(Locale.ROOT, "  %d loops:  %.2f s - speedup %.1f x for the same %d hash steps%n",
+                loops, grouped, result.speedup(), result.groupSteps());
+        out.printf(Locale.ROOT, "  tasks in progress at once: %d on one loop, up to %d with the group%n",
                 one.maxOverlap(Kind.CPU), group.maxOverlap(Kind.CPU));
-        Files.writeString(svg, TraceChart.svg(both, "The same CPU-bound tasks: one loop (taking turns), then one loop per core (side by side)"));
+        out.println("  " + verdict(processors, loops, result.speedup()));
+        Files.writeString(svg, TraceChart.svg(both,
+                String.format(Locale.ROOT, "The same CPU-bound work: one loop (taking turns), then %d loops on %d processor(s)", loops, processors),
+                "CPU: a task running on that lane's thread"));
         out.println("  figure written to " + svg.toAbsolutePath());
-        return new Parallel(loops, oneLoop, grouped, both, svg);
+        return result;
     }
 
-    /** One CPU-bound task: about {@code millis} of hashing, recorded on {@code lane} under {@code name}. */
-    private static Object cpuTask(Trace trace, String lane, String name, long millis) throws Exception {
+    /**
+     * What the speedup says, in words true for the processors this process may use: the group's
+     * lanes overlap in time on any machine (the OS shares one core between the loops' threads), but
+     * only a speedup shows that they ran at the same instant.
+     */
+    static String verdict(int processors, int loops, double speedup) {
+        if (loops == 1) {
+            return String.format(Locale.ROOT, "one loop in the group: one thread, so no parallelism (%.1f x)", speedup);
+        }
+        if (processors == 1) {
+            return String.format(Locale.ROOT,
+                    "one processor: the %d loops' threads took turns on it, so their lanes overlap in time but never ran at the same instant: no parallelism (%.1f x)",
+                    loops, speedup);
+        }
+        int cores = Math.min(loops, processors);
+        if (speedup >= 1.2) {
+            return String.format(Locale.ROOT,
+                    "the loops ran at the same instant on different cores (parallelism): %.1f x is what up to %d cores gave",
+                    speedup, cores);
+        }
+        return String.format(Locale.ROOT,
+                "the loops could run on %d cores at once but gave only %.1f x: other work kept the cores busy, so the threads mostly took turns",
+                cores, speedup);
+    }
+
+    /** One CPU-bound task: {@code steps} hash steps, recorded on {@code lane} under {@code name} and counted in {@code done}. */
+    private static Object cpuTask(Trace trace, String lane, String name, long steps, LongAdder done) {
         long t0 = trace.now();
-        cpuBound(name, millis);
+        done.add(CpuWork.steps(name, steps));
         trace.record(lane, Kind.CPU, name, t0);
         return null;
     }
@@ -254,7 +303,7 @@ public final class Demo {
 
     private static String oneTask(String name, InetSocketAddress server, long cpuMillis, Trace trace, LoopWatch watch) throws Exception {
         long t0 = trace.now();
-        byte[] request = cpuBound(name, cpuMillis);
+        byte[] request = CpuWork.forMillis(name, cpuMillis);
         trace.record(name, Kind.CPU, "setup", t0);
 
         long t1 = trace.now();
@@ -269,22 +318,9 @@ public final class Demo {
         trace.record(name, Kind.IO, "request", t1);
 
         long t2 = trace.now();
-        byte[] digest = cpuBound(new String(response, StandardCharsets.US_ASCII), cpuMillis * 2 / 3);
+        byte[] digest = CpuWork.forMillis(new String(response, StandardCharsets.US_ASCII), cpuMillis * 2 / 3);
         trace.record(name, Kind.CPU, "post-processing", t2);
         return name + ":" + digest.length;
-    }
-
-    /** CPU-bound work for about {@code millis}: hashing, which no I/O can overlap on one thread. */
-    private static byte[] cpuBound(String seed, long millis) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] data = (seed + " ".repeat(32)).substring(0, 32).getBytes(StandardCharsets.US_ASCII);
-        long end = System.nanoTime() + millis * 1_000_000;
-        do {
-            for (int i = 0; i < 50; i++) data = sha.digest(data); // short steps: the deadline holds on a cold JVM too
-        } while (System.nanoTime() < end);
-        byte[] printable = new byte[32];
-        for (int i = 0; i < 32; i++) printable[i] = (byte) ('a' + (data[i] & 0x0F));
-        return printable;
     }
 
     private long scaled(long millis) {

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws a {@link Trace} as the figure of the event-loop story: one lane per task, time to the
- * right, CPU segments solid and I/O waits hatched. At any instant at most one lane is solid (one
- * thread runs Python-like code at a time) while several lanes wait on I/O together.
+ * Draws a {@link Trace} as the figure of the event-loop story: one lane per task (or per loop
+ * thread), time to the right, CPU segments solid and I/O waits hatched. With one loop at most one
+ * lane is solid at any instant (one thread runs the tasks' code) while several lanes wait on I/O
+ * together.
  */
 public final class TraceChart {
     private TraceChart() {}
@@ -84,6 +85,14 @@ public final class TraceChart {
 
     /** The same figure as a self-contained SVG document. */
     public static String svg(Trace trace, String title) {
+        return svg(trace, title, "CPU on the loop thread (one at a time)");
+    }
+
+    /**
+     * The figure with {@code cpuLegend} naming the CPU segments (a figure of several loops runs
+     * CPU on several threads); the I/O entry of the legend is drawn only if the trace has I/O waits.
+     */
+    public static String svg(Trace trace, String title, String cpuLegend) {
         List<String> tasks = trace.tasks();
         long end = Math.max(1, trace.endNanos());
         int left = 140, laneHeight = 34, top = 50, plotWidth = 720;
@@ -123,10 +132,12 @@ public final class TraceChart {
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s s</text>%n", x, axisY + 18, tickLabel(k * step, step)));
         }
         int legendY = axisY + 42;
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"#f97316\"/><text x=\"%d\" y=\"%d\">CPU on the loop thread (one at a time)</text>%n",
-                left, legendY - 10, left + 24, legendY));
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"url(#io)\" stroke=\"#374151\" stroke-width=\"0.5\"/><text x=\"%d\" y=\"%d\">waiting for I/O (overlaps)</text>%n",
-                left + 330, legendY - 10, left + 354, legendY));
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"#f97316\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
+                left, legendY - 10, left + 24, legendY, escape(cpuLegend)));
+        if (trace.segments().stream().anyMatch(s -> s.kind() == Kind.IO)) {
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"12\" fill=\"url(#io)\" stroke=\"#374151\" stroke-width=\"0.5\"/><text x=\"%d\" y=\"%d\">waiting for I/O (overlaps)</text>%n",
+                    left + 330, legendY - 10, left + 354, legendY));
+        }
         return sb.append("</svg>\n").toString();
     }
 

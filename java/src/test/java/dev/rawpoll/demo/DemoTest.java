@@ -92,7 +92,11 @@ class DemoTest {
                 judgeIfQuiet(p.speedup() > 1.2, "speedup " + p.speedup() + "\n" + out);
             }
             assertTrue(Files.readString(p.svg()).contains("loop 2 of " + p.loops()), "the figure has a lane per loop");
-            assertTrue(out.contains("faster: the loops run on"), out);
+            // the same work in both runs, and the speedup printed is the ratio of the two wall times
+            assertEquals(2 * p.loops() * p.stepsPerTask(), p.oneLoopSteps(), out);
+            assertEquals(p.oneLoopSteps(), p.groupSteps(), out);
+            assertTrue(out.contains(String.format(java.util.Locale.ROOT, "speedup %.1f x", p.oneLoopSeconds() / p.groupSeconds())), out);
+            assertTrue(out.contains(Demo.verdict(p.processors(), p.loops(), p.speedup())), out);
 
             String figure = Files.readString(svg);
             assertEquals(6, Pattern.compile("fill=\"#f97316\" stroke").matcher(figure).results().count());

@@ -72,6 +72,20 @@ class TraceChartTest {
     }
 
     @Test
+    void svgLegendNamesWhatTheFigureShows() {
+        String threeTasks = TraceChart.svg(threeTasks(), "three tasks");
+        assertTrue(threeTasks.contains(">CPU on the loop thread (one at a time)</text>"), threeTasks);
+        assertTrue(threeTasks.contains(">waiting for I/O (overlaps)</text>"), threeTasks);
+
+        Trace loops = new Trace();
+        loops.add(new Segment("loop 1 of 2", CPU, "task 1", 0, 100 * MS));
+        loops.add(new Segment("loop 2 of 2", CPU, "task 2", 0, 100 * MS));
+        String parallel = TraceChart.svg(loops, "two loops", "CPU: a task running on that lane's thread");
+        assertTrue(parallel.contains(">CPU: a task running on that lane's thread</text>"), parallel);
+        assertTrue(!parallel.contains("one at a time") && !parallel.contains("I/O"), "no I/O in the trace, none in the legend\n" + parallel);
+    }
+
+    @Test
     void ticksAreRound() {
         assertEquals(0.2, TraceChart.tickStep(0.8, 6), 1e-12);
         assertEquals(0.5, TraceChart.tickStep(2.4, 6), 1e-12);
